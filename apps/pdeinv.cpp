@@ -1,0 +1,108 @@
+// pdeinv — the driver: every run is chosen by options (or an options file).
+//
+// Sample runs (also regression runs, see tests/):
+//   mpiexec -n 2 pdeinv -options_file apps/forward_poisson.opts
+//   pdeinv -mesh_file meshes/l_shape_fine.msh -poisson_source 1 -output_dir out/lshape
+//   pdeinv -mesh_faces 32,32 -state_element Q2 -parameter 'x' -exact 'sin(pi*x)*sin(pi*y)' ...
+//
+// For now the driver runs the steady forward problem R(u, m) = 0 for a given parameter field
+// m and reports how the solve converged; the inversion modes build on it.
+#include <petsctime.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "pdeinv/core/error.hpp"
+#include "pdeinv/core/options.hpp"
+#include "pdeinv/core/session.hpp"
+#include "pdeinv/fem/expression.hpp"
+#include "pdeinv/forward/steady_problem.hpp"
+#include "pdeinv/io/output.hpp"
+
+static const char help[] = "pdeinv: PDE-constrained inverse problems on PETSc.\n";
+
+int main(int argc, char** argv) {
+  return pdeinv::runMain(argc, argv, help, [](MPI_Comm comm) {
+    using namespace pdeinv;
+    const Options opts;
+    const bool root = rankOf(comm) == 0;
+
+    // 1. Build the forward problem (mesh, operator, spaces, solver) from the options.
+    auto problem = SteadyProblem::fromOptions(comm);
+    const auto& V = problem->state();
+    const auto& P = problem->parameter();
+
+    // 2. The parameter field m and, optionally, the exact solution to measure errors against.
+    const Expression mExpr(opts.getString("parameter", "0", "parameter field m(x, y, z)"),
+                           "-parameter", P.components());
+    const auto exactText = opts.findString("exact", "exact solution u(x, y, z), for error norms");
+    const auto exactGradText =
+        opts.findString("exact_gradient", "gradient of the exact solution, for the H1 error");
+    std::unique_ptr<Expression> exact, exactGrad;
+    if (exactText) exact = std::make_unique<Expression>(*exactText, "-exact", V.components());
+    if (exactGradText) {
+      exactGrad = std::make_unique<Expression>(*exactGradText, "-exact_gradient",
+                                               V.components() * V.dim());
+    }
+    const auto outDir = opts.getString("output_dir", "output", "directory for the run's results");
+    const bool write = opts.getBool("output", true, "write fields and the options used");
+
+    PetscBool helpAsked = PETSC_FALSE;
+    PDEINV_CALL(PetscOptionsHasName(nullptr, nullptr, "-help", &helpAsked));
+    if (helpAsked) {
+      if (root) printOptionsHelp(std::cout);
+      return 0;
+    }
+    // 3. Every option has now been read: one that was set and never used is a mistake.
+    checkAllOptionsUsed();
+
+    auto m = P.createVector();
+    P.interpolate(mExpr, m);
+    auto u = V.createVector();
+    PDEINV_CALL(VecSet(u, 0.0));
+
+    // 4. Solve.
+    PetscLogDouble t0 = 0, t1 = 0;
+    PDEINV_CALL(PetscTime(&t0));
+    problem->solver().solve(m, u);
+    PDEINV_CALL(PetscTime(&t1));
+
+    // 5. Report.
+    const auto& st = problem->solver().stats();
+    if (root) {
+      std::printf("pdeinv forward solve: operator %s, %s state, %s parameter\n",
+                  problem->op().name().c_str(), V.element().str().c_str(),
+                  P.element().str().c_str());
+      std::printf("  mesh            %lld cells, %d-D %s, %d rank(s)\n",
+                  static_cast<long long>(problem->mesh().globalNumCells()), V.dim(),
+                  problem->mesh().simplex() ? "simplices" : "quads/hexes", sizeOf(comm));
+      std::printf("  unknowns        %lld state, %lld parameter\n",
+                  static_cast<long long>(V.globalSize()), static_cast<long long>(P.globalSize()));
+      std::printf("  Newton its      %lld\n", static_cast<long long>(st.lastNewtonIterations));
+      std::printf("  linear its      %lld\n", static_cast<long long>(st.lastLinearIterations));
+      std::printf("  ||R(u,m)||_2    %.3e\n", st.lastResidualNorm);
+      std::printf("  solve time      %.3f s\n", t1 - t0);
+    }
+    if (exact) {
+      const int dim = V.dim(), nc = V.components();
+      auto norms = problem->solver().assembler().errorNorms(
+          u, [&](const PetscReal x[], PetscScalar ue[], PetscScalar ge[]) {
+            exact->evaluate(dim, x, 0.0, ue);
+            if (exactGrad) exactGrad->evaluate(dim, x, 0.0, ge);
+          });
+      if (root) {
+        std::printf("  L2 error        %.6e\n", norms.l2);
+        if (exactGrad) std::printf("  H1 semi error   %.6e\n", norms.h1semi);
+      }
+      (void)nc;
+    }
+    if (write) {
+      makeDirectory(comm, outDir);
+      writeVtu(u, outDir + "/state.vtu");
+      writeVtu(m, outDir + "/parameter.vtu");
+      writeOptionsFile(comm, outDir + "/options_used.txt");
+      if (root) std::printf("  wrote           %s/{state,parameter}.vtu, options_used.txt\n", outDir.c_str());
+    }
+    return 0;
+  });
+}

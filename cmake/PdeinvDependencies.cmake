@@ -1,0 +1,43 @@
+# Locate every dependency; a missing one stops configuration with the Debian package to install.
+include_guard(GLOBAL)
+
+function(pdeinv_missing what package)
+  message(FATAL_ERROR "pdeinv: ${what} not found. Install the Debian package '${package}' "
+                      "(apt-get install ${package}), or run scripts/setup.sh which installs all of them.")
+endfunction()
+
+find_package(MPI COMPONENTS C CXX QUIET)
+if(NOT MPI_FOUND)
+  pdeinv_missing("MPI (Open MPI)" "libopenmpi-dev")
+endif()
+
+find_package(PkgConfig QUIET)
+if(NOT PkgConfig_FOUND)
+  pdeinv_missing("pkg-config" "pkg-config")
+endif()
+pkg_check_modules(PETSC QUIET IMPORTED_TARGET GLOBAL PETSc>=3.18)
+if(NOT PETSC_FOUND)
+  pdeinv_missing("PETSc >= 3.18 (pkg-config module 'PETSc')" "petsc-dev")
+endif()
+if(NOT TARGET PETSc::PETSc)
+  add_library(PETSc::PETSc ALIAS PkgConfig::PETSC)
+endif()
+
+find_package(SUNDIALS 6 CONFIG QUIET COMPONENTS arkode nvecpetsc)
+if(NOT SUNDIALS_FOUND OR NOT TARGET SUNDIALS::arkode OR NOT TARGET SUNDIALS::nvecpetsc)
+  pdeinv_missing("SUNDIALS >= 6 with ARKODE and NVECTOR_PETSC" "libsundials-dev")
+endif()
+
+find_package(Eigen3 3.4 CONFIG QUIET)
+if(NOT Eigen3_FOUND)
+  pdeinv_missing("Eigen >= 3.4" "libeigen3-dev")
+endif()
+
+find_package(muparser CONFIG QUIET)
+if(NOT muparser_FOUND)
+  pkg_check_modules(MUPARSER QUIET IMPORTED_TARGET GLOBAL muparser)
+  if(NOT MUPARSER_FOUND)
+    pdeinv_missing("muparser" "libmuparser-dev")
+  endif()
+  add_library(muparser::muparser ALIAS PkgConfig::MUPARSER)
+endif()

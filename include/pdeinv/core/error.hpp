@@ -1,0 +1,58 @@
+#pragma once
+// Errors in pdeinv are C++ exceptions.
+//
+//  * pdeinv::InputError — the user gave bad input (a missing file, an unknown name, a malformed
+//    expression, an unused option). Every rank detects it the same way, so the driver prints
+//    it once and exits non-zero.
+//  * pdeinv::PetscFailure — a PETSc call returned an error code. It carries PETSc's own message
+//    and the pdeinv call site; it may be raised on some ranks only, so the driver aborts MPI.
+//
+// PDEINV_CALL(expr) wraps every PETSc call: PetscErrorCode → PetscFailure.
+#include <petscsys.h>
+
+#include <source_location>
+#include <stdexcept>
+#include <string>
+
+namespace pdeinv {
+
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Bad input detected collectively (all ranks raise it identically).
+class InputError : public Error {
+ public:
+  using Error::Error;
+};
+
+// A PETSc call failed. what() = "<PETSc message> (in <call> at <file>:<line>)".
+class PetscFailure : public Error {
+ public:
+  PetscFailure(PetscErrorCode code, const std::string& call, const std::source_location& where);
+  PetscErrorCode code() const { return code_; }
+
+ private:
+  PetscErrorCode code_;
+};
+
+// Installs the PETSc error handler that records PETSc's message (instead of printing a
+// traceback) so that PetscFailure can carry it. Called once by Session.
+void installPetscErrorHandler();
+
+namespace detail {
+inline void check(PetscErrorCode code, const char* call,
+                  const std::source_location where = std::source_location::current()) {
+  if (code != 0) throw PetscFailure(code, call, where);
+}
+}  // namespace detail
+
+// Throws InputError with the message when the condition is false.
+inline void require(bool condition, const std::string& message) {
+  if (!condition) throw InputError(message);
+}
+
+}  // namespace pdeinv
+
+#define PDEINV_CALL(...) ::pdeinv::detail::check((__VA_ARGS__), #__VA_ARGS__)

@@ -1,0 +1,81 @@
+#pragma once
+// Owned<T>: unique ownership of a PETSc object (Vec, Mat, DM, KSP, ...). The destructor calls
+// the matching XXXDestroy, so no raw Destroy call appears in pdeinv's logic.
+//
+//   Owned<Vec> v;
+//   PDEINV_CALL(DMCreateGlobalVector(dm, v.out()));
+//   VecSet(v, 1.0);          // converts to the raw handle where PETSc expects one
+#include <petscdm.h>
+#include <petscds.h>
+#include <petscfe.h>
+#include <petscksp.h>
+#include <petscsection.h>
+#include <petscsnes.h>
+#include <petscviewer.h>
+
+#include <utility>
+
+namespace pdeinv {
+
+template <class T>
+struct PetscDestroyer;
+
+#define PDEINV_DESTROYER(Type, Fn)                        \
+  template <>                                             \
+  struct PetscDestroyer<Type> {                           \
+    static void destroy(Type* obj) { (void)Fn(obj); }     \
+  }
+PDEINV_DESTROYER(Vec, VecDestroy);
+PDEINV_DESTROYER(Mat, MatDestroy);
+PDEINV_DESTROYER(DM, DMDestroy);
+PDEINV_DESTROYER(KSP, KSPDestroy);
+PDEINV_DESTROYER(SNES, SNESDestroy);
+PDEINV_DESTROYER(IS, ISDestroy);
+PDEINV_DESTROYER(PetscFE, PetscFEDestroy);
+PDEINV_DESTROYER(PetscSection, PetscSectionDestroy);
+PDEINV_DESTROYER(PetscQuadrature, PetscQuadratureDestroy);
+PDEINV_DESTROYER(PetscTabulation, PetscTabulationDestroy);
+PDEINV_DESTROYER(PetscViewer, PetscViewerDestroy);
+PDEINV_DESTROYER(VecScatter, VecScatterDestroy);
+#undef PDEINV_DESTROYER
+
+template <class T>
+class Owned {
+ public:
+  Owned() = default;
+  explicit Owned(T raw) : obj_(raw) {}
+  Owned(const Owned&) = delete;
+  Owned& operator=(const Owned&) = delete;
+  Owned(Owned&& other) noexcept : obj_(std::exchange(other.obj_, nullptr)) {}
+  Owned& operator=(Owned&& other) noexcept {
+    if (this != &other) {
+      reset();
+      obj_ = std::exchange(other.obj_, nullptr);
+    }
+    return *this;
+  }
+  ~Owned() { reset(); }
+
+  // For PETSc's creation functions: releases what is held and returns the slot to fill.
+  T* out() {
+    reset();
+    return &obj_;
+  }
+  T get() const { return obj_; }
+  operator T() const { return obj_; }  // NOLINT: deliberate implicit use as the raw handle
+  explicit operator bool() const { return obj_ != nullptr; }
+  void reset() {
+    if (obj_) PetscDestroyer<T>::destroy(&obj_);
+    obj_ = nullptr;
+  }
+  // Takes an extra reference on a borrowed object (PetscObjectReference) and owns that.
+  static Owned borrow(T raw) {
+    if (raw) PetscObjectReference(reinterpret_cast<PetscObject>(raw));
+    return Owned(raw);
+  }
+
+ private:
+  T obj_ = nullptr;
+};
+
+}  // namespace pdeinv

@@ -1,0 +1,52 @@
+#pragma once
+// Typed reads from the PETSc options database under a prefix.
+//
+// The options database is the single source of truth for a run. Every read is recorded in a
+// catalogue (name, default, help) so that `-help` can list every option pdeinv understands,
+// and checkAllOptionsUsed() turns an option that was set but never read into an error.
+#include <petscsys.h>
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace pdeinv {
+
+class Options {
+ public:
+  // prefix without the leading dash, e.g. "state_" reads -state_xxx.
+  explicit Options(std::string prefix = "");
+
+  const std::string& prefix() const { return prefix_; }
+  Options sub(const std::string& more) const { return Options(prefix_ + more); }
+  // The option as typed on the command line, e.g. "-mesh_file".
+  std::string flag(const std::string& name) const { return "-" + prefix_ + name; }
+
+  bool isSet(const std::string& name) const;
+  PetscInt getInt(const std::string& name, PetscInt def, const std::string& help) const;
+  PetscReal getReal(const std::string& name, PetscReal def, const std::string& help) const;
+  bool getBool(const std::string& name, bool def, const std::string& help) const;
+  std::string getString(const std::string& name, const std::string& def,
+                        const std::string& help) const;
+  std::optional<std::string> findString(const std::string& name, const std::string& help) const;
+  std::vector<PetscInt> getIntArray(const std::string& name, const std::vector<PetscInt>& def,
+                                    const std::string& help) const;
+  std::vector<PetscReal> getRealArray(const std::string& name, const std::vector<PetscReal>& def,
+                                      const std::string& help) const;
+
+ private:
+  std::string prefix_;
+};
+
+// Prints every option read so far with its default and help text.
+void printOptionsHelp(std::ostream& os);
+
+// Throws InputError naming every option that was set but never read by anything
+// (pdeinv or PETSc). Call after all objects are configured.
+void checkAllOptionsUsed();
+
+// Writes the options database as an options file (what this run actually used).
+void writeOptionsFile(MPI_Comm comm, const std::string& path);
+
+}  // namespace pdeinv

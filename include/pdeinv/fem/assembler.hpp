@@ -1,0 +1,94 @@
+#pragma once
+// Assembler: turns pointwise kernels into residuals, Jacobians and parameter Jacobians.
+//
+// Kernels use PETSc's own pointwise signatures (PetscPointFunc, PetscPointJac; see PETSc's
+// snes/tutorials/ex12.c), so a kernel written for PETSc works here unchanged. The weak form is
+//
+//   R_i(u; a) = Σ_cells ∫ φ_i · f0(u, ∇u, a, ∇a, x) + ∇φ_i : f1(u, ∇u, a, ∇a, x) dx
+//
+// where u is the state field and a = (a_0, a_1, ...) are coefficient fields passed to kernels
+// as PETSc's auxiliary fields (a[], a_x[]); by pdeinv convention a_0 is the inversion
+// parameter m. The Jacobian with respect to a trial field w (w = u for ∂R/∂u, w = a_k for
+// ∂R/∂a_k) takes the four PETSc blocks g0 = ∂f0/∂w, g1 = ∂f0/∂∇w, g2 = ∂f1/∂w, g3 = ∂f1/∂∇w:
+//
+//   K_ij = Σ ∫ φ_i g0 ψ_j + φ_i g1 ∇ψ_j + ∇φ_i g2 ψ_j + ∇φ_i g3 ∇ψ_j dx.
+//
+// Why a hand-written element loop instead of DMPlexSNESComputeResidualFEM: PETSc 3.18 cannot
+// differentiate with respect to an auxiliary field, and the parameter Jacobian ∂R/∂m (and its
+// transpose action) is what every adjoint gradient needs. The loop uses PETSc for everything
+// else — closures, geometry, tabulation, scattering — and Eigen for the element algebra.
+#include <petscds.h>
+
+#include <Eigen/Dense>
+#include <functional>
+#include <vector>
+
+#include "pdeinv/core/handle.hpp"
+#include "pdeinv/fem/function_space.hpp"
+
+namespace pdeinv {
+
+struct ResidualKernels {
+  PetscPointFunc f0 = nullptr, f1 = nullptr;
+};
+
+struct JacobianKernels {
+  PetscPointJac g0 = nullptr, g1 = nullptr, g2 = nullptr, g3 = nullptr;
+  bool empty() const { return !g0 && !g1 && !g2 && !g3; }
+};
+
+class Assembler {
+ public:
+  // state: test space (and trial space of ∂R/∂u); aux: coefficient spaces in kernel order.
+  // extraQuadraturePoints raises the quadrature above degree+1 points per direction.
+  Assembler(const FunctionSpace& state, std::vector<const FunctionSpace*> aux,
+            int extraQuadraturePoints = 0);
+  ~Assembler();
+  Assembler(const Assembler&) = delete;
+  Assembler& operator=(const Assembler&) = delete;
+
+  void setConstants(std::vector<PetscScalar> constants) { constants_ = std::move(constants); }
+  const FunctionSpace& state() const { return *state_; }
+  const FunctionSpace& aux(int k) const { return *aux_.at(k); }
+  int numAux() const { return static_cast<int>(aux_.size()); }
+
+  // r = R(u; a). u == nullptr means u = 0 (plus its Dirichlet values).
+  void residual(const ResidualKernels& k, Vec u, const std::vector<Vec>& a, Vec r,
+                PetscReal t = 0) const;
+
+  // ∂R/∂u into J (from createStateMatrix). Entries are zeroed first.
+  Owned<Mat> createStateMatrix() const;
+  void stateJacobian(const JacobianKernels& k, Vec u, const std::vector<Vec>& a, Mat J,
+                     PetscReal t = 0) const;
+
+  // ∂R/∂a_k: rows are state dofs, columns aux-field-k dofs.
+  Owned<Mat> createAuxMatrix(int k) const;
+  void auxJacobian(const JacobianKernels& kern, int k, Vec u, const std::vector<Vec>& a, Mat Jk,
+                   PetscReal t = 0) const;
+  // Matrix-free: y = (∂R/∂a_k) x  (x in aux space k, y in state space), or with transpose,
+  // y = (∂R/∂a_k)ᵀ x (x in state space, y in aux space k).
+  void applyAuxJacobian(const JacobianKernels& kern, int k, Vec u, const std::vector<Vec>& a,
+                        Vec x, Vec y, bool transpose, PetscReal t = 0) const;
+
+  // ‖u − u_exact‖_L2 and |u − u_exact|_H1 (gradient seminorm) by the assembler's quadrature.
+  struct ErrorNorms {
+    PetscReal l2 = 0, h1semi = 0;
+  };
+  using ExactSolution =
+      std::function<void(const PetscReal x[], PetscScalar u[], PetscScalar grad_u[])>;
+  ErrorNorms errorNorms(Vec u, const ExactSolution& exact) const;
+
+  // ∫ f(u, ∇u, x) dx over the domain for a pointwise scalar integrand.
+  using Integrand = std::function<PetscReal(const PetscScalar u[], const PetscScalar u_x[],
+                                            const PetscReal x[])>;
+  PetscReal integrate(Vec u, const Integrand& f) const;
+
+ private:
+  struct Impl;
+  Impl* impl_;
+  const FunctionSpace* state_;
+  std::vector<const FunctionSpace*> aux_;
+  std::vector<PetscScalar> constants_;
+};
+
+}  // namespace pdeinv

@@ -1,0 +1,64 @@
+#pragma once
+// FunctionSpace: one finite-element field on a Mesh — continuous Lagrange P1/P2 (Q1/Q2 on
+// quads/hexes), scalar or vector-valued, or discontinuous piecewise constants (P0) — with its
+// own DM (a clone of the mesh sharing topology and coordinates), PetscSection and Dirichlet
+// constraints. Constrained dofs are excluded from global vectors; BC values live in local
+// vectors (PETSc's convention), so every global system is the reduced, invertible one.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pdeinv/core/handle.hpp"
+#include "pdeinv/fem/expression.hpp"
+#include "pdeinv/mesh/mesh.hpp"
+
+namespace pdeinv {
+
+struct ElementSpec {
+  int degree = 1;      // 0 = piecewise constant (discontinuous), 1, 2 = continuous Lagrange
+  int components = 1;  // 1 = scalar, dim = vector field
+  static ElementSpec parse(const std::string& text, const std::string& origin, int dim);
+  std::string str() const;
+};
+
+// u = g on the boundary facets whose label value is one of `values`.
+struct DirichletBC {
+  std::string label = "Face Sets";
+  std::vector<PetscInt> values;
+  std::shared_ptr<const Expression> value;  // components = the space's components
+};
+
+class FunctionSpace {
+ public:
+  FunctionSpace(const Mesh& mesh, ElementSpec element, const std::string& name,
+                std::vector<DirichletBC> bcs = {});
+
+  DM dm() const { return dm_; }
+  PetscFE fe() const { return fe_; }
+  const Mesh& mesh() const { return *mesh_; }
+  const ElementSpec& element() const { return element_; }
+  const std::string& name() const { return name_; }
+  int dim() const { return mesh_->dim(); }
+  int components() const { return element_.components; }
+  bool hasDirichlet() const { return !bcs_.empty(); }
+
+  Owned<Vec> createVector() const;  // global (unconstrained dofs only)
+  PetscInt globalSize() const;
+
+  // Nodal interpolation of an expression (Lagrange) or cell-centroid value (P0).
+  // InputError when the expression is not finite somewhere on the mesh.
+  void interpolate(const Expression& expr, Vec global) const;
+
+  // Global → local with Dirichlet values inserted (insertBC) or zeroed (directions/adjoints).
+  void globalToLocal(Vec global, Vec local, bool insertBC, PetscReal t = 0) const;
+
+ private:
+  const Mesh* mesh_;
+  ElementSpec element_;
+  std::string name_;
+  std::vector<DirichletBC> bcs_;
+  Owned<DM> dm_;
+  Owned<PetscFE> fe_;
+};
+
+}  // namespace pdeinv

@@ -1,0 +1,43 @@
+#pragma once
+// SteadyProblem: everything a steady forward model needs, built from the options database —
+// the mesh, the operator chosen by name, the state space with its Dirichlet conditions, the
+// parameter space, the operator's data fields and the SteadySolver.
+//
+// Options:
+//   -operator <name>                       registered PdeOperator (default poisson)
+//   -state_element P1|P2|Q1|Q2             state element (default P1)
+//   -parameter_element P0|P1|P2            parameter element (default P1)
+//   -bc_dirichlet_label <label>            default "boundary" (all boundary facets)
+//   -bc_dirichlet_ids <v1,v2,...>          label values held fixed (default 1)
+//   -bc_dirichlet_value <expr>             u on those facets (default 0)
+//   -<operator>_<field> <expr>             the operator's data fields, e.g. -poisson_source
+//   plus the mesh (-mesh_*) and solver (-state_*) options.
+#include <memory>
+#include <vector>
+
+#include "pdeinv/forward/steady_solver.hpp"
+#include "pdeinv/mesh/mesh.hpp"
+
+namespace pdeinv {
+
+class SteadyProblem {
+ public:
+  static std::unique_ptr<SteadyProblem> fromOptions(MPI_Comm comm);
+
+  Mesh& mesh() { return *mesh_; }
+  const FunctionSpace& state() const { return *state_; }
+  const FunctionSpace& parameter() const { return *parameter_; }
+  SteadySolver& solver() { return *solver_; }
+  const PdeOperator& op() const { return *op_; }
+
+ private:
+  SteadyProblem() = default;
+  std::unique_ptr<Mesh> mesh_;
+  std::shared_ptr<PdeOperator> op_;
+  std::unique_ptr<FunctionSpace> state_, parameter_, dataSpace_;
+  std::vector<std::unique_ptr<Expression>> dataExpressions_;
+  std::vector<Owned<Vec>> data_;
+  std::unique_ptr<SteadySolver> solver_;
+};
+
+}  // namespace pdeinv

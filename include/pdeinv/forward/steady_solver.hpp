@@ -1,0 +1,82 @@
+#pragma once
+// SteadySolver: solves R(u, m) = 0 with SNES/KSP under the options prefix "state_", and the
+// linearised problems the adjoint layer needs, with the same KSP and preconditioner:
+//   tangent    (∂R/∂u) du = r
+//   transpose  (∂R/∂u)ᵀ λ = r          (KSPSolveTranspose)
+// plus the parameter Jacobian ∂R/∂m as an action in both directions or an assembled matrix.
+// All linearisations are at the (u, m) of the last solve().
+//
+// Defaults: Newton line search; for operators linear in u a single KSP solve (snes ksponly);
+// for scalar elliptic operators CG preconditioned by hypre BoomerAMG; ksp_rtol 1e-10 so that
+// derivatives built on these solves are exact to solver tolerance. All are overridable with
+// -state_snes_*, -state_ksp_*, -state_pc_*.
+#include <exception>
+#include <memory>
+
+#include "pdeinv/core/handle.hpp"
+#include "pdeinv/core/options.hpp"
+#include "pdeinv/fem/assembler.hpp"
+#include "pdeinv/physics/pde_operator.hpp"
+
+namespace pdeinv {
+
+// The forward solve did not converge (an optimizer treats it as a rejected step).
+class ForwardSolveFailure : public Error {
+ public:
+  using Error::Error;
+};
+
+struct SolverStats {
+  PetscInt forwardSolves = 0, tangentSolves = 0, transposeSolves = 0;
+  PetscInt lastNewtonIterations = 0, lastLinearIterations = 0, totalLinearIterations = 0;
+  PetscReal lastResidualNorm = 0;
+};
+
+class SteadySolver {
+ public:
+  // parameter: the space of m; data: the operator's data fields (spaces and values), in order.
+  SteadySolver(std::shared_ptr<const PdeOperator> op, const FunctionSpace& state,
+               const FunctionSpace& parameter, std::vector<const FunctionSpace*> dataSpaces,
+               std::vector<Vec> dataValues, const Options& opts = Options("state_"));
+  ~SteadySolver();
+
+  // Solves R(u, m) = 0; u holds the initial guess on entry. Throws ForwardSolveFailure.
+  void solve(Vec m, Vec u);
+  // (∂R/∂u) du = rhs and (∂R/∂u)ᵀ λ = rhs at the last solve's (u, m).
+  void solveTangent(Vec rhs, Vec du);
+  void solveTranspose(Vec rhs, Vec lambda);
+  // out = (∂R/∂m) dm  or  out = (∂R/∂m)ᵀ λ, matrix-free, at the last solve's (u, m).
+  void applyParameterJacobian(Vec dm, Vec out);
+  void applyParameterJacobianTranspose(Vec lambda, Vec out);
+  // ∂R/∂m assembled (rows: state dofs, columns: parameter dofs).
+  Owned<Mat> assembleParameterJacobian();
+  // R(u, m) for any u, m.
+  void residual(Vec m, Vec u, Vec r);
+  // ∂R/∂u at the last solve (assembled, the matrix the preconditioner is built from).
+  Mat stateJacobian();
+
+  const SolverStats& stats() const { return stats_; }
+  SNES snes() const { return snes_; }
+  const Assembler& assembler() const { return assembler_; }
+  const PdeOperator& op() const { return *op_; }
+
+ private:
+  std::vector<Vec> aux(Vec m) const;
+  void linearize();
+  static PetscErrorCode formFunction(SNES, Vec u, Vec r, void* ctx);
+  static PetscErrorCode formJacobian(SNES, Vec u, Mat J, Mat P, void* ctx);
+
+  std::shared_ptr<const PdeOperator> op_;
+  const FunctionSpace* state_;
+  const FunctionSpace* parameter_;
+  std::vector<Vec> data_;
+  Assembler assembler_;
+  Owned<SNES> snes_;
+  Owned<Mat> J_;
+  Owned<Vec> m_, u_;  // linearisation point
+  bool haveSolution_ = false, linearized_ = false;
+  std::exception_ptr pending_;  // an exception raised inside a SNES callback
+  SolverStats stats_;
+};
+
+}  // namespace pdeinv

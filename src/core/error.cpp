@@ -1,0 +1,41 @@
+#include "pdeinv/core/error.hpp"
+
+#include <sstream>
+
+namespace pdeinv {
+namespace {
+// PETSc's first (innermost) message of the current error chain. PETSc calls the handler once
+// per stack frame; the PETSC_ERROR_INITIAL call carries the specific message.
+thread_local std::string g_last_petsc_message;
+
+PetscErrorCode recordingHandler(MPI_Comm, int line, const char* func, const char* file,
+                                PetscErrorCode code, PetscErrorType type, const char* mess,
+                                void*) {
+  if (type == PETSC_ERROR_INITIAL) {
+    std::ostringstream os;
+    const char* text = nullptr;
+    PetscErrorMessage(code, &text, nullptr);
+    os << (mess && *mess ? mess : (text ? text : "unknown PETSc error"));
+    os << " [PETSc " << (text ? text : "") << " in " << (func ? func : "?") << " at "
+       << (file ? file : "?") << ":" << line << "]";
+    g_last_petsc_message = os.str();
+  }
+  return code;
+}
+}  // namespace
+
+PetscFailure::PetscFailure(PetscErrorCode code, const std::string& call,
+                           const std::source_location& where)
+    : Error([&] {
+        std::ostringstream os;
+        os << (g_last_petsc_message.empty() ? "PETSc error" : g_last_petsc_message) << " (in "
+           << call << " at " << where.file_name() << ":" << where.line() << ")";
+        return os.str();
+      }()),
+      code_(code) {
+  g_last_petsc_message.clear();
+}
+
+void installPetscErrorHandler() { PetscPushErrorHandler(recordingHandler, nullptr); }
+
+}  // namespace pdeinv

@@ -1,0 +1,179 @@
+#include "pdeinv/core/options.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <iomanip>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <petscviewer.h>
+
+#include "pdeinv/core/error.hpp"
+
+namespace pdeinv {
+namespace {
+
+struct CatalogueEntry {
+  std::string type, def, help;
+};
+std::map<std::string, CatalogueEntry>& catalogue() {
+  static std::map<std::string, CatalogueEntry> c;
+  return c;
+}
+void record(const std::string& flag, const std::string& type, const std::string& def,
+            const std::string& help) {
+  catalogue()[flag] = {type, def, help};
+}
+
+template <class T>
+std::string join(const std::vector<T>& v) {
+  std::ostringstream os;
+  for (size_t i = 0; i < v.size(); ++i) os << (i ? "," : "") << v[i];
+  return os.str();
+}
+
+// PETSc's parse errors ("Input string abc has no integer value") become an InputError naming
+// the option, so the user sees which of their options is wrong.
+template <class F>
+void readOption(const std::string& flag, const char* what, F&& f) {
+  try {
+    f();
+  } catch (const PetscFailure&) {
+    PetscBool set = PETSC_FALSE;
+    char buf[PETSC_MAX_PATH_LEN] = "";
+    PetscOptionsGetString(nullptr, nullptr, flag.c_str(), buf, sizeof buf, &set);
+    throw InputError("option " + flag + " expects " + what + ", got '" + buf + "'");
+  }
+}
+}  // namespace
+
+Options::Options(std::string prefix) : prefix_(std::move(prefix)) {}
+
+bool Options::isSet(const std::string& name) const {
+  PetscBool set = PETSC_FALSE;
+  PDEINV_CALL(PetscOptionsHasName(nullptr, nullptr, flag(name).c_str(), &set));
+  return set;
+}
+
+PetscInt Options::getInt(const std::string& name, PetscInt def, const std::string& help) const {
+  const auto f = flag(name);
+  record(f, "int", std::to_string(def), help);
+  PetscInt v = def;
+  readOption(f, "an integer",
+             [&] { PDEINV_CALL(PetscOptionsGetInt(nullptr, nullptr, f.c_str(), &v, nullptr)); });
+  return v;
+}
+
+PetscReal Options::getReal(const std::string& name, PetscReal def, const std::string& help) const {
+  const auto f = flag(name);
+  std::ostringstream d;
+  d << def;
+  record(f, "real", d.str(), help);
+  PetscReal v = def;
+  readOption(f, "a real number",
+             [&] { PDEINV_CALL(PetscOptionsGetReal(nullptr, nullptr, f.c_str(), &v, nullptr)); });
+  return v;
+}
+
+bool Options::getBool(const std::string& name, bool def, const std::string& help) const {
+  const auto f = flag(name);
+  record(f, "bool", def ? "true" : "false", help);
+  PetscBool v = def ? PETSC_TRUE : PETSC_FALSE;
+  readOption(f, "true or false",
+             [&] { PDEINV_CALL(PetscOptionsGetBool(nullptr, nullptr, f.c_str(), &v, nullptr)); });
+  return v;
+}
+
+std::optional<std::string> Options::findString(const std::string& name,
+                                               const std::string& help) const {
+  const auto f = flag(name);
+  if (!catalogue().count(f)) record(f, "string", "", help);
+  char buf[4096] = "";
+  PetscBool set = PETSC_FALSE;
+  PDEINV_CALL(PetscOptionsGetString(nullptr, nullptr, f.c_str(), buf, sizeof buf, &set));
+  if (!set) return std::nullopt;
+  return std::string(buf);
+}
+
+std::string Options::getString(const std::string& name, const std::string& def,
+                               const std::string& help) const {
+  record(flag(name), "string", def, help);
+  return findString(name, help).value_or(def);
+}
+
+std::vector<PetscInt> Options::getIntArray(const std::string& name,
+                                           const std::vector<PetscInt>& def,
+                                           const std::string& help) const {
+  const auto f = flag(name);
+  record(f, "int list", join(def), help);
+  std::vector<PetscInt> v(256);
+  PetscInt n = static_cast<PetscInt>(v.size());
+  PetscBool set = PETSC_FALSE;
+  readOption(f, "a comma-separated list of integers", [&] {
+    PDEINV_CALL(PetscOptionsGetIntArray(nullptr, nullptr, f.c_str(), v.data(), &n, &set));
+  });
+  if (!set) return def;
+  v.resize(n);
+  return v;
+}
+
+std::vector<PetscReal> Options::getRealArray(const std::string& name,
+                                             const std::vector<PetscReal>& def,
+                                             const std::string& help) const {
+  const auto f = flag(name);
+  record(f, "real list", join(def), help);
+  std::vector<PetscReal> v(256);
+  PetscInt n = static_cast<PetscInt>(v.size());
+  PetscBool set = PETSC_FALSE;
+  readOption(f, "a comma-separated list of real numbers", [&] {
+    PDEINV_CALL(PetscOptionsGetRealArray(nullptr, nullptr, f.c_str(), v.data(), &n, &set));
+  });
+  if (!set) return def;
+  v.resize(n);
+  return v;
+}
+
+void printOptionsHelp(std::ostream& os) {
+  os << "pdeinv options (PETSc solver options such as -state_ksp_type are listed by PETSc):\n";
+  for (const auto& [flag, e] : catalogue()) {
+    os << "  " << std::left << std::setw(28) << flag << " <" << e.type << ">"
+       << (e.def.empty() ? "" : " (default " + e.def + ")") << "  " << e.help << "\n";
+  }
+}
+
+void checkAllOptionsUsed() {
+  // Options PETSc consumes at start-up or that only steer diagnostics.
+  static const std::set<std::string> harmless = {
+      "options_left", "help", "malloc_debug", "malloc_dump", "log_view", "check_pointer_intensity",
+      "options_monitor", "no_signal_handler", "on_error_abort", "info"};
+  PetscInt n = 0;
+  char** names = nullptr;
+  char** values = nullptr;
+  PDEINV_CALL(PetscOptionsLeftGet(nullptr, &n, &names, &values));
+  std::vector<std::string> unused;
+  for (PetscInt i = 0; i < n; ++i) {
+    if (harmless.count(names[i])) continue;
+    std::string entry = "-";
+    entry += names[i];
+    if (values[i]) (entry += ' ') += values[i];
+    unused.push_back(entry);
+  }
+  PDEINV_CALL(PetscOptionsLeftRestore(nullptr, &n, &names, &values));
+  if (unused.empty()) return;
+  std::ostringstream os;
+  os << (unused.size() == 1 ? "option " : "options ");
+  for (size_t i = 0; i < unused.size(); ++i) os << (i ? ", " : "") << unused[i];
+  os << (unused.size() == 1 ? " was" : " were")
+     << " set but never used (misspelled, or not applicable to this run; -help lists the options)";
+  throw InputError(os.str());
+}
+
+void writeOptionsFile(MPI_Comm comm, const std::string& path) {
+  PetscViewer viewer = nullptr;
+  PDEINV_CALL(PetscViewerASCIIOpen(comm, path.c_str(), &viewer));
+  PDEINV_CALL(PetscOptionsView(nullptr, viewer));
+  PDEINV_CALL(PetscViewerDestroy(&viewer));
+}
+
+}  // namespace pdeinv

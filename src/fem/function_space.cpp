@@ -1,0 +1,104 @@
+#include "pdeinv/fem/function_space.hpp"
+
+#include <cmath>
+#include <regex>
+
+#include "pdeinv/core/error.hpp"
+
+namespace pdeinv {
+
+ElementSpec ElementSpec::parse(const std::string& text, const std::string& origin, int dim) {
+  // "P1", "P2", "Q1", "Q2", "P0"; a trailing "^d" or "v" makes it vector-valued ("P2v").
+  static const std::regex re(R"(^([PQ])([012])(v?)$)");
+  std::smatch m;
+  require(std::regex_match(text, m, re),
+          "unknown element '" + text + "' (" + origin + "); use P0, P1, P2 (Q1, Q2 on quads), "
+          "with a trailing v for a vector field");
+  ElementSpec s;
+  s.degree = std::stoi(m[2]);
+  s.components = m[3].length() ? dim : 1;
+  return s;
+}
+
+std::string ElementSpec::str() const {
+  std::string s = "P";
+  s += std::to_string(degree);
+  if (components > 1) s += 'v';
+  return s;
+}
+
+FunctionSpace::FunctionSpace(const Mesh& mesh, ElementSpec element, const std::string& name,
+                             std::vector<DirichletBC> bcs)
+    : mesh_(&mesh), element_(element), name_(name), bcs_(std::move(bcs)) {
+  require(element.degree >= 0 && element.degree <= 2,
+          "function space '" + name + "': degree must be 0, 1 or 2");
+  require(element.degree > 0 || bcs_.empty(),
+          "function space '" + name + "': Dirichlet conditions need a continuous element");
+  PDEINV_CALL(DMClone(mesh.dm(), dm_.out()));
+  PDEINV_CALL(PetscObjectSetName(reinterpret_cast<PetscObject>(dm_.get()), name.c_str()));
+  PDEINV_CALL(PetscFECreateLagrange(mesh.comm(), mesh.dim(), element.components,
+                                    mesh.simplex() ? PETSC_TRUE : PETSC_FALSE, element.degree,
+                                    PETSC_DETERMINE, fe_.out()));
+  PDEINV_CALL(PetscObjectSetName(reinterpret_cast<PetscObject>(fe_.get()), name.c_str()));
+  PDEINV_CALL(DMSetField(dm_, 0, nullptr, reinterpret_cast<PetscObject>(fe_.get())));
+  PDEINV_CALL(DMCreateDS(dm_));
+  for (size_t i = 0; i < bcs_.size(); ++i) {
+    auto& bc = bcs_[i];
+    require(bc.value && bc.value->components() == element.components,
+            "Dirichlet condition on '" + name + "' needs a value with " +
+                std::to_string(element.components) + " component(s)");
+    DMLabel label = mesh.label(bc.label);
+    require(!bc.values.empty(), "Dirichlet condition on '" + name + "': no label values given");
+    const auto present = mesh.labelValues(bc.label);
+    for (PetscInt v : bc.values) {
+      require(std::find(present.begin(), present.end(), v) != present.end(),
+              "Dirichlet condition on '" + name + "': label '" + bc.label + "' has no value " +
+                  std::to_string(v));
+    }
+    const std::string bcName = name + "_dirichlet_" + std::to_string(i);
+    PDEINV_CALL(DMAddBoundary(dm_, DM_BC_ESSENTIAL, bcName.c_str(), label,
+                              static_cast<PetscInt>(bc.values.size()), bc.values.data(), 0, 0,
+                              nullptr, reinterpret_cast<void (*)(void)>(&Expression::pointFunction),
+                              nullptr, const_cast<Expression*>(bc.value.get()), nullptr));
+  }
+}
+
+Owned<Vec> FunctionSpace::createVector() const {
+  Owned<Vec> v;
+  PDEINV_CALL(DMCreateGlobalVector(dm_, v.out()));
+  PDEINV_CALL(PetscObjectSetName(reinterpret_cast<PetscObject>(v.get()), name_.c_str()));
+  return v;
+}
+
+PetscInt FunctionSpace::globalSize() const {
+  auto v = createVector();
+  PetscInt n = 0;
+  PDEINV_CALL(VecGetSize(v, &n));
+  return n;
+}
+
+void FunctionSpace::interpolate(const Expression& expr, Vec global) const {
+  require(expr.components() == element_.components,
+          "expression for " + expr.origin() + " has " + std::to_string(expr.components()) +
+              " component(s) but the space '" + name_ + "' has " +
+              std::to_string(element_.components));
+  PetscErrorCode (*funcs[1])(PetscInt, PetscReal, const PetscReal[], PetscInt, PetscScalar[],
+                             void*) = {&Expression::pointFunction};
+  void* ctxs[1] = {const_cast<Expression*>(&expr)};
+  PDEINV_CALL(DMProjectFunction(dm_, 0.0, funcs, ctxs, INSERT_ALL_VALUES, global));
+  PetscReal norm = 0;
+  PDEINV_CALL(VecNorm(global, NORM_1, &norm));
+  require(std::isfinite(norm), "expression for " + expr.origin() + ": '" + expr.text() +
+                                   "' is not finite (NaN or Inf) somewhere on the mesh");
+}
+
+void FunctionSpace::globalToLocal(Vec global, Vec local, bool insertBC, PetscReal t) const {
+  PDEINV_CALL(VecSet(local, 0.0));
+  PDEINV_CALL(DMGlobalToLocalBegin(dm_, global, INSERT_VALUES, local));
+  PDEINV_CALL(DMGlobalToLocalEnd(dm_, global, INSERT_VALUES, local));
+  if (insertBC && !bcs_.empty()) {
+    PDEINV_CALL(DMPlexInsertBoundaryValues(dm_, PETSC_TRUE, local, t, nullptr, nullptr, nullptr));
+  }
+}
+
+}  // namespace pdeinv

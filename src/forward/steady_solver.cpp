@@ -1,0 +1,198 @@
+#include "pdeinv/forward/steady_solver.hpp"
+
+#include <exception>
+#include <utility>
+
+#include "pdeinv/core/error.hpp"
+
+namespace pdeinv {
+
+namespace {
+std::vector<const FunctionSpace*> auxSpaces(const FunctionSpace& parameter,
+                                            const std::vector<const FunctionSpace*>& data) {
+  std::vector<const FunctionSpace*> s = {&parameter};
+  s.insert(s.end(), data.begin(), data.end());
+  return s;
+}
+}  // namespace
+
+SteadySolver::SteadySolver(std::shared_ptr<const PdeOperator> op, const FunctionSpace& state,
+                           const FunctionSpace& parameter,
+                           std::vector<const FunctionSpace*> dataSpaces,
+                           std::vector<Vec> dataValues, const Options& opts)
+    : op_(std::move(op)),
+      state_(&state),
+      parameter_(&parameter),
+      data_(std::move(dataValues)),
+      assembler_(state, auxSpaces(parameter, dataSpaces), op_->extraQuadraturePoints()) {
+  require(data_.size() == op_->dataFields().size(),
+          "operator '" + op_->name() + "' needs " + std::to_string(op_->dataFields().size()) +
+              " data fields");
+  MPI_Comm comm = state.mesh().comm();
+  J_ = assembler_.createStateMatrix();
+  m_ = parameter.createVector();
+  u_ = state.createVector();
+  PDEINV_CALL(SNESCreate(comm, snes_.out()));
+  PDEINV_CALL(SNESSetOptionsPrefix(snes_, opts.prefix().c_str()));
+  PDEINV_CALL(SNESSetDM(snes_, state.dm()));
+  PDEINV_CALL(SNESSetFunction(snes_, nullptr, &SteadySolver::formFunction, this));
+  PDEINV_CALL(SNESSetJacobian(snes_, J_, J_, &SteadySolver::formJacobian, this));
+  // The DM is used only for its vectors; the assembler computes residuals and Jacobians.
+  PDEINV_CALL(SNESSetUseMatrixFree(snes_, PETSC_FALSE, PETSC_FALSE));
+  KSP ksp = nullptr;
+  PC pc = nullptr;
+  PDEINV_CALL(SNESGetKSP(snes_, &ksp));
+  PDEINV_CALL(KSPGetPC(ksp, &pc));
+  if (op_->linearInState()) PDEINV_CALL(SNESSetType(snes_, SNESKSPONLY));
+  PDEINV_CALL(KSPSetTolerances(ksp, 1e-10, 1e-50, PETSC_DEFAULT, 1000));
+  if (op_->scalarElliptic()) {
+    PDEINV_CALL(KSPSetType(ksp, KSPCG));
+    PDEINV_CALL(PCSetType(pc, PCHYPRE));
+    PDEINV_CALL(PCHYPRESetType(pc, "boomeramg"));
+  }
+  PDEINV_CALL(SNESSetTolerances(snes_, PETSC_DEFAULT, 1e-10, PETSC_DEFAULT, 50, PETSC_DEFAULT));
+  PDEINV_CALL(SNESSetFromOptions(snes_));
+}
+
+SteadySolver::~SteadySolver() = default;
+
+std::vector<Vec> SteadySolver::aux(Vec m) const {
+  std::vector<Vec> a = {m};
+  a.insert(a.end(), data_.begin(), data_.end());
+  return a;
+}
+
+PetscErrorCode SteadySolver::formFunction(SNES, Vec u, Vec r, void* ctx) {
+  auto* self = static_cast<SteadySolver*>(ctx);
+  try {
+    self->assembler_.residual(self->op_->residual(), u, self->aux(self->m_), r);
+  } catch (...) {
+    self->pending_ = std::current_exception();  // rethrown by solve() with its message intact
+    return PETSC_ERR_LIB;
+  }
+  return 0;
+}
+
+PetscErrorCode SteadySolver::formJacobian(SNES, Vec u, Mat J, Mat, void* ctx) {
+  auto* self = static_cast<SteadySolver*>(ctx);
+  try {
+    self->assembler_.stateJacobian(self->op_->stateJacobian(), u, self->aux(self->m_), J);
+  } catch (...) {
+    self->pending_ = std::current_exception();
+    return PETSC_ERR_LIB;
+  }
+  return 0;
+}
+
+void SteadySolver::solve(Vec m, Vec u) {
+  PDEINV_CALL(VecCopy(m, m_));
+  pending_ = nullptr;
+  const PetscErrorCode ierr = SNESSolve(snes_, nullptr, u);
+  if (pending_) std::rethrow_exception(std::exchange(pending_, nullptr));
+  PDEINV_CALL(ierr);
+  SNESConvergedReason reason;
+  PDEINV_CALL(SNESGetConvergedReason(snes_, &reason));
+  PetscInt its = 0, lits = 0;
+  PDEINV_CALL(SNESGetIterationNumber(snes_, &its));
+  PDEINV_CALL(SNESGetLinearSolveIterations(snes_, &lits));
+  stats_.forwardSolves++;
+  stats_.lastNewtonIterations = its;
+  stats_.lastLinearIterations = lits;
+  stats_.totalLinearIterations += lits;
+  if (reason == SNES_CONVERGED_ITS && op_->linearInState()) {
+    // ksponly reports CONVERGED_ITS; the verdict is the linear solve's.
+    KSP ksp = nullptr;
+    KSPConvergedReason kr;
+    PDEINV_CALL(SNESGetKSP(snes_, &ksp));
+    PDEINV_CALL(KSPGetConvergedReason(ksp, &kr));
+    if (kr < 0) {
+      haveSolution_ = false;
+      throw ForwardSolveFailure(std::string("forward linear solve diverged: ") +
+                                KSPConvergedReasons[kr]);
+    }
+  } else if (reason < 0) {
+    haveSolution_ = false;
+    throw ForwardSolveFailure(std::string("forward solve diverged: ") +
+                              SNESConvergedReasons[reason]);
+  }
+  Vec r = nullptr;
+  PDEINV_CALL(SNESGetFunction(snes_, &r, nullptr, nullptr));
+  assembler_.residual(op_->residual(), u, aux(m_), r);
+  PDEINV_CALL(VecNorm(r, NORM_2, &stats_.lastResidualNorm));
+  PDEINV_CALL(VecCopy(u, u_));
+  haveSolution_ = true;
+  // A linear operator's Jacobian does not depend on u: the one SNES built is the right one.
+  linearized_ = op_->linearInState();
+}
+
+void SteadySolver::linearize() {
+  if (!haveSolution_) throw Error("SteadySolver: linearisation requested before a forward solve");
+  if (linearized_) return;
+  assembler_.stateJacobian(op_->stateJacobian(), u_, aux(m_), J_);
+  KSP ksp = nullptr;
+  PDEINV_CALL(SNESGetKSP(snes_, &ksp));
+  PDEINV_CALL(KSPSetOperators(ksp, J_, J_));
+  linearized_ = true;
+}
+
+namespace {
+void checkLinearSolve(KSP ksp, const char* what) {
+  KSPConvergedReason reason;
+  PDEINV_CALL(KSPGetConvergedReason(ksp, &reason));
+  if (reason < 0) {
+    throw ForwardSolveFailure(std::string(what) + " solve diverged: " + KSPConvergedReasons[reason]);
+  }
+}
+}  // namespace
+
+void SteadySolver::solveTangent(Vec rhs, Vec du) {
+  linearize();
+  KSP ksp = nullptr;
+  PDEINV_CALL(SNESGetKSP(snes_, &ksp));
+  PDEINV_CALL(KSPSolve(ksp, rhs, du));
+  checkLinearSolve(ksp, "tangent");
+  PetscInt its = 0;
+  PDEINV_CALL(KSPGetIterationNumber(ksp, &its));
+  stats_.tangentSolves++;
+  stats_.totalLinearIterations += its;
+}
+
+void SteadySolver::solveTranspose(Vec rhs, Vec lambda) {
+  linearize();
+  KSP ksp = nullptr;
+  PDEINV_CALL(SNESGetKSP(snes_, &ksp));
+  PDEINV_CALL(KSPSolveTranspose(ksp, rhs, lambda));
+  checkLinearSolve(ksp, "transpose (adjoint)");
+  PetscInt its = 0;
+  PDEINV_CALL(KSPGetIterationNumber(ksp, &its));
+  stats_.transposeSolves++;
+  stats_.totalLinearIterations += its;
+}
+
+void SteadySolver::applyParameterJacobian(Vec dm, Vec out) {
+  if (!haveSolution_) throw Error("SteadySolver: parameter Jacobian requested before a solve");
+  assembler_.applyAuxJacobian(op_->parameterJacobian(), 0, u_, aux(m_), dm, out, false);
+}
+
+void SteadySolver::applyParameterJacobianTranspose(Vec lambda, Vec out) {
+  if (!haveSolution_) throw Error("SteadySolver: parameter Jacobian requested before a solve");
+  assembler_.applyAuxJacobian(op_->parameterJacobian(), 0, u_, aux(m_), lambda, out, true);
+}
+
+Owned<Mat> SteadySolver::assembleParameterJacobian() {
+  if (!haveSolution_) throw Error("SteadySolver: parameter Jacobian requested before a solve");
+  auto A = assembler_.createAuxMatrix(0);
+  assembler_.auxJacobian(op_->parameterJacobian(), 0, u_, aux(m_), A);
+  return A;
+}
+
+void SteadySolver::residual(Vec m, Vec u, Vec r) {
+  assembler_.residual(op_->residual(), u, aux(m), r);
+}
+
+Mat SteadySolver::stateJacobian() {
+  linearize();
+  return J_;
+}
+
+}  // namespace pdeinv

@@ -1,0 +1,22 @@
+# Runs LAUNCH PROGRAM ARGS and checks the bad-input contract: a non-zero exit, the EXPECT
+# message printed exactly once as "pdeinv: error: ...", no PETSc traceback, no crash.
+execute_process(COMMAND ${LAUNCH} ${PROGRAM} ${ARGS} -output 0
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 100)
+message("exit status: ${rc}\nstdout:\n${out}\nstderr:\n${err}")
+if(rc STREQUAL "0")
+  message(FATAL_ERROR "expected a non-zero exit status")
+endif()
+if(NOT rc MATCHES "^[0-9]+$")
+  message(FATAL_ERROR "the program did not exit normally: ${rc}")
+endif()
+string(REGEX MATCHALL "pdeinv: error: " lines "${err}")
+list(LENGTH lines n)
+if(NOT n EQUAL 1)
+  message(FATAL_ERROR "expected exactly one 'pdeinv: error:' line, found ${n}")
+endif()
+if(NOT err MATCHES "${EXPECT}")
+  message(FATAL_ERROR "the error message does not match '${EXPECT}'")
+endif()
+if(err MATCHES "PETSC ERROR|Segmentation|signal|MPI_ABORT|terminate called")
+  message(FATAL_ERROR "a traceback, crash or abort accompanied the error")
+endif()
