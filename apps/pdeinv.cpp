@@ -69,15 +69,18 @@ int main(int argc, char** argv) {
 
     // 5. Report.
     const auto& st = problem->solver().stats();
+    const auto cells = static_cast<long long>(problem->mesh().globalNumCells());
+    const auto nState = static_cast<long long>(V.globalSize());
+    const auto nParam = static_cast<long long>(P.globalSize());
     if (root) {
       std::printf("pdeinv forward solve: operator %s, %s state, %s parameter\n",
                   problem->op().name().c_str(), V.element().str().c_str(),
                   P.element().str().c_str());
       std::printf("  mesh            %lld cells, %d-D %s, %d rank(s)\n",
-                  static_cast<long long>(problem->mesh().globalNumCells()), V.dim(),
+                  cells, V.dim(),
                   problem->mesh().simplex() ? "simplices" : "quads/hexes", sizeOf(comm));
       std::printf("  unknowns        %lld state, %lld parameter\n",
-                  static_cast<long long>(V.globalSize()), static_cast<long long>(P.globalSize()));
+                  nState, nParam);
       std::printf("  Newton its      %lld\n", static_cast<long long>(st.lastNewtonIterations));
       std::printf("  linear its      %lld\n", static_cast<long long>(st.lastLinearIterations));
       std::printf("  ||R(u,m)||_2    %.3e\n", st.lastResidualNorm);

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "pdeinv/core/error.hpp"
+#include "pdeinv/core/options.hpp"
 
 namespace pdeinv {
 
@@ -28,6 +29,7 @@ int runMain(int argc, char** argv, const char* help, const std::function<int(MPI
   int status = 0;
   try {
     status = body(comm);
+    if (status == 0) checkAllOptionsUsed(true);
   } catch (const InputError& e) {
     if (rankOf(comm) == 0) std::cerr << "pdeinv: error: " << e.what() << std::endl;
     status = 1;

@@ -161,7 +161,13 @@ void SteadySolver::solveTranspose(Vec rhs, Vec lambda) {
   linearize();
   KSP ksp = nullptr;
   PDEINV_CALL(SNESGetKSP(snes_, &ksp));
-  PDEINV_CALL(KSPSolveTranspose(ksp, rhs, lambda));
+  // For a symmetric Jacobian Jᵀ = J, so the plain solve is the transpose solve. It is also the
+  // only correct one with hypre: PETSc 3.18's PCApplyTranspose for BoomerAMG returns zero.
+  if (op_->symmetricJacobian()) {
+    PDEINV_CALL(KSPSolve(ksp, rhs, lambda));
+  } else {
+    PDEINV_CALL(KSPSolveTranspose(ksp, rhs, lambda));
+  }
   checkLinearSolve(ksp, "transpose (adjoint)");
   PetscInt its = 0;
   PDEINV_CALL(KSPGetIterationNumber(ksp, &its));

@@ -37,6 +37,7 @@ PDEINV_DESTROYER(PetscQuadrature, PetscQuadratureDestroy);
 PDEINV_DESTROYER(PetscTabulation, PetscTabulationDestroy);
 PDEINV_DESTROYER(PetscViewer, PetscViewerDestroy);
 PDEINV_DESTROYER(VecScatter, VecScatterDestroy);
+PDEINV_DESTROYER(PetscRandom, PetscRandomDestroy);
 #undef PDEINV_DESTROYER
 
 template <class T>

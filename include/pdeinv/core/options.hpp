@@ -43,8 +43,9 @@ class Options {
 void printOptionsHelp(std::ostream& os);
 
 // Throws InputError naming every option that was set but never read by anything
-// (pdeinv or PETSc). Call after all objects are configured.
-void checkAllOptionsUsed();
+// (pdeinv or PETSc). Call once all objects are configured (final = false: PETSc's viewing
+// options, read only when a solve ends, are not judged yet) and again when the run ends.
+void checkAllOptionsUsed(bool final = false);
 
 // Writes the options database as an options file (what this run actually used).
 void writeOptionsFile(MPI_Comm comm, const std::string& path);

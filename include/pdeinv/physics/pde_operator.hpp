@@ -34,6 +34,8 @@ class PdeOperator {
   virtual bool linearInState() const { return false; }
   // Symmetric positive definite scalar elliptic ∂R/∂u: CG with algebraic multigrid by default.
   virtual bool scalarElliptic() const { return false; }
+  // ∂R/∂u symmetric: the transpose solve is the tangent solve with the same KSP.
+  virtual bool symmetricJacobian() const { return false; }
   virtual int stateComponents(int /*dim*/) const { return 1; }
   virtual int parameterComponents(int /*dim*/) const { return 1; }
   // Coefficient fields besides m, given as expressions under the option -<name>_<field>.

@@ -18,6 +18,7 @@ class PoissonLogCoefficient final : public PdeOperator {
   JacobianKernels parameterJacobian() const override;
   bool linearInState() const override { return true; }
   bool scalarElliptic() const override { return true; }
+  bool symmetricJacobian() const override { return true; }
   std::vector<DataField> dataFields() const override {
     return {{"source", "1", "right-hand side f(x, y, z)"}};
   }

@@ -1,0 +1,49 @@
+#pragma once
+// Helpers shared by pdeinv's tests.
+#include <petscsys.h>
+
+#include <cctype>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace pdeinv::test {
+
+// Sets options for the lifetime of the object, then removes them again, so tests do not leak
+// options into each other.  ScopedOptions o("-mesh_faces 4,4 -state_element P2");
+class ScopedOptions {
+ public:
+  explicit ScopedOptions(const std::string& text) {
+    std::istringstream in(text);
+    std::string tok;
+    std::vector<std::string> toks;
+    while (in >> tok) toks.push_back(tok);
+    for (size_t i = 0; i < toks.size(); ++i) {
+      std::string value;
+      if (i + 1 < toks.size() && !(toks[i + 1][0] == '-' && std::isalpha(toks[i + 1][1]))) {
+        value = toks[++i];
+      }
+      const std::string& name = toks[value.empty() ? i : i - 1];
+      PetscOptionsSetValue(nullptr, name.c_str(), value.empty() ? nullptr : value.c_str());
+      names_.push_back(name);
+    }
+  }
+  // For values containing spaces: o.set("-bc_dirichlet_label", "Face Sets").
+  void set(const std::string& name, const std::string& value) {
+    PetscOptionsSetValue(nullptr, name.c_str(), value.c_str());
+    names_.push_back(name);
+  }
+  ~ScopedOptions() {
+    for (const auto& n : names_) PetscOptionsClearValue(nullptr, n.c_str());
+  }
+  ScopedOptions(const ScopedOptions&) = delete;
+  ScopedOptions& operator=(const ScopedOptions&) = delete;
+
+ private:
+  std::vector<std::string> names_;
+};
+
+inline std::string sourceDir() { return PDEINV_SOURCE_DIR; }
+inline std::string meshPath(const std::string& name) { return sourceDir() + "/meshes/" + name; }
+
+}  // namespace pdeinv::test
