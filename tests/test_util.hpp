@@ -43,7 +43,11 @@ class ScopedOptions {
   std::vector<std::string> names_;
 };
 
-inline std::string sourceDir() { return PDEINV_SOURCE_DIR; }
-inline std::string meshPath(const std::string& name) { return sourceDir() + "/meshes/" + name; }
+inline std::string sourceDir() {
+  return PDEINV_SOURCE_DIR;
+}
+inline std::string meshPath(const std::string& name) {
+  return sourceDir() + "/meshes/" + name;
+}
 
 }  // namespace pdeinv::test

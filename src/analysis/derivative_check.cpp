@@ -42,7 +42,8 @@ TaylorResult taylorTest(const std::function<PetscReal(PetscReal)>& remainder, Pe
   }
   t.exact = allTiny;
   for (size_t i = 0; i + 1 < t.h.size(); ++i) {
-    t.slope.push_back(std::log(t.remainder[i] / t.remainder[i + 1]) / std::log(t.h[i] / t.h[i + 1]));
+    t.slope.push_back(std::log(t.remainder[i] / t.remainder[i + 1]) /
+                      std::log(t.h[i] / t.h[i + 1]));
   }
   return t;
 }
@@ -52,7 +53,9 @@ PetscReal DotProductResult::relativeError() const {
   return s > 0 ? std::abs(lhs - rhs) / s : 0;
 }
 
-DotProductResult dotProductTest(PetscReal a, PetscReal b) { return {a, b}; }
+DotProductResult dotProductTest(PetscReal a, PetscReal b) {
+  return {a, b};
+}
 
 void fillRandom(Vec v, unsigned long seed) {
   Owned<PetscRandom> rnd;

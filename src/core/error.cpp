@@ -9,8 +9,7 @@ namespace {
 thread_local std::string g_last_petsc_message;
 
 PetscErrorCode recordingHandler(MPI_Comm, int line, const char* func, const char* file,
-                                PetscErrorCode code, PetscErrorType type, const char* mess,
-                                void*) {
+                                PetscErrorCode code, PetscErrorType type, const char* mess, void*) {
   if (type == PETSC_ERROR_INITIAL) {
     std::ostringstream os;
     const char* text = nullptr;
@@ -36,6 +35,8 @@ PetscFailure::PetscFailure(PetscErrorCode code, const std::string& call,
   g_last_petsc_message.clear();
 }
 
-void installPetscErrorHandler() { PetscPushErrorHandler(recordingHandler, nullptr); }
+void installPetscErrorHandler() {
+  PetscPushErrorHandler(recordingHandler, nullptr);
+}
 
 }  // namespace pdeinv

@@ -145,9 +145,11 @@ void printOptionsHelp(std::ostream& os) {
 
 void checkAllOptionsUsed(bool final) {
   // Options PETSc consumes at start-up or that only steer diagnostics.
-  static const std::set<std::string> harmless = {
-      "options_left", "help", "malloc_debug", "malloc_dump", "log_view", "check_pointer_intensity",
-      "options_monitor", "no_signal_handler", "on_error_abort", "info"};
+  static const std::set<std::string> harmless = {"options_left",    "help",
+                                                 "malloc_debug",    "malloc_dump",
+                                                 "log_view",        "check_pointer_intensity",
+                                                 "options_monitor", "no_signal_handler",
+                                                 "on_error_abort",  "info"};
   PetscInt n = 0;
   char** names = nullptr;
   char** values = nullptr;

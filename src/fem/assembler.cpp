@@ -14,26 +14,101 @@ using RowMat = Eigen::Matrix<PetscScalar, Eigen::Dynamic, Eigen::Dynamic, Eigen:
 using Mat_ = Eigen::MatrixXd;
 using Vec_ = Eigen::VectorXd;
 
-// Reference tabulation of one field at the quadrature points:
+// Reference tabulation of one element at the quadrature points:
 // phi[q] is Nc × Nb (values), dref[q] is (Nc·dim) × Nb with row c·dim+e = ∂φ_c/∂ξ_e.
 struct Tabulation {
   int Nb = 0, Nc = 0;
   std::vector<Mat_> phi, dref;
 };
 
-// One field's data on the current cell.
-struct CellField {
-  Vec_ coeff;              // closure values
-  std::vector<Mat_> grad;  // per q: (Nc·dim) × Nb physical gradients
+Tabulation tabulate(PetscFE fe, int dim, PetscInt Nq, const PetscReal* points) {
+  Tabulation T;
+  PetscInt Nb = 0, Nc = 0;
+  PDEINV_CALL(PetscFEGetDimension(fe, &Nb));
+  PDEINV_CALL(PetscFEGetNumComponents(fe, &Nc));
+  T.Nb = static_cast<int>(Nb);
+  T.Nc = static_cast<int>(Nc);
+  PetscTabulation tab = nullptr;
+  PDEINV_CALL(PetscFECreateTabulation(fe, 1, Nq, points, 1, &tab));
+  for (int q = 0; q < Nq; ++q) {
+    Mat_ phi(T.Nc, T.Nb), dref(T.Nc * dim, T.Nb);
+    for (int b = 0; b < T.Nb; ++b)
+      for (int c = 0; c < T.Nc; ++c) {
+        phi(c, b) = tab->T[0][(q * T.Nb + b) * T.Nc + c];
+        for (int e = 0; e < dim; ++e)
+          dref(c * dim + e, b) = tab->T[1][((q * T.Nb + b) * T.Nc + c) * dim + e];
+      }
+    T.phi.push_back(std::move(phi));
+    T.dref.push_back(std::move(dref));
+  }
+  PDEINV_CALL(PetscTabulationDestroy(&tab));
+  return T;
+}
+
+// Where each cell's closure dofs live, computed once per field: offsets into the local vector
+// (constrained dofs included) and global indices for MatSetValues (negative for constrained
+// dofs, which PETSc then ignores). Walking the transitive closure of every cell on every
+// assembly (DMPlexVecGetClosure / DMPlexMatSetClosure) cost more than all the element math.
+struct CellIndices {
+  int n = 0;  // closure size
+  std::vector<PetscInt> local, global;
+  const PetscInt* loc(PetscInt c) const { return local.data() + c * n; }
+  const PetscInt* glob(PetscInt c) const { return global.data() + c * n; }
 };
 
-// Copies a closure into an Eigen vector (and returns PETSc's work array at once).
-void gatherClosure(DM dm, Vec local, PetscInt cell, Vec_& out) {
-  PetscScalar* vals = nullptr;
-  PetscInt n = 0;
-  PDEINV_CALL(DMPlexVecGetClosure(dm, nullptr, local, cell, &n, &vals));
-  out = Eigen::Map<const Vec_>(vals, n);
-  PDEINV_CALL(DMPlexVecRestoreClosure(dm, nullptr, local, cell, &n, &vals));
+CellIndices closureIndices(DM dm, PetscInt cStart, PetscInt cEnd, bool withGlobal) {
+  CellIndices I;
+  PetscSection local = nullptr, global = nullptr;
+  PDEINV_CALL(DMGetLocalSection(dm, &local));
+  if (withGlobal) PDEINV_CALL(DMGetGlobalSection(dm, &global));
+  for (PetscInt c = cStart; c < cEnd; ++c) {
+    for (int pass = 0; pass < (withGlobal ? 2 : 1); ++pass) {
+      PetscSection idxSection = pass == 0 ? local : global;
+      PetscInt n = 0, *idx = nullptr;
+      PDEINV_CALL(DMPlexGetClosureIndices(dm, local, idxSection, c, PETSC_TRUE, &n, &idx, nullptr,
+                                          nullptr));
+      if (c == cStart && pass == 0) I.n = static_cast<int>(n);
+      if (n != I.n) throw Error("assembler: cells with different closure sizes (mixed meshes)");
+      auto& out = pass == 0 ? I.local : I.global;
+      for (PetscInt i = 0; i < n; ++i) {
+        // Local offsets of constrained dofs come back encoded as −(offset+1).
+        out.push_back(pass == 0 && idx[i] < 0 ? -(idx[i] + 1) : idx[i]);
+      }
+      PDEINV_CALL(DMPlexRestoreClosureIndices(dm, local, idxSection, c, PETSC_TRUE, &n, &idx,
+                                              nullptr, nullptr));
+    }
+  }
+  return I;
+}
+
+// Read access to a local vector's array for the duration of a loop.
+class ReadArray {
+ public:
+  explicit ReadArray(Vec v) : v_(v) { PDEINV_CALL(VecGetArrayRead(v_, &a_)); }
+  ~ReadArray() { VecRestoreArrayRead(v_, &a_); }
+  const PetscScalar* get() const { return a_; }
+
+ private:
+  Vec v_;
+  const PetscScalar* a_ = nullptr;
+};
+class WriteArray {
+ public:
+  explicit WriteArray(Vec v) : v_(v) { PDEINV_CALL(VecGetArray(v_, &a_)); }
+  ~WriteArray() { VecRestoreArray(v_, &a_); }
+  PetscScalar* get() const { return a_; }
+
+ private:
+  Vec v_;
+  PetscScalar* a_ = nullptr;
+};
+
+void gather(const PetscScalar* array, const PetscInt* idx, int n, Vec_& out) {
+  out.resize(n);
+  for (int i = 0; i < n; ++i) out[i] = array[idx[i]];
+}
+void scatterAdd(PetscScalar* array, const PetscInt* idx, const Vec_& v) {
+  for (Eigen::Index i = 0; i < v.size(); ++i) array[idx[i]] += v[i];
 }
 
 // PETSc's g-block layouts → dense matrices acting on (values | gradients) of test and trial.
@@ -62,75 +137,101 @@ struct Assembler::Impl {
   Owned<PetscQuadrature> quad;
   std::vector<PetscReal> weights;
   std::vector<Tabulation> tabs;  // 0 = state, 1.. = aux
-  std::vector<DM> dms;           // same order
+  std::vector<CellIndices> indices;
+  std::vector<Owned<Vec>> locals;
+  // Coordinates: their element tabulated once, their closure offsets, the local vector.
+  Tabulation coordTab;
+  CellIndices coordIndices;
+  Vec coords = nullptr;
   // Kernel argument layout (PETSc convention).
   std::vector<PetscInt> uOff, uOff_x, aOff, aOff_x;
-  // Per-cell scratch.
+  // Per-cell scratch: geometry, field coefficients and physical gradients.
   std::vector<PetscReal> x, J, invJ, detJ;
-  std::vector<CellField> fields;
+  Vec_ coordCoeff;
+  std::vector<Vec_> coeff;
+  std::vector<std::vector<Mat_>> grad;                // [field][q]: (Nc·dim) × Nb
   std::vector<PetscScalar> u, u_t, u_x, a, a_t, a_x;  // at one quadrature point
-  std::vector<Owned<Vec>> locals;
+  std::vector<PetscScalar> gbuf;
+  Mat_ G, tmp;
+  RowMat K;
 
   int nAux() const { return static_cast<int>(tabs.size()) - 1; }
 
   // Fills the local vectors: the state with its Dirichlet values, then the aux fields.
-  void load(const FunctionSpace& state, const std::vector<const FunctionSpace*>& aux, Vec u,
-            const std::vector<Vec>& a, PetscReal t) {
-    require(static_cast<int>(a.size()) == nAux(),
+  void load(const FunctionSpace& state, const std::vector<const FunctionSpace*>& aux, Vec uGlobal,
+            const std::vector<Vec>& aGlobal, PetscReal t) {
+    require(static_cast<int>(aGlobal.size()) == nAux(),
             "assembler: expected " + std::to_string(nAux()) + " coefficient fields, got " +
-                std::to_string(a.size()));
-    if (u) {
-      state.globalToLocal(u, locals[0], true, t);
+                std::to_string(aGlobal.size()));
+    if (uGlobal) {
+      state.globalToLocal(uGlobal, locals[0], true, t);
     } else {
       Owned<Vec> zero = state.createVector();
       PDEINV_CALL(VecSet(zero, 0.0));
       state.globalToLocal(zero, locals[0], true, t);
     }
-    for (int k = 0; k < nAux(); ++k) aux[k]->globalToLocal(a[k], locals[k + 1], false, t);
+    for (int k = 0; k < nAux(); ++k) aux[k]->globalToLocal(aGlobal[k], locals[k + 1], false, t);
   }
 
-  // Geometry and physical gradients on one cell.
-  void setupCell(PetscInt cell) {
-    PDEINV_CALL(DMPlexComputeCellGeometryFEM(dms[0], cell, quad, x.data(), J.data(), invJ.data(),
-                                             detJ.data()));
+  // x, J = ∂x/∂ξ, J⁻¹ and det J at the quadrature points, from the coordinate element
+  // tabulated once (DMPlexComputeCellGeometryFEM re-tabulates it for every cell).
+  void computeGeometry(PetscInt cell, const PetscScalar* coordArray) {
+    gather(coordArray, coordIndices.loc(cell - cStart), coordIndices.n, coordCoeff);
+    const auto& T = coordTab;
     for (int q = 0; q < Nq; ++q) {
+      Eigen::Map<Vec_>(x.data() + q * dim, dim).noalias() = T.phi[q] * coordCoeff;
+      // J[c·dim+e] = ∂x_c/∂ξ_e
+      Eigen::Map<Vec_>(J.data() + q * dim * dim, dim * dim).noalias() = T.dref[q] * coordCoeff;
+      Eigen::Map<RowMat> Jm(J.data() + q * dim * dim, dim, dim);
+      Eigen::Map<RowMat> iJ(invJ.data() + q * dim * dim, dim, dim);
+      if (dim == 2) {
+        const PetscReal det = Jm(0, 0) * Jm(1, 1) - Jm(0, 1) * Jm(1, 0);
+        detJ[q] = det;
+        iJ(0, 0) = Jm(1, 1) / det, iJ(0, 1) = -Jm(0, 1) / det;
+        iJ(1, 0) = -Jm(1, 0) / det, iJ(1, 1) = Jm(0, 0) / det;
+      } else if (dim == 3) {
+        const Eigen::Matrix3d j3 = Jm;
+        detJ[q] = j3.determinant();
+        iJ = j3.inverse();
+      } else {
+        detJ[q] = Jm(0, 0);
+        iJ(0, 0) = 1.0 / Jm(0, 0);
+      }
       if (!(detJ[q] > 0)) {
-        throw Error("inverted or degenerate cell " + std::to_string(cell) + " (det J = " +
-                    std::to_string(detJ[q]) + ")");
+        throw Error("inverted or degenerate cell " + std::to_string(cell) +
+                    " (det J = " + std::to_string(detJ[q]) + ")");
       }
     }
+  }
+
+  // Geometry, field coefficients and physical gradients on one cell.
+  void setupCell(PetscInt cell, const std::vector<const PetscScalar*>& arrays,
+                 const PetscScalar* coordArray) {
+    computeGeometry(cell, coordArray);
     for (size_t f = 0; f < tabs.size(); ++f) {
       const auto& T = tabs[f];
-      auto& F = fields[f];
+      gather(arrays[f], indices[f].loc(cell - cStart), indices[f].n, coeff[f]);
       for (int q = 0; q < Nq; ++q) {
         // ∂φ/∂x_d = Σ_e ∂φ/∂ξ_e · invJ[e·dim+d]
         Eigen::Map<const RowMat> iJ(invJ.data() + q * dim * dim, dim, dim);
         for (int c = 0; c < T.Nc; ++c) {
-          F.grad[q].middleRows(c * dim, dim).noalias() =
+          grad[f][q].middleRows(c * dim, dim).noalias() =
               iJ.transpose() * T.dref[q].middleRows(c * dim, dim);
         }
       }
     }
   }
 
-  // Gathers the coefficients of all fields on the cell.
-  void gather(PetscInt cell) {
-    for (size_t f = 0; f < tabs.size(); ++f) gatherClosure(dms[f], locals[f], cell, fields[f].coeff);
-  }
-
   // u, ∇u, a, ∇a at quadrature point q.
   void evaluatePoint(int q) {
-    {
-      const auto& T = tabs[0];
-      const auto& F = fields[0];
-      Eigen::Map<Vec_>(u.data(), T.Nc).noalias() = T.phi[q] * F.coeff;
-      Eigen::Map<Vec_>(u_x.data(), T.Nc * dim).noalias() = F.grad[q] * F.coeff;
-    }
+    const auto& T0 = tabs[0];
+    Eigen::Map<Vec_>(u.data(), T0.Nc).noalias() = T0.phi[q] * coeff[0];
+    Eigen::Map<Vec_>(u_x.data(), T0.Nc * dim).noalias() = grad[0][q] * coeff[0];
     for (int k = 0; k < nAux(); ++k) {
       const auto& T = tabs[k + 1];
-      const auto& F = fields[k + 1];
-      Eigen::Map<Vec_>(a.data() + aOff[k], T.Nc).noalias() = T.phi[q] * F.coeff;
-      Eigen::Map<Vec_>(a_x.data() + aOff_x[k], T.Nc * dim).noalias() = F.grad[q] * F.coeff;
+      Eigen::Map<Vec_>(a.data() + aOff[k], T.Nc).noalias() = T.phi[q] * coeff[k + 1];
+      Eigen::Map<Vec_>(a_x.data() + aOff_x[k], T.Nc * dim).noalias() =
+          grad[k + 1][q] * coeff[k + 1];
     }
   }
 
@@ -140,51 +241,86 @@ struct Assembler::Impl {
       aOff_x.data(), a.data(), a_t.data(), a_x.data(), t, x.data() + q * dim,
       static_cast<PetscInt>(c.size()), c.data(), out);
   }
-  void callG(PetscPointJac g, PetscReal t, int q, const std::vector<PetscScalar>& c,
-             PetscScalar* out) const {
+  void callG(PetscPointJac g, PetscReal t, int q, const std::vector<PetscScalar>& c) {
+    std::fill(gbuf.begin(), gbuf.end(), 0.0);
     g(dim, 1, nAux(), uOff.data(), uOff_x.data(), u.data(), u_t.data(), u_x.data(), aOff.data(),
       aOff_x.data(), a.data(), a_t.data(), a_x.data(), t, 0.0, x.data() + q * dim,
-      static_cast<PetscInt>(c.size()), c.data(), out);
+      static_cast<PetscInt>(c.size()), c.data(), gbuf.data());
   }
 
-  // Element Jacobian of the state residual with respect to field `trial` (0 = state, k+1 = aux k).
-  void elementJacobian(const JacobianKernels& kern, int trial, PetscReal t,
-                       const std::vector<PetscScalar>& c, RowMat& K) {
-    const auto& TU = tabs[0];
-    const auto& TV = tabs[trial];
-    const auto& FU = fields[0];
-    const auto& FV = fields[trial];
-    const int Nu = TU.Nc, Nv = TV.Nc;
-    K.setZero(TU.Nb, TV.Nb);
-    std::vector<PetscScalar> g(static_cast<size_t>(Nu * Nv * dim * dim));
-    Mat_ G;
+  // Element residual of the current cell.
+  void elementResidual(const ResidualKernels& k, PetscReal t, const std::vector<PetscScalar>& c,
+                       Vec_& re) {
+    const auto& T = tabs[0];
+    re.setZero(T.Nb);
+    Vec_ f0(T.Nc), f1(T.Nc * dim);
     for (int q = 0; q < Nq; ++q) {
       evaluatePoint(q);
       const PetscReal w = weights[q] * detJ[q];
+      if (k.f0) {
+        f0.setZero();
+        callF(k.f0, t, q, c, f0.data());
+        re.noalias() += w * (T.phi[q].transpose() * f0);
+      }
+      if (k.f1) {
+        f1.setZero();
+        callF(k.f1, t, q, c, f1.data());
+        re.noalias() += w * (grad[0][q].transpose() * f1);
+      }
+    }
+  }
+
+  // Element Jacobian of the state residual with respect to field `trial` (0 = state, k+1 = aux
+  // k), into K (row-major, test dofs × trial dofs).
+  void elementJacobian(const JacobianKernels& kern, int trial, PetscReal t,
+                       const std::vector<PetscScalar>& c) {
+    const auto& TU = tabs[0];
+    const auto& TV = tabs[trial];
+    const int Nu = TU.Nc, Nv = TV.Nc;
+    K.setZero(TU.Nb, TV.Nb);
+    for (int q = 0; q < Nq; ++q) {
+      evaluatePoint(q);
+      const PetscReal w = weights[q] * detJ[q];
+      const Mat_& gradU = grad[0][q];
+      const Mat_& gradV = grad[trial][q];
       if (kern.g0) {
-        std::fill(g.begin(), g.end(), 0.0);
-        callG(kern.g0, t, q, c, g.data());
-        Eigen::Map<const RowMat> G0(g.data(), Nu, Nv);
-        K.noalias() += w * (TU.phi[q].transpose() * (G0 * TV.phi[q]));
+        callG(kern.g0, t, q, c);
+        tmp.noalias() = Eigen::Map<const RowMat>(gbuf.data(), Nu, Nv) * TV.phi[q];
+        K.noalias() += w * (TU.phi[q].transpose() * tmp);
       }
       if (kern.g1) {
-        std::fill(g.begin(), g.end(), 0.0);
-        callG(kern.g1, t, q, c, g.data());
-        Eigen::Map<const RowMat> G1(g.data(), Nu, Nv * dim);
-        K.noalias() += w * (TU.phi[q].transpose() * (G1 * FV.grad[q]));
+        callG(kern.g1, t, q, c);
+        tmp.noalias() = Eigen::Map<const RowMat>(gbuf.data(), Nu, Nv * dim) * gradV;
+        K.noalias() += w * (TU.phi[q].transpose() * tmp);
       }
       if (kern.g2) {
-        std::fill(g.begin(), g.end(), 0.0);
-        callG(kern.g2, t, q, c, g.data());
-        unpackG2(g.data(), Nu, Nv, dim, G);
-        K.noalias() += w * (FU.grad[q].transpose() * (G * TV.phi[q]));
+        callG(kern.g2, t, q, c);
+        unpackG2(gbuf.data(), Nu, Nv, dim, G);
+        tmp.noalias() = G * TV.phi[q];
+        K.noalias() += w * (gradU.transpose() * tmp);
       }
       if (kern.g3) {
-        std::fill(g.begin(), g.end(), 0.0);
-        callG(kern.g3, t, q, c, g.data());
-        unpackG3(g.data(), Nu, Nv, dim, G);
-        K.noalias() += w * (FU.grad[q].transpose() * (G * FV.grad[q]));
+        callG(kern.g3, t, q, c);
+        unpackG3(gbuf.data(), Nu, Nv, dim, G);
+        tmp.noalias() = G * gradV;
+        K.noalias() += w * (gradU.transpose() * tmp);
       }
+    }
+  }
+
+  // Runs body(cell) over all cells with geometry and fields set up.
+  template <class Body>
+  void forEachCell(Body&& body) {
+    std::vector<std::unique_ptr<ReadArray>> guards;
+    std::vector<const PetscScalar*> arrays;
+    for (auto& l : locals) {
+      guards.push_back(std::make_unique<ReadArray>(l));
+      arrays.push_back(guards.back()->get());
+    }
+    ReadArray coordArray(coords);
+    for (PetscInt cell = cStart; cell < cEnd; ++cell) {
+      setupCell(cell, arrays, coordArray.get());
+      body(cell);
     }
   }
 };
@@ -212,38 +348,45 @@ Assembler::Assembler(const FunctionSpace& state, std::vector<const FunctionSpace
   PDEINV_CALL(PetscQuadratureGetData(I.quad, nullptr, nullptr, &Nq, &points, &weights));
   I.Nq = static_cast<int>(Nq);
   I.weights.assign(weights, weights + Nq);
+  PDEINV_CALL(DMPlexGetSimplexOrBoxCells(state.dm(), 0, &I.cStart, &I.cEnd));
 
   std::vector<const FunctionSpace*> all = {&state};
   all.insert(all.end(), aux_.begin(), aux_.end());
   for (auto* s : all) {
-    Tabulation T;
-    PetscInt Nb = 0, Nc = 0;
-    PDEINV_CALL(PetscFEGetDimension(s->fe(), &Nb));
-    PDEINV_CALL(PetscFEGetNumComponents(s->fe(), &Nc));
-    T.Nb = static_cast<int>(Nb);
-    T.Nc = static_cast<int>(Nc);
-    PetscTabulation tab = nullptr;
-    PDEINV_CALL(PetscFECreateTabulation(s->fe(), 1, Nq, points, 1, &tab));
-    const int d = I.dim;
-    for (int q = 0; q < I.Nq; ++q) {
-      Mat_ phi(T.Nc, T.Nb), dref(T.Nc * d, T.Nb);
-      for (int b = 0; b < T.Nb; ++b)
-        for (int c = 0; c < T.Nc; ++c) {
-          phi(c, b) = tab->T[0][(q * T.Nb + b) * T.Nc + c];
-          for (int e = 0; e < d; ++e) dref(c * d + e, b) = tab->T[1][((q * T.Nb + b) * T.Nc + c) * d + e];
-        }
-      T.phi.push_back(std::move(phi));
-      T.dref.push_back(std::move(dref));
+    I.tabs.push_back(tabulate(s->fe(), I.dim, Nq, points));
+    const auto& T = I.tabs.back();
+    I.indices.push_back(closureIndices(s->dm(), I.cStart, I.cEnd, true));
+    if (I.cEnd > I.cStart && I.indices.back().n != T.Nb) {
+      throw Error("assembler: closure of '" + s->name() + "' has " +
+                  std::to_string(I.indices.back().n) + " dofs, its element " +
+                  std::to_string(T.Nb));
     }
-    PDEINV_CALL(PetscTabulationDestroy(&tab));
-    CellField F;
-    F.grad.assign(I.Nq, Mat_(T.Nc * d, T.Nb));
-    I.fields.push_back(std::move(F));
-    I.tabs.push_back(std::move(T));
-    I.dms.push_back(s->dm());
+    I.grad.emplace_back(I.Nq, Mat_(T.Nc * I.dim, T.Nb));
+    I.coeff.emplace_back(T.Nb);
     Owned<Vec> loc;
     PDEINV_CALL(DMCreateLocalVector(s->dm(), loc.out()));
     I.locals.push_back(std::move(loc));
+  }
+  // Coordinates: their own element (affine P1 / multilinear Q1 when the coordinate DM carries
+  // none), tabulated once at the quadrature points.
+  {
+    DM cdm = nullptr;
+    PetscObject obj = nullptr;
+    PDEINV_CALL(DMGetCoordinateDM(state.dm(), &cdm));
+    PDEINV_CALL(DMGetCoordinatesLocal(state.dm(), &I.coords));
+    PDEINV_CALL(DMGetField(cdm, 0, nullptr, &obj));
+    PetscClassId id = 0;
+    if (obj) PDEINV_CALL(PetscObjectGetClassId(obj, &id));
+    if (obj && id == PETSCFE_CLASSID) {
+      I.coordTab = tabulate(reinterpret_cast<PetscFE>(obj), I.dim, Nq, points);
+    } else {
+      Owned<PetscFE> fe;
+      PDEINV_CALL(PetscFECreateLagrange(PETSC_COMM_SELF, I.dim, I.dim,
+                                        state.mesh().simplex() ? PETSC_TRUE : PETSC_FALSE, 1,
+                                        PETSC_DETERMINE, fe.out()));
+      I.coordTab = tabulate(fe, I.dim, Nq, points);
+    }
+    I.coordIndices = closureIndices(cdm, I.cStart, I.cEnd, false);
   }
   const int d = I.dim;
   const int Nu = I.tabs[0].Nc;
@@ -251,9 +394,11 @@ Assembler::Assembler(const FunctionSpace& state, std::vector<const FunctionSpace
   I.uOff_x = {0, Nu * d};
   I.aOff = {0};
   I.aOff_x = {0};
+  int maxNc = Nu;
   for (int k = 0; k < I.nAux(); ++k) {
     I.aOff.push_back(I.aOff.back() + I.tabs[k + 1].Nc);
     I.aOff_x.push_back(I.aOff_x.back() + I.tabs[k + 1].Nc * d);
+    maxNc = std::max(maxNc, I.tabs[k + 1].Nc);
   }
   I.u.assign(Nu, 0.0);
   I.u_t.assign(Nu, 0.0);
@@ -261,14 +406,16 @@ Assembler::Assembler(const FunctionSpace& state, std::vector<const FunctionSpace
   I.a.assign(std::max<PetscInt>(I.aOff.back(), 1), 0.0);
   I.a_t.assign(I.a.size(), 0.0);
   I.a_x.assign(std::max<PetscInt>(I.aOff_x.back(), 1), 0.0);
+  I.gbuf.assign(static_cast<size_t>(Nu * maxNc * d * d), 0.0);
   I.x.assign(I.Nq * d, 0.0);
   I.J.assign(I.Nq * d * d, 0.0);
   I.invJ.assign(I.Nq * d * d, 0.0);
   I.detJ.assign(I.Nq, 0.0);
-  PDEINV_CALL(DMPlexGetSimplexOrBoxCells(state.dm(), 0, &I.cStart, &I.cEnd));
 }
 
-Assembler::~Assembler() { delete impl_; }
+Assembler::~Assembler() {
+  delete impl_;
+}
 
 namespace {
 void localToGlobalAdd(DM dm, Vec local, Vec global) {
@@ -285,27 +432,13 @@ void Assembler::residual(const ResidualKernels& k, Vec u, const std::vector<Vec>
   Owned<Vec> rloc;
   PDEINV_CALL(DMCreateLocalVector(state_->dm(), rloc.out()));
   PDEINV_CALL(VecSet(rloc, 0.0));
-  const auto& T = I.tabs[0];
-  Vec_ re(T.Nb), f0(T.Nc), f1(T.Nc * I.dim);
-  for (PetscInt cell = I.cStart; cell < I.cEnd; ++cell) {
-    I.setupCell(cell);
-    I.gather(cell);
-    re.setZero();
-    for (int q = 0; q < I.Nq; ++q) {
-      I.evaluatePoint(q);
-      const PetscReal w = I.weights[q] * I.detJ[q];
-      if (k.f0) {
-        f0.setZero();
-        I.callF(k.f0, t, q, constants_, f0.data());
-        re.noalias() += w * (T.phi[q].transpose() * f0);
-      }
-      if (k.f1) {
-        f1.setZero();
-        I.callF(k.f1, t, q, constants_, f1.data());
-        re.noalias() += w * (I.fields[0].grad[q].transpose() * f1);
-      }
-    }
-    PDEINV_CALL(DMPlexVecSetClosure(state_->dm(), nullptr, rloc, cell, re.data(), ADD_VALUES));
+  {
+    WriteArray out(rloc);
+    Vec_ re;
+    I.forEachCell([&](PetscInt cell) {
+      I.elementResidual(k, t, constants_, re);
+      scatterAdd(out.get(), I.indices[0].loc(cell - I.cStart), re);
+    });
   }
   localToGlobalAdd(state_->dm(), rloc, r);
 }
@@ -321,28 +454,15 @@ void Assembler::stateJacobian(const JacobianKernels& k, Vec u, const std::vector
   auto& I = *impl_;
   I.load(*state_, aux_, u, a, t);
   PDEINV_CALL(MatZeroEntries(J));
-  RowMat K;
-  for (PetscInt cell = I.cStart; cell < I.cEnd; ++cell) {
-    I.setupCell(cell);
-    I.gather(cell);
-    I.elementJacobian(k, 0, t, constants_, K);
-    PDEINV_CALL(DMPlexMatSetClosure(state_->dm(), nullptr, nullptr, J, cell, K.data(), ADD_VALUES));
-  }
+  const auto& idx = I.indices[0];
+  I.forEachCell([&](PetscInt cell) {
+    I.elementJacobian(k, 0, t, constants_);
+    const PetscInt* g = idx.glob(cell - I.cStart);
+    PDEINV_CALL(MatSetValues(J, idx.n, g, idx.n, g, I.K.data(), ADD_VALUES));
+  });
   PDEINV_CALL(MatAssemblyBegin(J, MAT_FINAL_ASSEMBLY));
   PDEINV_CALL(MatAssemblyEnd(J, MAT_FINAL_ASSEMBLY));
 }
-
-namespace {
-void setClosureGeneral(DM rowDM, DM colDM, Mat A, PetscInt cell, const PetscScalar* vals,
-                       InsertMode mode) {
-  PetscSection rs = nullptr, rgs = nullptr, cs = nullptr, cgs = nullptr;
-  PDEINV_CALL(DMGetLocalSection(rowDM, &rs));
-  PDEINV_CALL(DMGetGlobalSection(rowDM, &rgs));
-  PDEINV_CALL(DMGetLocalSection(colDM, &cs));
-  PDEINV_CALL(DMGetGlobalSection(colDM, &cgs));
-  PDEINV_CALL(DMPlexMatSetClosureGeneral(rowDM, rs, rgs, colDM, cs, cgs, A, cell, vals, mode));
-}
-}  // namespace
 
 Owned<Mat> Assembler::createAuxMatrix(int k) const {
   auto& I = *impl_;
@@ -356,15 +476,17 @@ Owned<Mat> Assembler::createAuxMatrix(int k) const {
   PDEINV_CALL(VecGetSize(colv, &N));
   MPI_Comm comm = state_->mesh().comm();
   // The sparsity of ∂R/∂a couples two different sections, which DMCreateMatrix cannot
-  // describe; MATPREALLOCATOR records it from one pass over the cell closures.
+  // describe; MATPREALLOCATOR records it from one pass over the cells.
   Owned<Mat> pre;
   PDEINV_CALL(MatCreate(comm, pre.out()));
   PDEINV_CALL(MatSetType(pre, MATPREALLOCATOR));
   PDEINV_CALL(MatSetSizes(pre, m, n, M, N));
   PDEINV_CALL(MatSetUp(pre));
-  std::vector<PetscScalar> zeros(static_cast<size_t>(I.tabs[0].Nb * I.tabs[k + 1].Nb), 0.0);
-  for (PetscInt cell = I.cStart; cell < I.cEnd; ++cell) {
-    setClosureGeneral(state_->dm(), A.dm(), pre, cell, zeros.data(), INSERT_VALUES);
+  const auto& ri = I.indices[0];
+  const auto& ci = I.indices[k + 1];
+  std::vector<PetscScalar> zeros(static_cast<size_t>(ri.n * ci.n), 0.0);
+  for (PetscInt c = 0; c < I.cEnd - I.cStart; ++c) {
+    PDEINV_CALL(MatSetValues(pre, ri.n, ri.glob(c), ci.n, ci.glob(c), zeros.data(), INSERT_VALUES));
   }
   PDEINV_CALL(MatAssemblyBegin(pre, MAT_FINAL_ASSEMBLY));
   PDEINV_CALL(MatAssemblyEnd(pre, MAT_FINAL_ASSEMBLY));
@@ -381,13 +503,13 @@ void Assembler::auxJacobian(const JacobianKernels& kern, int k, Vec u, const std
   auto& I = *impl_;
   I.load(*state_, aux_, u, a, t);
   PDEINV_CALL(MatZeroEntries(Jk));
-  RowMat K;
-  for (PetscInt cell = I.cStart; cell < I.cEnd; ++cell) {
-    I.setupCell(cell);
-    I.gather(cell);
-    I.elementJacobian(kern, k + 1, t, constants_, K);
-    setClosureGeneral(state_->dm(), aux_[k]->dm(), Jk, cell, K.data(), ADD_VALUES);
-  }
+  const auto& ri = I.indices[0];
+  const auto& ci = I.indices[k + 1];
+  I.forEachCell([&](PetscInt cell) {
+    I.elementJacobian(kern, k + 1, t, constants_);
+    const PetscInt c = cell - I.cStart;
+    PDEINV_CALL(MatSetValues(Jk, ri.n, ri.glob(c), ci.n, ci.glob(c), I.K.data(), ADD_VALUES));
+  });
   PDEINV_CALL(MatAssemblyBegin(Jk, MAT_FINAL_ASSEMBLY));
   PDEINV_CALL(MatAssemblyEnd(Jk, MAT_FINAL_ASSEMBLY));
 }
@@ -397,6 +519,7 @@ void Assembler::applyAuxJacobian(const JacobianKernels& kern, int k, Vec u,
                                  PetscReal t) const {
   auto& I = *impl_;
   I.load(*state_, aux_, u, a, t);
+  const int inField = transpose ? 0 : k + 1, outField = transpose ? k + 1 : 0;
   const FunctionSpace& in = transpose ? *state_ : *aux_.at(k);
   const FunctionSpace& out = transpose ? *aux_.at(k) : *state_;
   Owned<Vec> xloc, yloc;
@@ -404,21 +527,40 @@ void Assembler::applyAuxJacobian(const JacobianKernels& kern, int k, Vec u,
   PDEINV_CALL(DMCreateLocalVector(out.dm(), yloc.out()));
   in.globalToLocal(x, xloc, false);  // directions and adjoints vanish on Dirichlet dofs
   PDEINV_CALL(VecSet(yloc, 0.0));
-  RowMat K;
-  Vec_ xe, ye;
-  for (PetscInt cell = I.cStart; cell < I.cEnd; ++cell) {
-    I.setupCell(cell);
-    I.gather(cell);
-    I.elementJacobian(kern, k + 1, t, constants_, K);
-    gatherClosure(in.dm(), xloc, cell, xe);
-    if (transpose) {
-      ye.noalias() = K.transpose() * xe;
-    } else {
-      ye.noalias() = K * xe;
-    }
-    PDEINV_CALL(DMPlexVecSetClosure(out.dm(), nullptr, yloc, cell, ye.data(), ADD_VALUES));
+  {
+    ReadArray xa(xloc);
+    WriteArray ya(yloc);
+    Vec_ xe, ye;
+    I.forEachCell([&](PetscInt cell) {
+      I.elementJacobian(kern, k + 1, t, constants_);
+      const PetscInt c = cell - I.cStart;
+      gather(xa.get(), I.indices[inField].loc(c), I.indices[inField].n, xe);
+      if (transpose) {
+        ye.noalias() = I.K.transpose() * xe;
+      } else {
+        ye.noalias() = I.K * xe;
+      }
+      scatterAdd(ya.get(), I.indices[outField].loc(c), ye);
+    });
   }
   localToGlobalAdd(out.dm(), yloc, y);
+}
+
+PetscReal Assembler::integrate(Vec u, const Integrand& f) const {
+  auto& I = *impl_;
+  state_->globalToLocal(u, I.locals[0], true);
+  PetscReal local = 0;
+  Vec_ uh, gh;
+  I.forEachCell([&](PetscInt) {
+    for (int q = 0; q < I.Nq; ++q) {
+      uh.noalias() = I.tabs[0].phi[q] * I.coeff[0];
+      gh.noalias() = I.grad[0][q] * I.coeff[0];
+      local += I.weights[q] * I.detJ[q] * f(uh.data(), gh.data(), I.x.data() + q * I.dim);
+    }
+  });
+  PetscReal global = 0;
+  MPI_Allreduce(&local, &global, 1, MPIU_REAL, MPI_SUM, state_->mesh().comm());
+  return global;
 }
 
 Assembler::ErrorNorms Assembler::errorNorms(Vec u, const ExactSolution& exact) const {
@@ -427,40 +569,21 @@ Assembler::ErrorNorms Assembler::errorNorms(Vec u, const ExactSolution& exact) c
   const int Nc = I.tabs[0].Nc, d = I.dim;
   std::vector<PetscScalar> ue(Nc), ge(Nc * d);
   PetscReal local[2] = {0, 0};
-  for (PetscInt cell = I.cStart; cell < I.cEnd; ++cell) {
-    I.setupCell(cell);
-    gatherClosure(I.dms[0], I.locals[0], cell, I.fields[0].coeff);
+  Vec_ uh, gh;
+  I.forEachCell([&](PetscInt) {
     for (int q = 0; q < I.Nq; ++q) {
-      Vec_ uh = I.tabs[0].phi[q] * I.fields[0].coeff;
-      Vec_ gh = I.fields[0].grad[q] * I.fields[0].coeff;
+      uh.noalias() = I.tabs[0].phi[q] * I.coeff[0];
+      gh.noalias() = I.grad[0][q] * I.coeff[0];
       std::fill(ge.begin(), ge.end(), 0.0);
       exact(I.x.data() + q * d, ue.data(), ge.data());
       const PetscReal w = I.weights[q] * I.detJ[q];
       for (int c = 0; c < Nc; ++c) local[0] += w * std::pow(uh[c] - ue[c], 2);
       for (int i = 0; i < Nc * d; ++i) local[1] += w * std::pow(gh[i] - ge[i], 2);
     }
-  }
+  });
   PetscReal global[2] = {0, 0};
   MPI_Allreduce(local, global, 2, MPIU_REAL, MPI_SUM, state_->mesh().comm());
   return {std::sqrt(global[0]), std::sqrt(global[1])};
-}
-
-PetscReal Assembler::integrate(Vec u, const Integrand& f) const {
-  auto& I = *impl_;
-  state_->globalToLocal(u, I.locals[0], true);
-  PetscReal local = 0;
-  for (PetscInt cell = I.cStart; cell < I.cEnd; ++cell) {
-    I.setupCell(cell);
-    gatherClosure(I.dms[0], I.locals[0], cell, I.fields[0].coeff);
-    for (int q = 0; q < I.Nq; ++q) {
-      Vec_ uh = I.tabs[0].phi[q] * I.fields[0].coeff;
-      Vec_ gh = I.fields[0].grad[q] * I.fields[0].coeff;
-      local += I.weights[q] * I.detJ[q] * f(uh.data(), gh.data(), I.x.data() + q * I.dim);
-    }
-  }
-  PetscReal global = 0;
-  MPI_Allreduce(&local, &global, 1, MPIU_REAL, MPI_SUM, state_->mesh().comm());
-  return global;
 }
 
 }  // namespace pdeinv

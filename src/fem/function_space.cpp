@@ -11,9 +11,9 @@ ElementSpec ElementSpec::parse(const std::string& text, const std::string& origi
   // "P1", "P2", "Q1", "Q2", "P0"; a trailing "^d" or "v" makes it vector-valued ("P2v").
   static const std::regex re(R"(^([PQ])([012])(v?)$)");
   std::smatch m;
-  require(std::regex_match(text, m, re),
-          "unknown element '" + text + "' (" + origin + "); use P0, P1, P2 (Q1, Q2 on quads), "
-          "with a trailing v for a vector field");
+  require(std::regex_match(text, m, re), "unknown element '" + text + "' (" + origin +
+                                             "); use P0, P1, P2 (Q1, Q2 on quads), "
+                                             "with a trailing v for a vector field");
   ElementSpec s;
   s.degree = std::stoi(m[2]);
   s.components = m[3].length() ? dim : 1;

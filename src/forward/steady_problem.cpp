@@ -7,6 +7,7 @@ std::unique_ptr<SteadyProblem> SteadyProblem::fromOptions(MPI_Comm comm) {
   const Options opts;
   const auto name = opts.getString("operator", "poisson", "PDE operator (registered name)");
   p->op_ = operatorRegistry().create(name);
+  p->op_->setFromOptions(Options(name + "_"));
   p->mesh_ = std::make_unique<Mesh>(Mesh::fromOptions(comm));
   const int dim = p->mesh_->dim();
 
@@ -15,9 +16,9 @@ std::unique_ptr<SteadyProblem> SteadyProblem::fromOptions(MPI_Comm comm) {
       "-state_element", dim);
   stateElement.components = p->op_->stateComponents(dim);
   require(stateElement.degree >= 1, "-state_element must be continuous (degree 1 or 2)");
-  auto paramElement = ElementSpec::parse(
-      opts.getString("parameter_element", "P1", "parameter element: P0, P1, P2"),
-      "-parameter_element", dim);
+  auto paramElement =
+      ElementSpec::parse(opts.getString("parameter_element", "P1", "parameter element: P0, P1, P2"),
+                         "-parameter_element", dim);
   paramElement.components = p->op_->parameterComponents(dim);
 
   DirichletBC bc;
@@ -46,8 +47,8 @@ std::unique_ptr<SteadyProblem> SteadyProblem::fromOptions(MPI_Comm comm) {
     dataSpaces.push_back(p->dataSpace_.get());
     dataValues.push_back(p->data_.back());
   }
-  p->solver_ = std::make_unique<SteadySolver>(p->op_, *p->state_, *p->parameter_, dataSpaces,
-                                              dataValues);
+  p->solver_ =
+      std::make_unique<SteadySolver>(p->op_, *p->state_, *p->parameter_, dataSpaces, dataValues);
   return p;
 }
 

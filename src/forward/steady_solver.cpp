@@ -25,10 +25,11 @@ SteadySolver::SteadySolver(std::shared_ptr<const PdeOperator> op, const Function
       parameter_(&parameter),
       data_(std::move(dataValues)),
       assembler_(state, auxSpaces(parameter, dataSpaces), op_->extraQuadraturePoints()) {
-  require(data_.size() == op_->dataFields().size(),
-          "operator '" + op_->name() + "' needs " + std::to_string(op_->dataFields().size()) +
-              " data fields");
+  require(data_.size() == op_->dataFields().size(), "operator '" + op_->name() + "' needs " +
+                                                        std::to_string(op_->dataFields().size()) +
+                                                        " data fields");
   MPI_Comm comm = state.mesh().comm();
+  assembler_.setConstants(op_->constants());
   J_ = assembler_.createStateMatrix();
   m_ = parameter.createVector();
   u_ = state.createVector();
@@ -115,10 +116,6 @@ void SteadySolver::solve(Vec m, Vec u) {
     throw ForwardSolveFailure(std::string("forward solve diverged: ") +
                               SNESConvergedReasons[reason]);
   }
-  Vec r = nullptr;
-  PDEINV_CALL(SNESGetFunction(snes_, &r, nullptr, nullptr));
-  assembler_.residual(op_->residual(), u, aux(m_), r);
-  PDEINV_CALL(VecNorm(r, NORM_2, &stats_.lastResidualNorm));
   PDEINV_CALL(VecCopy(u, u_));
   haveSolution_ = true;
   // A linear operator's Jacobian does not depend on u: the one SNES built is the right one.
@@ -140,7 +137,8 @@ void checkLinearSolve(KSP ksp, const char* what) {
   KSPConvergedReason reason;
   PDEINV_CALL(KSPGetConvergedReason(ksp, &reason));
   if (reason < 0) {
-    throw ForwardSolveFailure(std::string(what) + " solve diverged: " + KSPConvergedReasons[reason]);
+    throw ForwardSolveFailure(std::string(what) +
+                              " solve diverged: " + KSPConvergedReasons[reason]);
   }
 }
 }  // namespace
@@ -194,6 +192,15 @@ Owned<Mat> SteadySolver::assembleParameterJacobian() {
 
 void SteadySolver::residual(Vec m, Vec u, Vec r) {
   assembler_.residual(op_->residual(), u, aux(m), r);
+}
+
+PetscReal SteadySolver::residualNorm() {
+  if (!haveSolution_) throw Error("SteadySolver: residual norm requested before a solve");
+  auto r = state_->createVector();
+  assembler_.residual(op_->residual(), u_, aux(m_), r);
+  PetscReal n = 0;
+  PDEINV_CALL(VecNorm(r, NORM_2, &n));
+  return n;
 }
 
 Mat SteadySolver::stateJacobian() {

@@ -27,7 +27,9 @@ Mesh::Mesh(Owned<DM> dm) : dm_(std::move(dm)) {
   simplex_ = global == 1;
 }
 
-MPI_Comm Mesh::comm() const { return PetscObjectComm(reinterpret_cast<PetscObject>(dm_.get())); }
+MPI_Comm Mesh::comm() const {
+  return PetscObjectComm(reinterpret_cast<PetscObject>(dm_.get()));
+}
 
 int Mesh::dim() const {
   PetscInt d = 0;
@@ -36,20 +38,26 @@ int Mesh::dim() const {
 }
 
 Mesh Mesh::fromOptions(MPI_Comm comm, const Options& opts) {
-  const auto file = opts.findString("file", "gmsh mesh file (.msh); without it a box mesh is built");
-  const int refine = static_cast<int>(opts.getInt("refine", 0, "uniform refinements after distribution"));
+  const auto file =
+      opts.findString("file", "gmsh mesh file (.msh); without it a box mesh is built");
+  const int refine =
+      static_cast<int>(opts.getInt("refine", 0, "uniform refinements after distribution"));
   const auto partitioner = opts.getString("partitioner", "ptscotch", "PetscPartitioner type");
-  require(refine >= 0 && refine <= 12, opts.flag("refine") + " must be between 0 and 12, got " +
-                                           std::to_string(refine));
+  require(refine >= 0 && refine <= 12,
+          opts.flag("refine") + " must be between 0 and 12, got " + std::to_string(refine));
   Mesh mesh = [&] {
     if (file) return fromGmsh(comm, *file, opts.flag("file"));
     BoxSpec box;
     box.dim = static_cast<int>(opts.getInt("dim", 2, "box mesh dimension (2 or 3)"));
     require(box.dim == 2 || box.dim == 3, opts.flag("dim") + " must be 2 or 3");
-    box.faces = opts.getIntArray("faces", std::vector<PetscInt>(box.dim, 8), "box cells per direction");
-    box.lower = opts.getRealArray("lower", std::vector<PetscReal>(box.dim, 0.0), "box lower corner");
-    box.upper = opts.getRealArray("upper", std::vector<PetscReal>(box.dim, 1.0), "box upper corner");
-    box.simplex = opts.getBool("simplex", false, "box of simplices (needs a mesh generator) or quads/hexes");
+    box.faces =
+        opts.getIntArray("faces", std::vector<PetscInt>(box.dim, 8), "box cells per direction");
+    box.lower =
+        opts.getRealArray("lower", std::vector<PetscReal>(box.dim, 0.0), "box lower corner");
+    box.upper =
+        opts.getRealArray("upper", std::vector<PetscReal>(box.dim, 1.0), "box upper corner");
+    box.simplex =
+        opts.getBool("simplex", false, "box of simplices (needs a mesh generator) or quads/hexes");
     return Mesh::box(comm, box);
   }();
   mesh.distribute(partitioner);
@@ -67,7 +75,8 @@ Mesh Mesh::fromGmsh(MPI_Comm comm, const std::string& path, const std::string& o
     std::ifstream in(path);
     std::string first;
     if (!in) {
-      problem = "cannot open mesh file '" + path + "' (" + option + "): no such file or not readable";
+      problem =
+          "cannot open mesh file '" + path + "' (" + option + "): no such file or not readable";
     } else if (!std::getline(in, first) || first.rfind("$MeshFormat", 0) != 0) {
       problem = "mesh file '" + path + "' (" + option +
                 ") is not a gmsh .msh file (it does not start with $MeshFormat)";

@@ -39,7 +39,9 @@ void g2_um(PDEINV_POINT_ARGS, PetscReal, PetscReal, const PetscReal[], PetscInt,
 
 }  // namespace
 
-ResidualKernels PoissonLogCoefficient::residual() const { return {f0_u, f1_u}; }
+ResidualKernels PoissonLogCoefficient::residual() const {
+  return {f0_u, f1_u};
+}
 JacobianKernels PoissonLogCoefficient::stateJacobian() const {
   return {nullptr, nullptr, nullptr, g3_uu};
 }

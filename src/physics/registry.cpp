@@ -1,3 +1,4 @@
+#include "pdeinv/physics/advection_diffusion.hpp"
 #include "pdeinv/physics/pde_operator.hpp"
 #include "pdeinv/physics/poisson.hpp"
 
@@ -6,8 +7,12 @@ namespace pdeinv {
 OperatorRegistry& operatorRegistry() {
   static OperatorRegistry registry = [] {
     OperatorRegistry r("operator", "-operator");
-    r.add("poisson", [] { return std::make_unique<PoissonLogCoefficient>(); },
-          "-div(exp(m) grad u) = f, log-conductivity m");
+    r.add(
+        "poisson", [] { return std::make_unique<PoissonLogCoefficient>(); },
+        "-div(exp(m) grad u) = f, log-conductivity m");
+    r.add(
+        "advection_diffusion", [] { return std::make_unique<AdvectionDiffusion>(); },
+        "-div(exp(m) grad u) + beta.grad u = f, log-diffusivity m, constant velocity beta");
     return r;
   }();
   return registry;

@@ -13,7 +13,8 @@ int main(int argc, char** argv) {
     spec.faces = {8, 4};
     const auto mesh = pdeinv::Mesh::box(comm, spec);
     const auto cells = static_cast<long long>(mesh.globalNumCells());
-    if (pdeinv::rankOf(comm) == 0) std::printf("pdeinv_consumer: box mesh with %lld cells\n", cells);
+    if (pdeinv::rankOf(comm) == 0)
+      std::printf("pdeinv_consumer: box mesh with %lld cells\n", cells);
     return cells == 32 ? 0 : 1;
   });
 }

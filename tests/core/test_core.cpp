@@ -73,7 +73,8 @@ struct Triangle : Shape {
 
 TEST(Registry, creates_by_name_and_lists_alternatives_for_unknown_names) {
   Registry<Shape> reg("shape", "-shape");
-  reg.add("triangle", [] { return std::make_unique<Triangle>(); }, "three sides");
+  reg.add(
+      "triangle", [] { return std::make_unique<Triangle>(); }, "three sides");
   EXPECT_EQ(reg.create("triangle")->sides(), 3);
   try {
     reg.create("square");

@@ -22,9 +22,9 @@ const char* kSource =
     "-exp(x+y)*(-2*pi^2*sin(pi*x)*sin(pi*y)+pi*cos(pi*x)*sin(pi*y)+pi*sin(pi*x)*cos(pi*y))";
 
 Assembler::ErrorNorms solveOnce(const std::string& meshOptions, int degree, int refine) {
-  ScopedOptions o(meshOptions + " -mesh_refine " + std::to_string(refine) +
-                  " -state_element P" + std::to_string(degree) + " -parameter_element P" +
-                  std::to_string(degree) + " -state_ksp_rtol 1e-12");
+  ScopedOptions o(meshOptions + " -mesh_refine " + std::to_string(refine) + " -state_element P" +
+                  std::to_string(degree) + " -parameter_element P" + std::to_string(degree) +
+                  " -state_ksp_rtol 1e-12");
   o.set("-poisson_source", kSource);
   auto p = SteadyProblem::fromOptions(PETSC_COMM_WORLD);
   auto m = p->parameter().createVector();
@@ -32,13 +32,13 @@ Assembler::ErrorNorms solveOnce(const std::string& meshOptions, int degree, int 
   auto u = p->state().createVector();
   VecSet(u, 0.0);
   p->solver().solve(m, u);
-  return p->solver().assembler().errorNorms(u, [](const PetscReal x[], PetscScalar ue[],
-                                                  PetscScalar ge[]) {
-    const PetscReal sx = std::sin(M_PI * x[0]), sy = std::sin(M_PI * x[1]);
-    ue[0] = sx * sy;
-    ge[0] = M_PI * std::cos(M_PI * x[0]) * sy;
-    ge[1] = M_PI * sx * std::cos(M_PI * x[1]);
-  });
+  return p->solver().assembler().errorNorms(
+      u, [](const PetscReal x[], PetscScalar ue[], PetscScalar ge[]) {
+        const PetscReal sx = std::sin(M_PI * x[0]), sy = std::sin(M_PI * x[1]);
+        ue[0] = sx * sy;
+        ge[0] = M_PI * std::cos(M_PI * x[0]) * sy;
+        ge[1] = M_PI * sx * std::cos(M_PI * x[1]);
+      });
 }
 
 void checkOrders(const std::string& label, const std::string& meshOptions, int degree) {

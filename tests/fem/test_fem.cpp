@@ -49,8 +49,8 @@ TEST(FunctionSpace, p1_interpolation_of_linear_field_is_exact_and_integrates_exa
   auto u = V.createVector();
   V.interpolate(e, u);
   Assembler a(V, {});
-  const PetscReal integral =
-      a.integrate(u, [](const PetscScalar* v, const PetscScalar*, const PetscReal*) { return v[0]; });
+  const PetscReal integral = a.integrate(
+      u, [](const PetscScalar* v, const PetscScalar*, const PetscReal*) { return v[0]; });
   EXPECT_NEAR(integral, 1.5, 1e-12);
   auto err = a.errorNorms(u, [](const PetscReal x[], PetscScalar ue[], PetscScalar ge[]) {
     ue[0] = 1 + 2 * x[0] - x[1];

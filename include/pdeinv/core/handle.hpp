@@ -20,10 +20,10 @@ namespace pdeinv {
 template <class T>
 struct PetscDestroyer;
 
-#define PDEINV_DESTROYER(Type, Fn)                        \
-  template <>                                             \
-  struct PetscDestroyer<Type> {                           \
-    static void destroy(Type* obj) { (void)Fn(obj); }     \
+#define PDEINV_DESTROYER(Type, Fn)                    \
+  template <>                                         \
+  struct PetscDestroyer<Type> {                       \
+    static void destroy(Type* obj) { (void)Fn(obj); } \
   }
 PDEINV_DESTROYER(Vec, VecDestroy);
 PDEINV_DESTROYER(Mat, MatDestroy);

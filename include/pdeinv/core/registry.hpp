@@ -18,7 +18,8 @@ class Registry {
   using Factory = std::function<std::unique_ptr<Product>(Args...)>;
 
   // kind names the registry in messages ("operator"); option is the flag that selects from it.
-  Registry(std::string kind, std::string option) : kind_(std::move(kind)), option_(std::move(option)) {}
+  Registry(std::string kind, std::string option)
+      : kind_(std::move(kind)), option_(std::move(option)) {}
 
   void add(const std::string& name, Factory factory, std::string help) {
     entries_[name] = Entry{std::move(factory), std::move(help)};
@@ -36,7 +37,8 @@ class Registry {
     if (it == entries_.end()) {
       std::string list;
       for (const auto& n : names()) list += (list.empty() ? "" : ", ") + n;
-      throw InputError("unknown " + kind_ + " '" + name + "' (" + option_ + "); available: " + list);
+      throw InputError("unknown " + kind_ + " '" + name + "' (" + option_ +
+                       "); available: " + list);
     }
     return it->second.factory(std::forward<Args>(args)...);
   }

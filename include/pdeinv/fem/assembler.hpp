@@ -67,8 +67,8 @@ class Assembler {
                    PetscReal t = 0) const;
   // Matrix-free: y = (∂R/∂a_k) x  (x in aux space k, y in state space), or with transpose,
   // y = (∂R/∂a_k)ᵀ x (x in state space, y in aux space k).
-  void applyAuxJacobian(const JacobianKernels& kern, int k, Vec u, const std::vector<Vec>& a,
-                        Vec x, Vec y, bool transpose, PetscReal t = 0) const;
+  void applyAuxJacobian(const JacobianKernels& kern, int k, Vec u, const std::vector<Vec>& a, Vec x,
+                        Vec y, bool transpose, PetscReal t = 0) const;
 
   // ‖u − u_exact‖_L2 and |u − u_exact|_H1 (gradient seminorm) by the assembler's quadrature.
   struct ErrorNorms {
@@ -79,8 +79,8 @@ class Assembler {
   ErrorNorms errorNorms(Vec u, const ExactSolution& exact) const;
 
   // ∫ f(u, ∇u, x) dx over the domain for a pointwise scalar integrand.
-  using Integrand = std::function<PetscReal(const PetscScalar u[], const PetscScalar u_x[],
-                                            const PetscReal x[])>;
+  using Integrand =
+      std::function<PetscReal(const PetscScalar u[], const PetscScalar u_x[], const PetscReal x[])>;
   PetscReal integrate(Vec u, const Integrand& f) const;
 
  private:

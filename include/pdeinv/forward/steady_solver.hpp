@@ -29,7 +29,6 @@ class ForwardSolveFailure : public Error {
 struct SolverStats {
   PetscInt forwardSolves = 0, tangentSolves = 0, transposeSolves = 0;
   PetscInt lastNewtonIterations = 0, lastLinearIterations = 0, totalLinearIterations = 0;
-  PetscReal lastResidualNorm = 0;
 };
 
 class SteadySolver {
@@ -52,6 +51,8 @@ class SteadySolver {
   Owned<Mat> assembleParameterJacobian();
   // R(u, m) for any u, m.
   void residual(Vec m, Vec u, Vec r);
+  // ‖R(u, m)‖₂ at the last solve (one residual evaluation).
+  PetscReal residualNorm();
   // ∂R/∂u at the last solve (assembled, the matrix the preconditioner is built from).
   Mat stateJacobian();
 

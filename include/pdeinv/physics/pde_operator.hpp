@@ -45,6 +45,10 @@ class PdeOperator {
   virtual std::vector<DataField> dataFields() const { return {}; }
   // Non-polynomial coefficients (e^m) need more quadrature than the element degree suggests.
   virtual int extraQuadraturePoints() const { return 1; }
+  // Reads the operator's own options (prefix "<name>_"), e.g. a velocity.
+  virtual void setFromOptions(const Options& /*opts*/) {}
+  // Constants handed to every kernel as PETSc's constants[] array.
+  virtual std::vector<PetscScalar> constants() const { return {}; }
 };
 
 using OperatorRegistry = Registry<PdeOperator>;
