@@ -43,7 +43,7 @@ function(pdeinv_add_error_test)
   foreach(np ${T_RANKS})
     add_test(NAME error_${T_NAME}_np${np}
              COMMAND ${CMAKE_COMMAND}
-                     -DLAUNCH=${PDEINV_MPIEXEC}$<SEMICOLON>${PDEINV_MPIEXEC_FLAGS}$<SEMICOLON>-n$<SEMICOLON>${np}
+                     "-DLAUNCH=${PDEINV_MPIEXEC};${PDEINV_MPIEXEC_FLAGS};-n;${np}"
                      -DPROGRAM=$<TARGET_FILE:pdeinv_driver>
                      "-DARGS=${T_ARGS}"
                      "-DEXPECT=${T_EXPECT}"

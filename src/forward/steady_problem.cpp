@@ -5,7 +5,9 @@ namespace pdeinv {
 std::unique_ptr<SteadyProblem> SteadyProblem::fromOptions(MPI_Comm comm) {
   std::unique_ptr<SteadyProblem> p(new SteadyProblem);
   const Options opts;
-  const auto name = opts.getString("operator", "poisson", "PDE operator (registered name)");
+  std::string available;
+  for (const auto& n : operatorRegistry().names()) available += (available.empty() ? "" : ", ") + n;
+  const auto name = opts.getString("operator", "poisson", "PDE operator: " + available);
   p->op_ = operatorRegistry().create(name);
   p->op_->setFromOptions(Options(name + "_"));
   p->mesh_ = std::make_unique<Mesh>(Mesh::fromOptions(comm));

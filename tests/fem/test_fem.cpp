@@ -78,6 +78,34 @@ TEST(FunctionSpace, p2_and_q2_reproduce_quadratics_with_gradients) {
   }
 }
 
+TEST(FunctionSpace, p2_on_tets_and_q2_on_hexes_reproduce_quadratics_in_3d) {
+  for (int simplex = 0; simplex < 2; ++simplex) {
+    auto mesh = simplex ? gmsh("unit_cube_coarse.msh") : quads(3, 3);
+    FunctionSpace V(mesh, {2, 1}, "u");
+    auto u = V.createVector();
+    V.interpolate(Expression("x^2 + y*z - 2*z^2 + x", "-test"), u);
+    Assembler a(V, {});
+    auto err = a.errorNorms(u, [](const PetscReal x[], PetscScalar ue[], PetscScalar ge[]) {
+      ue[0] = x[0] * x[0] + x[1] * x[2] - 2 * x[2] * x[2] + x[0];
+      ge[0] = 2 * x[0] + 1;
+      ge[1] = x[2];
+      ge[2] = x[1] - 4 * x[2];
+    });
+    EXPECT_LT(err.l2, 1e-12) << (simplex ? "P2 tets" : "Q2 hexes");
+    EXPECT_LT(err.h1semi, 1e-11) << (simplex ? "P2 tets" : "Q2 hexes");
+    // A vector-valued P1/Q1 field on the same mesh: ∫ (x, y, z) = (1/2, 1/2, 1/2).
+    FunctionSpace W(mesh, {1, 3}, "w");
+    auto w = W.createVector();
+    W.interpolate(Expression("x, y, z", "-test", 3), w);
+    Assembler aw(W, {});
+    for (int c = 0; c < 3; ++c) {
+      const PetscReal integral = aw.integrate(
+          w, [c](const PetscScalar* v, const PetscScalar*, const PetscReal*) { return v[c]; });
+      EXPECT_NEAR(integral, 0.5, 1e-12) << "component " << c;
+    }
+  }
+}
+
 TEST(Forms, mass_matrix_measures_area_and_stiffness_annihilates_constants) {
   struct Case {
     const char* mesh;
