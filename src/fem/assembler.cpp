@@ -417,6 +417,10 @@ Assembler::~Assembler() {
   delete impl_;
 }
 
+PetscQuadrature Assembler::quadrature() const {
+  return impl_->quad;
+}
+
 namespace {
 void localToGlobalAdd(DM dm, Vec local, Vec global) {
   PDEINV_CALL(VecSet(global, 0.0));

@@ -51,6 +51,8 @@ class Assembler {
   const FunctionSpace& state() const { return *state_; }
   const FunctionSpace& aux(int k) const { return *aux_.at(k); }
   int numAux() const { return static_cast<int>(aux_.size()); }
+  // The cell quadrature every form is integrated with (reference cell [-1, 1]^d).
+  PetscQuadrature quadrature() const;
 
   // r = R(u; a). u == nullptr means u = 0 (plus its Dirichlet values).
   void residual(const ResidualKernels& k, Vec u, const std::vector<Vec>& a, Vec r,
