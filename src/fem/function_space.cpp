@@ -66,7 +66,8 @@ FunctionSpace::FunctionSpace(const Mesh& mesh, ElementSpec element, const std::s
 Owned<Vec> FunctionSpace::createVector() const {
   Owned<Vec> v;
   PDEINV_CALL(DMCreateGlobalVector(dm_, v.out()));
-  PDEINV_CALL(PetscObjectSetName(reinterpret_cast<PetscObject>(v.get()), name_.c_str()));
+  // Unnamed: PETSc's VTK writer prefixes the field name (the space's) with the vector's.
+  PDEINV_CALL(PetscObjectSetName(reinterpret_cast<PetscObject>(v.get()), ""));
   return v;
 }
 
