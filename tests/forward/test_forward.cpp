@@ -10,6 +10,7 @@
 #include "pdeinv/analysis/derivative_check.hpp"
 #include "pdeinv/core/session.hpp"
 #include "pdeinv/forward/steady_problem.hpp"
+#include "pdeinv/physics/kernels.hpp"
 
 using namespace pdeinv;
 using pdeinv::test::meshPath;
@@ -21,50 +22,39 @@ namespace {
 // nonlinear in u, so the generic checks below exercise every path of the assembler:
 //   R(u, m)(v) = ∫ (u³ + m u + ∇m·∇u − f) v + (e^m ∇u + 2u ∇m)·∇v dx  (∂R/∂u not symmetric).
 // It is registered like any operator, which is all it takes to be covered by these tests.
-#define ARGS                                                                             \
-  [[maybe_unused]] PetscInt dim, PetscInt, PetscInt, const PetscInt[], const PetscInt[], \
-      [[maybe_unused]] const PetscScalar u[], const PetscScalar[],                       \
-      [[maybe_unused]] const PetscScalar u_x[], [[maybe_unused]] const PetscInt aOff[],  \
-      [[maybe_unused]] const PetscInt aOff_x[], [[maybe_unused]] const PetscScalar a[],  \
-      const PetscScalar[], [[maybe_unused]] const PetscScalar a_x[]
-#define TAIL_F PetscReal, const PetscReal[], PetscInt, const PetscScalar[]
-#define TAIL_G PetscReal, PetscReal, const PetscReal[], PetscInt, const PetscScalar[]
-void f0(ARGS, TAIL_F, PetscScalar f[]) {
+void f0(PDEINV_POINT_F(f)) {
   const PetscScalar m = a[aOff[0]], *m_x = a_x + aOff_x[0];
   f[0] = u[0] * u[0] * u[0] + m * u[0] - a[aOff[1]];
   for (PetscInt d = 0; d < dim; ++d) f[0] += m_x[d] * u_x[d];
 }
-void f1(ARGS, TAIL_F, PetscScalar f[]) {
+void f1(PDEINV_POINT_F(f)) {
   const PetscScalar m = a[aOff[0]], *m_x = a_x + aOff_x[0];
   for (PetscInt d = 0; d < dim; ++d) f[d] = std::exp(m) * u_x[d] + 2 * u[0] * m_x[d];
 }
-void g0_uu(ARGS, TAIL_G, PetscScalar g[]) {
+void g0_uu(PDEINV_POINT_G(g)) {
   g[0] = 3 * u[0] * u[0] + a[aOff[0]];
 }
-void g1_uu(ARGS, TAIL_G, PetscScalar g[]) {
+void g1_uu(PDEINV_POINT_G(g)) {
   for (PetscInt d = 0; d < dim; ++d) g[d] = a_x[aOff_x[0] + d];
 }
-void g2_uu(ARGS, TAIL_G, PetscScalar g[]) {
+void g2_uu(PDEINV_POINT_G(g)) {
   for (PetscInt d = 0; d < dim; ++d) g[d] = 2 * a_x[aOff_x[0] + d];
 }
-void g3_uu(ARGS, TAIL_G, PetscScalar g[]) {
+void g3_uu(PDEINV_POINT_G(g)) {
   for (PetscInt d = 0; d < dim; ++d) g[d * dim + d] = std::exp(a[aOff[0]]);
 }
-void g0_um(ARGS, TAIL_G, PetscScalar g[]) {
+void g0_um(PDEINV_POINT_G(g)) {
   g[0] = u[0];
 }
-void g1_um(ARGS, TAIL_G, PetscScalar g[]) {
+void g1_um(PDEINV_POINT_G(g)) {
   for (PetscInt d = 0; d < dim; ++d) g[d] = u_x[d];
 }
-void g2_um(ARGS, TAIL_G, PetscScalar g[]) {
+void g2_um(PDEINV_POINT_G(g)) {
   for (PetscInt d = 0; d < dim; ++d) g[d] = std::exp(a[aOff[0]]) * u_x[d];
 }
-void g3_um(ARGS, TAIL_G, PetscScalar g[]) {
+void g3_um(PDEINV_POINT_G(g)) {
   for (PetscInt d = 0; d < dim; ++d) g[d * dim + d] = 2 * u[0];
 }
-#undef ARGS
-#undef TAIL_F
-#undef TAIL_G
 
 class AllBlocksOperator final : public PdeOperator {
  public:
