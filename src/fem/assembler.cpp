@@ -139,6 +139,7 @@ struct Assembler::Impl {
   std::vector<Tabulation> tabs;  // 0 = state, 1.. = aux
   std::vector<CellIndices> indices;
   std::vector<Owned<Vec>> locals;
+  std::vector<bool> auxInsertBC;
   // Coordinates: their element tabulated once, their closure offsets, the local vector.
   Tabulation coordTab;
   CellIndices coordIndices;
@@ -170,7 +171,9 @@ struct Assembler::Impl {
       PDEINV_CALL(VecSet(zero, 0.0));
       state.globalToLocal(zero, locals[0], true, t);
     }
-    for (int k = 0; k < nAux(); ++k) aux[k]->globalToLocal(aGlobal[k], locals[k + 1], false, t);
+    for (int k = 0; k < nAux(); ++k) {
+      aux[k]->globalToLocal(aGlobal[k], locals[k + 1], auxInsertBC[k], t);
+    }
   }
 
   // x, J = ∂x/∂ξ, J⁻¹ and det J at the quadrature points, from the coordinate element
@@ -388,6 +391,7 @@ Assembler::Assembler(const FunctionSpace& state, std::vector<const FunctionSpace
     }
     I.coordIndices = closureIndices(cdm, I.cStart, I.cEnd, false);
   }
+  I.auxInsertBC.assign(aux_.size(), false);
   const int d = I.dim;
   const int Nu = I.tabs[0].Nc;
   I.uOff = {0, Nu};

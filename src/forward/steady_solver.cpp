@@ -23,6 +23,7 @@ SteadySolver::SteadySolver(std::shared_ptr<const PdeOperator> op, const Function
     : op_(std::move(op)),
       state_(&state),
       parameter_(&parameter),
+      dataSpaces_(dataSpaces),
       data_(std::move(dataValues)),
       assembler_(state, auxSpaces(parameter, dataSpaces), op_->extraQuadraturePoints()) {
   require(data_.size() == op_->dataFields().size(), "operator '" + op_->name() + "' needs " +

@@ -26,6 +26,13 @@ ResidualKernels AdvectionDiffusion::residual() const {
 JacobianKernels AdvectionDiffusion::stateJacobian() const {
   return {nullptr, g1_uu, nullptr, kernels::logDiffusionFlux_du};
 }
+// Only the diffusion term depends on m, so λᵀR's second-order terms are the flux's.
+ResidualKernels AdvectionDiffusion::secondOrderState() const {
+  return {nullptr, kernels::logDiffusionSecondOrderState};
+}
+ResidualKernels AdvectionDiffusion::secondOrderParameter() const {
+  return {kernels::logDiffusionSecondOrderParameter, nullptr};
+}
 JacobianKernels AdvectionDiffusion::parameterJacobian() const {
   return {nullptr, nullptr, kernels::logDiffusionFlux_dm, nullptr};
 }

@@ -48,6 +48,9 @@ class Assembler {
   Assembler& operator=(const Assembler&) = delete;
 
   void setConstants(std::vector<PetscScalar> constants) { constants_ = std::move(constants); }
+  // Aux fields are loaded with zero Dirichlet values (they are usually directions or adjoints);
+  // an aux field that holds an actual state gets its Dirichlet values with this switch.
+  void insertBoundaryValues(int auxField, bool insert = true);
   const FunctionSpace& state() const { return *state_; }
   const FunctionSpace& aux(int k) const { return *aux_.at(k); }
   int numAux() const { return static_cast<int>(aux_.size()); }

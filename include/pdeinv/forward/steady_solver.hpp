@@ -57,6 +57,13 @@ class SteadySolver {
   Mat stateJacobian();
 
   const SolverStats& stats() const { return stats_; }
+  const FunctionSpace& state() const { return *state_; }
+  const FunctionSpace& parameter() const { return *parameter_; }
+  const std::vector<const FunctionSpace*>& dataSpaces() const { return dataSpaces_; }
+  const std::vector<Vec>& dataValues() const { return data_; }
+  // The (u, m) of the last successful solve.
+  Vec solution() const { return u_; }
+  Vec linearizationParameter() const { return m_; }
   SNES snes() const { return snes_; }
   const Assembler& assembler() const { return assembler_; }
   const PdeOperator& op() const { return *op_; }
@@ -70,6 +77,7 @@ class SteadySolver {
   std::shared_ptr<const PdeOperator> op_;
   const FunctionSpace* state_;
   const FunctionSpace* parameter_;
+  std::vector<const FunctionSpace*> dataSpaces_;
   std::vector<Vec> data_;
   Assembler assembler_;
   Owned<SNES> snes_;

@@ -47,8 +47,7 @@ class ObservationOperator {
   virtual std::vector<PetscReal> toOriginalOrder(Vec obs) const = 0;  // replicated result
 };
 
-using ObservationRegistry =
-    Registry<ObservationOperator, const FunctionSpace&, const Options&>;
+using ObservationRegistry = Registry<ObservationOperator, const FunctionSpace&, const Options&>;
 // Built-in types registered on first use; factories read their options from the Options given.
 ObservationRegistry& observationRegistry();
 // -obs_type (default "points") under prefix "obs_".

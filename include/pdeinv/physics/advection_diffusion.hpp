@@ -17,6 +17,9 @@ class AdvectionDiffusion final : public PdeOperator {
   ResidualKernels residual() const override;
   JacobianKernels stateJacobian() const override;
   JacobianKernels parameterJacobian() const override;
+  bool hasSecondOrder() const override { return true; }
+  ResidualKernels secondOrderState() const override;
+  ResidualKernels secondOrderParameter() const override;
   bool linearInState() const override { return true; }
   std::vector<DataField> dataFields() const override {
     return {{"source", "1", "right-hand side f(x, y, z)"}};

@@ -38,5 +38,12 @@ namespace pdeinv::kernels {
 void logDiffusionFlux(PDEINV_POINT_F(f1));
 void logDiffusionFlux_du(PDEINV_POINT_G(g3));
 void logDiffusionFlux_dm(PDEINV_POINT_G(g2));
+// Second-order terms of λᵀ∫ e^m ∇u·∇v (see PdeOperator::secondOrderState/Parameter), with the
+// data fields before λ counted by `nData` = NfAux − 4 (state side: a = (m, data…, λ, du, dm);
+// parameter side: u[] = m, a = (u, data…, λ, du, dm)):
+//   state side:      f1 = e^m dm ∇λ
+//   parameter side:  f0 = e^m (∇du·∇λ + dm ∇u·∇λ)
+void logDiffusionSecondOrderState(PDEINV_POINT_F(f1));
+void logDiffusionSecondOrderParameter(PDEINV_POINT_F(f0));
 
 }  // namespace pdeinv::kernels

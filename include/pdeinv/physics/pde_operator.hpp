@@ -30,6 +30,17 @@ class PdeOperator {
   virtual JacobianKernels stateJacobian() const = 0;
   virtual JacobianKernels parameterJacobian() const = 0;
 
+  // Second-order terms of the adjoint-weighted residual λᵀR, for the Newton Hessian. Given
+  // the adjoint λ and a direction (du, dm), two vectors are assembled as residuals:
+  //   on the state space (test φ_i):      w_u = ∂²(λᵀR)/∂u∂u du + ∂²(λᵀR)/∂u∂m dm
+  //     kernels see u[] = u and a[] = (m, data..., λ, du, dm)
+  //   on the parameter space (test ψ_j):  w_m = ∂²(λᵀR)/∂m∂u du + ∂²(λᵀR)/∂m∂m dm
+  //     kernels see u[] = m and a[] = (u, data..., λ, du, dm)
+  // Operators without them (hasSecondOrder() false) get Gauss–Newton Hessians only.
+  virtual bool hasSecondOrder() const { return false; }
+  virtual ResidualKernels secondOrderState() const { return {}; }
+  virtual ResidualKernels secondOrderParameter() const { return {}; }
+
   // R linear in u: one linear solve, and ∂R/∂u does not depend on u.
   virtual bool linearInState() const { return false; }
   // Symmetric positive definite scalar elliptic ∂R/∂u: CG with algebraic multigrid by default.

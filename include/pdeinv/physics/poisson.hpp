@@ -16,6 +16,9 @@ class PoissonLogCoefficient final : public PdeOperator {
   ResidualKernels residual() const override;
   JacobianKernels stateJacobian() const override;
   JacobianKernels parameterJacobian() const override;
+  bool hasSecondOrder() const override { return true; }
+  ResidualKernels secondOrderState() const override;
+  ResidualKernels secondOrderParameter() const override;
   bool linearInState() const override { return true; }
   bool scalarElliptic() const override { return true; }
   bool symmetricJacobian() const override { return true; }

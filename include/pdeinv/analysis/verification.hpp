@@ -1,0 +1,67 @@
+#pragma once
+// Verification as a library (as ROL's checkGradient/checkHessVec): each check returns what it
+// measured — step sizes, Taylor remainders and their slopes, or relative errors — and a
+// verdict; a VerificationReport collects them, prints a table and writes verify.json.
+//
+//   Taylor (gradient)   r1(h) = |J(m+h v) − J(m)|                       slope 1
+//                       r2(h) = |J(m+h v) − J(m) − h ⟨∇J, v⟩|           slope 2
+//   Taylor (Hessian)    r3(h) = |J(m+h v) − J(m) − h ⟨∇J, v⟩ − ½h² ⟨v, H v⟩|   slope 3
+//   dot product         |⟨A x, y⟩ − ⟨x, Aᵀ y⟩| / max(|⟨A x, y⟩|, |⟨x, Aᵀ y⟩|)
+//   symmetry            |⟨H x, y⟩ − ⟨x, H y⟩| / max(...)
+#include <petscvec.h>
+
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace pdeinv {
+
+class ReducedFunctional;
+enum class HessianType;
+
+struct CheckResult {
+  std::string component;  // e.g. "reduced functional", "observation points", "operator poisson"
+  std::string kind;       // "taylor", "dot_product", "symmetry"
+  std::string what;       // e.g. "gradient", "hessian (newton)", "B / B^T"
+  // Taylor: step sizes, remainders (order `expected`), their slopes; first-order remainders.
+  std::vector<PetscReal> h, remainder, slope, firstOrder;
+  PetscReal expected = 0;  // expected slope (taylor)
+  // dot_product / symmetry: the two numbers and their relative difference.
+  PetscReal lhs = 0, rhs = 0, relativeError = 0, tolerance = 0;
+  bool passed = false;
+};
+
+class VerificationReport {
+ public:
+  void add(CheckResult r) { checks_.push_back(std::move(r)); }
+  const std::vector<CheckResult>& checks() const { return checks_; }
+  bool allPassed() const;
+  void print(std::ostream& os) const;
+  // JSON: {"checks": [{"component", "kind", "what", "passed", figures...}], "passed": bool}
+  void writeJson(const std::string& path) const;
+
+ private:
+  std::vector<CheckResult> checks_;
+};
+
+// Taylor verdict: at least three consecutive slopes within `tolerance` of `expected` (or above
+// expected − tolerance when atLeast) — the asymptotic range, before round-off takes over.
+void judgeTaylor(CheckResult& r, PetscReal tolerance, bool atLeast);
+
+// Step sizes h0, h0/2, ..., (n of them).
+std::vector<PetscReal> halvingSteps(PetscReal h0, int n);
+
+CheckResult checkGradient(ReducedFunctional& J, Vec m, Vec v, const std::vector<PetscReal>& hs);
+CheckResult checkHessian(ReducedFunctional& J, Vec m, Vec v, HessianType type,
+                         const std::vector<PetscReal>& hs);
+CheckResult checkHessianSymmetry(ReducedFunctional& J, Vec m, Vec x, Vec y, HessianType type,
+                                 PetscReal tolerance = 1e-10);
+// ⟨A x, y⟩ vs ⟨x, Aᵀ y⟩; Ax and ATy are computed by the callbacks into vectors shaped like
+// y and x respectively.
+CheckResult checkDotProduct(const std::string& component, const std::string& what, Vec x, Vec y,
+                            const std::function<void(Vec x, Vec Ax)>& A,
+                            const std::function<void(Vec y, Vec ATy)>& AT,
+                            PetscReal tolerance = 1e-10);
+
+}  // namespace pdeinv

@@ -1,0 +1,79 @@
+#pragma once
+// ReducedFunctional: the objective of the inverse problem as a function of the parameter alone,
+//
+//   J(m) = Φ(B u(m)) + R(m),   where u(m) solves  R_pde(u, g(m)) = 0,
+//
+// with Φ the misfit, B the observation operator, R the regularization and g the parameter map.
+// Derivatives come from the Lagrangian L = Φ(Bu) + R(m) + λᵀ R_pde(u, p), p = g(m):
+//
+//   adjoint            R_uᵀ λ = −Bᵀ Φ'(Bu)                                  (one transpose solve)
+//   gradient           ∇J = ∇R(m) + g'(m) ⊙ R_pᵀ λ
+//   incremental state  R_u du = −R_p dp,   dp = g'(m) ⊙ dm                 (one tangent solve)
+//   incremental adj.   R_uᵀ dλ = −Bᵀ Φ'' B du − [W_uu du + W_up dp]        (one transpose solve)
+//   Hessian action     H dm = ∇²R dm + g' ⊙ (R_pᵀ dλ + [W_pu du + W_pp dp])
+//                               + [g'' ⊙ (R_pᵀ λ) ⊙ dm]
+// where W = ∂²(λᵀ R_pde) are the operator's second-order terms. The bracketed terms are the
+// Newton additions; Gauss–Newton drops them (and is then positive semi-definite).
+//
+// The state, the adjoint and ∂R/∂p (assembled) are cached for the current m; any call with a
+// different m recomputes them. Every PDE solve is counted.
+#include <memory>
+
+#include "pdeinv/fem/assembler.hpp"
+#include "pdeinv/forward/steady_solver.hpp"
+#include "pdeinv/inverse/misfit.hpp"
+#include "pdeinv/inverse/observation.hpp"
+#include "pdeinv/inverse/parameter_map.hpp"
+#include "pdeinv/inverse/regularization.hpp"
+
+namespace pdeinv {
+
+enum class HessianType { GaussNewton, Newton };
+
+struct SolveCounts {
+  PetscInt forward = 0, adjoint = 0, tangent = 0, incrementalAdjoint = 0;
+};
+
+class ReducedFunctional {
+ public:
+  // regularization may be null (no regularization). All references must outlive this object.
+  ReducedFunctional(SteadySolver& solver, const ObservationOperator& observation, Misfit& misfit,
+                    Regularization* regularization, const ParameterMap& map);
+  ~ReducedFunctional();
+
+  Owned<Vec> createParameterVector() const;
+  PetscReal value(Vec m);
+  // Returns J(m) and fills g = ∇J(m).
+  PetscReal gradient(Vec m, Vec g);
+  // out = H(m) dm.
+  void hessianApply(Vec m, Vec dm, Vec out, HessianType type = HessianType::GaussNewton);
+
+  // Parts of the last value: Φ(B u) and R(m).
+  PetscReal misfitValue() const { return misfit_; }
+  PetscReal regularizationValue() const { return reg_; }
+  const SolveCounts& counts() const { return counts_; }
+  // The state u(m) for the m of the last evaluation.
+  Vec state() const { return u_; }
+  // B u(m) for the m of the last evaluation.
+  Vec predictedObservations() const { return y_; }
+  bool newtonAvailable() const;
+
+ private:
+  void update(Vec m);
+  void updateAdjoint();
+
+  SteadySolver& solver_;
+  const ObservationOperator& obs_;
+  Misfit& misfitModel_;
+  Regularization* regularization_;
+  const ParameterMap& map_;
+  Owned<Vec> m_, p_, u_, y_, lambda_, gphys_;
+  Owned<Mat> Rp_;  // ∂R/∂p at the current m
+  bool haveState_ = false, haveAdjoint_ = false;
+  PetscReal misfit_ = 0, reg_ = 0;
+  SolveCounts counts_;
+  // Second-order terms: assemblers on the state and the parameter space (see PdeOperator).
+  std::unique_ptr<Assembler> secondState_, secondParam_;
+};
+
+}  // namespace pdeinv

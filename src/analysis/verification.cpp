@@ -1,0 +1,209 @@
+#include "pdeinv/analysis/verification.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+#include "pdeinv/core/error.hpp"
+#include "pdeinv/core/handle.hpp"
+#include "pdeinv/inverse/reduced_functional.hpp"
+
+namespace pdeinv {
+namespace {
+
+PetscReal dot(Vec a, Vec b) {
+  PetscScalar d = 0;
+  PDEINV_CALL(VecDot(a, b, &d));
+  return d;
+}
+
+Owned<Vec> like(Vec v) {
+  Owned<Vec> w;
+  PDEINV_CALL(VecDuplicate(v, w.out()));
+  return w;
+}
+
+std::vector<PetscReal> slopes(const std::vector<PetscReal>& h, const std::vector<PetscReal>& r) {
+  std::vector<PetscReal> s;
+  for (size_t i = 0; i + 1 < h.size(); ++i) {
+    s.push_back(std::log(r[i] / r[i + 1]) / std::log(h[i] / h[i + 1]));
+  }
+  return s;
+}
+
+std::string jsonNumber(PetscReal x) {
+  if (!std::isfinite(x)) return "null";
+  std::ostringstream os;
+  os << std::setprecision(10) << x;
+  return os.str();
+}
+std::string jsonArray(const std::vector<PetscReal>& v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + jsonNumber(v[i]);
+  return s + "]";
+}
+std::string jsonString(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+CheckResult named(const std::string& component, const std::string& kind, const std::string& what) {
+  CheckResult r;
+  r.component = component;
+  r.kind = kind;
+  r.what = what;
+  return r;
+}
+
+const char* hessianName(HessianType t) {
+  return t == HessianType::Newton ? "hessian (newton)" : "hessian (gauss-newton)";
+}
+
+}  // namespace
+
+std::vector<PetscReal> halvingSteps(PetscReal h0, int n) {
+  std::vector<PetscReal> h;
+  for (int i = 0; i < n; ++i) h.push_back(h0 / std::pow(2.0, i));
+  return h;
+}
+
+void judgeTaylor(CheckResult& r, PetscReal tolerance, bool atLeast) {
+  int run = 0, best = 0;
+  for (PetscReal s : r.slope) {
+    const bool ok = atLeast ? s >= r.expected - tolerance : std::abs(s - r.expected) <= tolerance;
+    run = ok ? run + 1 : 0;
+    best = std::max(best, run);
+  }
+  r.tolerance = tolerance;
+  r.passed = best >= 3;
+}
+
+bool VerificationReport::allPassed() const {
+  return std::all_of(checks_.begin(), checks_.end(), [](const auto& c) { return c.passed; });
+}
+
+void VerificationReport::print(std::ostream& os) const {
+  os << std::left << std::setw(26) << "component" << std::setw(13) << "kind" << std::setw(22)
+     << "what"
+     << "result\n";
+  for (const auto& c : checks_) {
+    os << std::left << std::setw(26) << c.component << std::setw(13) << c.kind << std::setw(22)
+       << c.what;
+    std::ostringstream fig;
+    if (c.kind == "taylor") {
+      fig << "slopes";
+      for (PetscReal s : c.slope) fig << " " << std::fixed << std::setprecision(2) << s;
+      fig << " (expected " << c.expected << ")";
+    } else {
+      fig << "rel. error " << std::scientific << std::setprecision(2) << c.relativeError;
+    }
+    os << fig.str() << "  " << (c.passed ? "PASS" : "FAIL") << "\n";
+  }
+  os << (allPassed() ? "all checks passed\n" : "SOME CHECKS FAILED\n");
+}
+
+void VerificationReport::writeJson(const std::string& path) const {
+  std::ofstream out(path);
+  require(static_cast<bool>(out), "cannot write " + path);
+  out << "{\n  \"passed\": " << (allPassed() ? "true" : "false") << ",\n  \"checks\": [\n";
+  for (size_t i = 0; i < checks_.size(); ++i) {
+    const auto& c = checks_[i];
+    out << "    {\"component\": " << jsonString(c.component) << ", \"kind\": " << jsonString(c.kind)
+        << ", \"what\": " << jsonString(c.what)
+        << ", \"passed\": " << (c.passed ? "true" : "false");
+    if (c.kind == "taylor") {
+      out << ", \"expected_slope\": " << jsonNumber(c.expected) << ", \"h\": " << jsonArray(c.h)
+          << ", \"remainder\": " << jsonArray(c.remainder)
+          << ", \"slopes\": " << jsonArray(c.slope);
+      if (!c.firstOrder.empty()) {
+        out << ", \"first_order_remainder\": " << jsonArray(c.firstOrder)
+            << ", \"first_order_slopes\": " << jsonArray(slopes(c.h, c.firstOrder));
+      }
+    } else {
+      out << ", \"lhs\": " << jsonNumber(c.lhs) << ", \"rhs\": " << jsonNumber(c.rhs)
+          << ", \"relative_error\": " << jsonNumber(c.relativeError)
+          << ", \"tolerance\": " << jsonNumber(c.tolerance);
+    }
+    out << "}" << (i + 1 < checks_.size() ? "," : "") << "\n";
+  }
+  out << "  ]\n}\n";
+}
+
+CheckResult checkGradient(ReducedFunctional& J, Vec m, Vec v, const std::vector<PetscReal>& hs) {
+  auto r = named("reduced functional", "taylor", "gradient");
+  r.expected = 2;
+  auto g = like(m), mh = like(m);
+  const PetscReal J0 = J.gradient(m, g);
+  const PetscReal gv = dot(g, v);
+  for (PetscReal h : hs) {
+    PDEINV_CALL(VecWAXPY(mh, h, v, m));
+    const PetscReal Jh = J.value(mh);
+    r.h.push_back(h);
+    r.firstOrder.push_back(std::abs(Jh - J0));
+    r.remainder.push_back(std::abs(Jh - J0 - h * gv));
+  }
+  r.slope = slopes(r.h, r.remainder);
+  judgeTaylor(r, 0.1, false);
+  J.value(m);  // leave the functional at m
+  return r;
+}
+
+CheckResult checkHessian(ReducedFunctional& J, Vec m, Vec v, HessianType type,
+                         const std::vector<PetscReal>& hs) {
+  auto r = named("reduced functional", "taylor", hessianName(type));
+  r.expected = 3;
+  auto g = like(m), Hv = like(m), mh = like(m);
+  const PetscReal J0 = J.gradient(m, g);
+  J.hessianApply(m, v, Hv, type);
+  const PetscReal gv = dot(g, v), vHv = dot(v, Hv);
+  for (PetscReal h : hs) {
+    PDEINV_CALL(VecWAXPY(mh, h, v, m));
+    const PetscReal Jh = J.value(mh);
+    r.h.push_back(h);
+    r.remainder.push_back(std::abs(Jh - J0 - h * gv - 0.5 * h * h * vHv));
+  }
+  r.slope = slopes(r.h, r.remainder);
+  judgeTaylor(r, 0.1, true);
+  J.value(m);
+  return r;
+}
+
+CheckResult checkHessianSymmetry(ReducedFunctional& J, Vec m, Vec x, Vec y, HessianType type,
+                                 PetscReal tolerance) {
+  auto r = named("reduced functional", "symmetry", hessianName(type));
+  auto Hx = like(m), Hy = like(m);
+  J.hessianApply(m, x, Hx, type);
+  J.hessianApply(m, y, Hy, type);
+  r.lhs = dot(Hx, y);
+  r.rhs = dot(x, Hy);
+  const PetscReal s = std::max(std::abs(r.lhs), std::abs(r.rhs));
+  r.relativeError = s > 0 ? std::abs(r.lhs - r.rhs) / s : 0;
+  r.tolerance = tolerance;
+  r.passed = r.relativeError <= tolerance;
+  return r;
+}
+
+CheckResult checkDotProduct(const std::string& component, const std::string& what, Vec x, Vec y,
+                            const std::function<void(Vec, Vec)>& A,
+                            const std::function<void(Vec, Vec)>& AT, PetscReal tolerance) {
+  auto r = named(component, "dot_product", what);
+  auto Ax = like(y), ATy = like(x);
+  A(x, Ax);
+  AT(y, ATy);
+  r.lhs = dot(Ax, y);
+  r.rhs = dot(x, ATy);
+  const PetscReal s = std::max(std::abs(r.lhs), std::abs(r.rhs));
+  r.relativeError = s > 0 ? std::abs(r.lhs - r.rhs) / s : 0;
+  r.tolerance = tolerance;
+  r.passed = r.relativeError <= tolerance && s > 0;
+  return r;
+}
+
+}  // namespace pdeinv

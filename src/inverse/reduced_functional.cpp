@@ -1,0 +1,155 @@
+#include "pdeinv/inverse/reduced_functional.hpp"
+
+#include "pdeinv/core/error.hpp"
+
+namespace pdeinv {
+
+ReducedFunctional::ReducedFunctional(SteadySolver& solver, const ObservationOperator& observation,
+                                     Misfit& misfit, Regularization* regularization,
+                                     const ParameterMap& map)
+    : solver_(solver),
+      obs_(observation),
+      misfitModel_(misfit),
+      regularization_(regularization),
+      map_(map) {
+  const auto& V = solver.state();
+  const auto& P = solver.parameter();
+  m_ = P.createVector();
+  p_ = P.createVector();
+  gphys_ = P.createVector();
+  u_ = V.createVector();
+  PDEINV_CALL(VecSet(u_, 0.0));
+  lambda_ = V.createVector();
+  y_ = obs_.createObservationVector();
+  const auto& op = solver.op();
+  if (op.hasSecondOrder()) {
+    // aux = (m | u, data..., λ, du, dm), see PdeOperator::secondOrderState/Parameter.
+    std::vector<const FunctionSpace*> auxS = {&P}, auxP = {&V};
+    for (auto* d : solver.dataSpaces()) auxS.push_back(d), auxP.push_back(d);
+    for (auto* list : {&auxS, &auxP}) list->insert(list->end(), {&V, &V, &P});
+    secondState_ = std::make_unique<Assembler>(V, auxS, op.extraQuadraturePoints());
+    secondParam_ = std::make_unique<Assembler>(P, auxP, op.extraQuadraturePoints());
+    secondState_->setConstants(op.constants());
+    secondParam_->setConstants(op.constants());
+    secondParam_->insertBoundaryValues(0);  // aux 0 is the state u itself
+  }
+}
+
+ReducedFunctional::~ReducedFunctional() = default;
+
+bool ReducedFunctional::newtonAvailable() const {
+  return solver_.op().hasSecondOrder();
+}
+
+Owned<Vec> ReducedFunctional::createParameterVector() const {
+  return solver_.parameter().createVector();
+}
+
+void ReducedFunctional::update(Vec m) {
+  PetscBool same = PETSC_FALSE;
+  if (haveState_) PDEINV_CALL(VecEqual(m, m_, &same));
+  if (same) return;
+  haveState_ = haveAdjoint_ = false;
+  PDEINV_CALL(VecCopy(m, m_));
+  map_.apply(m_, p_);
+  // The previous state is the initial guess (it matters for nonlinear operators).
+  solver_.solve(p_, u_);
+  counts_.forward++;
+  obs_.apply(u_, y_);
+  misfit_ = misfitModel_.value(y_);
+  reg_ = regularization_ ? regularization_->value(m_) : 0.0;
+  Rp_ = solver_.assembleParameterJacobian();
+  haveState_ = true;
+}
+
+void ReducedFunctional::updateAdjoint() {
+  if (haveAdjoint_) return;
+  // R_uᵀ λ = −Bᵀ Φ'(B u)
+  auto gy = obs_.createObservationVector();
+  misfitModel_.gradient(y_, gy);
+  auto rhs = solver_.state().createVector();
+  obs_.applyTranspose(gy, rhs);
+  PDEINV_CALL(VecScale(rhs, -1.0));
+  solver_.solveTranspose(rhs, lambda_);
+  counts_.adjoint++;
+  PDEINV_CALL(MatMultTranspose(Rp_, lambda_, gphys_));  // R_pᵀ λ
+  haveAdjoint_ = true;
+}
+
+PetscReal ReducedFunctional::value(Vec m) {
+  update(m);
+  return misfit_ + reg_;
+}
+
+PetscReal ReducedFunctional::gradient(Vec m, Vec g) {
+  update(m);
+  updateAdjoint();
+  map_.jacobianApply(m_, gphys_, g);  // g'(m) ⊙ R_pᵀ λ
+  if (regularization_) {
+    auto gr = createParameterVector();
+    regularization_->gradient(m_, gr);
+    PDEINV_CALL(VecAXPY(g, 1.0, gr));
+  }
+  return misfit_ + reg_;
+}
+
+void ReducedFunctional::hessianApply(Vec m, Vec dm, Vec out, HessianType type) {
+  update(m);
+  updateAdjoint();
+  const bool newton = type == HessianType::Newton;
+  require(!newton || newtonAvailable(), "Newton Hessian requested but operator '" +
+                                            solver_.op().name() +
+                                            "' provides no second-order terms (use Gauss-Newton)");
+  const auto& V = solver_.state();
+  const auto& P = solver_.parameter();
+  // Incremental state: R_u du = −R_p dp, dp = g'(m) ⊙ dm.
+  auto dp = P.createVector();
+  map_.jacobianApply(m_, dm, dp);
+  auto rhs = V.createVector(), du = V.createVector();
+  PDEINV_CALL(MatMult(Rp_, dp, rhs));
+  PDEINV_CALL(VecScale(rhs, -1.0));
+  solver_.solveTangent(rhs, du);
+  counts_.tangent++;
+  // Incremental adjoint: R_uᵀ dλ = −(Bᵀ Φ'' B du + W_uu du + W_up dp).
+  auto Bdu = obs_.createObservationVector(), HBdu = obs_.createObservationVector();
+  obs_.applyLinear(du, Bdu);
+  misfitModel_.hessianApply(y_, Bdu, HBdu);
+  obs_.applyTranspose(HBdu, rhs);
+  const std::vector<Vec> data = solver_.dataValues();
+  if (newton) {
+    std::vector<Vec> aux = {p_};
+    aux.insert(aux.end(), data.begin(), data.end());
+    aux.insert(aux.end(), {lambda_.get(), du.get(), dp.get()});
+    auto w = V.createVector();
+    secondState_->residual(solver_.op().secondOrderState(), u_, aux, w);
+    PDEINV_CALL(VecAXPY(rhs, 1.0, w));
+  }
+  PDEINV_CALL(VecScale(rhs, -1.0));
+  auto dlambda = V.createVector();
+  solver_.solveTranspose(rhs, dlambda);
+  counts_.incrementalAdjoint++;
+  // H dm = g' ⊙ (R_pᵀ dλ + W_pu du + W_pp dp) + g'' ⊙ (R_pᵀ λ) ⊙ dm + ∇²R dm.
+  auto hp = P.createVector();
+  PDEINV_CALL(MatMultTranspose(Rp_, dlambda, hp));
+  if (newton) {
+    std::vector<Vec> aux = {u_};
+    aux.insert(aux.end(), data.begin(), data.end());
+    aux.insert(aux.end(), {lambda_.get(), du.get(), dp.get()});
+    auto w = P.createVector();
+    secondParam_->residual(solver_.op().secondOrderParameter(), p_, aux, w);
+    PDEINV_CALL(VecAXPY(hp, 1.0, w));
+  }
+  map_.jacobianApply(m_, hp, out);
+  if (newton && !map_.isIdentity()) {
+    auto t = P.createVector();
+    map_.secondDerivativeApply(m_, gphys_, dm, t);
+    PDEINV_CALL(VecAXPY(out, 1.0, t));
+  }
+  if (regularization_) {
+    auto hr = P.createVector();
+    regularization_->hessianApply(m_, dm, hr);
+    PDEINV_CALL(VecAXPY(out, 1.0, hr));
+  }
+}
+
+}  // namespace pdeinv
