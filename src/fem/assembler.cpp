@@ -425,6 +425,10 @@ PetscQuadrature Assembler::quadrature() const {
   return impl_->quad;
 }
 
+void Assembler::insertBoundaryValues(int auxField, bool insert) {
+  impl_->auxInsertBC.at(static_cast<size_t>(auxField)) = insert;
+}
+
 namespace {
 void localToGlobalAdd(DM dm, Vec local, Vec global) {
   PDEINV_CALL(VecSet(global, 0.0));
