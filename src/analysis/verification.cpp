@@ -90,11 +90,11 @@ bool VerificationReport::allPassed() const {
 }
 
 void VerificationReport::print(std::ostream& os) const {
-  os << std::left << std::setw(26) << "component" << std::setw(13) << "kind" << std::setw(22)
+  os << std::left << std::setw(26) << "component" << std::setw(13) << "kind" << std::setw(24)
      << "what"
      << "result\n";
   for (const auto& c : checks_) {
-    os << std::left << std::setw(26) << c.component << std::setw(13) << c.kind << std::setw(22)
+    os << std::left << std::setw(26) << c.component << std::setw(13) << c.kind << std::setw(24)
        << c.what;
     std::ostringstream fig;
     if (c.kind == "taylor") {

@@ -1,0 +1,1 @@
+pdeinv_add_test(NAME test_reduced_functional SOURCES inverse/test_reduced_functional.cpp)
