@@ -19,6 +19,11 @@ namespace pdeinv {
 
 class ReducedFunctional;
 enum class HessianType;
+class SteadySolver;
+class ObservationOperator;
+class Misfit;
+class Regularization;
+class ParameterMap;
 
 struct CheckResult {
   std::string component;  // e.g. "reduced functional", "observation points", "operator poisson"
@@ -30,6 +35,7 @@ struct CheckResult {
   // dot_product / symmetry: the two numbers and their relative difference.
   PetscReal lhs = 0, rhs = 0, relativeError = 0, tolerance = 0;
   bool passed = false;
+  bool exact = false;  // taylor: remainders at round-off (the map is linear / quadratic)
 };
 
 class VerificationReport {
@@ -47,7 +53,9 @@ class VerificationReport {
 
 // Taylor verdict: at least three consecutive slopes within `tolerance` of `expected` (or above
 // expected − tolerance when atLeast) — the asymptotic range, before round-off takes over.
-void judgeTaylor(CheckResult& r, PetscReal tolerance, bool atLeast);
+// With scale > 0, remainders all below 1e-11·scale mean the expansion is exact (a linear or
+// quadratic map): passed, and marked exact.
+void judgeTaylor(CheckResult& r, PetscReal tolerance, bool atLeast, PetscReal scale = 0);
 
 // Step sizes h0, h0/2, ..., (n of them).
 std::vector<PetscReal> halvingSteps(PetscReal h0, int n);
@@ -63,5 +71,17 @@ CheckResult checkDotProduct(const std::string& component, const std::string& wha
                             const std::function<void(Vec x, Vec Ax)>& A,
                             const std::function<void(Vec y, Vec ATy)>& AT,
                             PetscReal tolerance = 1e-10);
+
+// Component checks, used by `pdeinv -verify` and the generic derivative tests. Each takes
+// random directions from `seed` and returns the checks it made.
+std::vector<CheckResult> checkOperator(SteadySolver& solver, Vec m, unsigned long seed);
+std::vector<CheckResult> checkObservation(const ObservationOperator& B, const std::string& name,
+                                          Vec stateLike, unsigned long seed);
+std::vector<CheckResult> checkMisfit(Misfit& misfit, Vec y, unsigned long seed);
+std::vector<CheckResult> checkRegularization(Regularization& R, Vec m, unsigned long seed);
+std::vector<CheckResult> checkParameterMap(const ParameterMap& map, Vec m, unsigned long seed);
+// Gradient and Hessian Taylor tests and symmetry of a reduced functional (Newton when the
+// operator provides second-order terms).
+std::vector<CheckResult> checkReducedFunctional(ReducedFunctional& J, Vec m, unsigned long seed);
 
 }  // namespace pdeinv
