@@ -11,6 +11,7 @@
 #include <fstream>
 #include <functional>
 #include <random>
+#include <sstream>
 
 #include "../test_util.hpp"
 #include "pdeinv/analysis/derivative_check.hpp"
@@ -450,4 +451,22 @@ TEST(ObservationOptions, bad_points_and_options_are_input_errors) {
   ScopedOptions o("-obs_points 0.5,0.5 -obs_grid 3,3");
   auto op = observationFromOptions(V);
   expectInputError([] { checkAllOptionsUsed(); }, "option -obs_grid 3,3 was set but never used");
+}
+
+TEST(ObservationOptions, help_lists_every_observation_option_whatever_the_type) {
+  auto mesh = gmsh("unit_square_coarse.msh");
+  FunctionSpace V(mesh, {1, 1}, "u");
+  // A prefix of its own, so the options catalogue holds only what this call recorded. The
+  // unknown type stops the call after the options are listed, before any PETSc object is made
+  // (PETSc would print its own help for each of them).
+  ScopedOptions o("-help -help_obs_type none");
+  expectInputError([&] { observationFromOptions(V, Options("help_obs_")); },
+                   "unknown observation type 'none'");
+  std::ostringstream os;
+  printOptionsHelp(os);
+  for (const char* flag :
+       {"-help_obs_type", "-help_obs_points", "-help_obs_grid", "-help_obs_grid_lower",
+        "-help_obs_grid_upper", "-help_obs_random", "-help_obs_seed", "-help_obs_file"}) {
+    EXPECT_NE(os.str().find(std::string(flag) + " "), std::string::npos) << flag;
+  }
 }
