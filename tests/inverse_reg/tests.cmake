@@ -1,0 +1,3 @@
+# Regularizations and priors (inverse layer), and the forms they are built from (fem layer:
+# facet mass matrix, anisotropic stiffness).
+pdeinv_add_test(NAME test_prior_forms SOURCES fem/test_prior_forms.cpp)
