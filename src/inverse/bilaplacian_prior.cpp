@@ -49,14 +49,14 @@ PetscReal robinCoefficient(const RegularizationSettings& s) {
 
 Owned<Mat> ellipticOperator(const FunctionSpace& V, const RegularizationSettings& s, Mat mass,
                             bool robin) {
-  auto A = anisotropicStiffnessMatrix(V, s.thetaOrIdentity(V.dim()));
+  auto A = anisotropicStiffnessMatrix(V, s.thetaOrIdentity(V.dim()), mass);
   PDEINV_CALL(MatScale(A, s.gamma));
-  // All three come from the same DMCreateMatrix layout; the boundary mass has fewer entries.
-  if (s.delta != 0) PDEINV_CALL(MatAXPY(A, s.delta, mass, SUBSET_NONZERO_PATTERN));
+  // All three share the mass matrix's layout (one preallocation).
+  if (s.delta != 0) PDEINV_CALL(MatAXPY(A, s.delta, mass, SAME_NONZERO_PATTERN));
   const PetscReal beta = robin ? robinCoefficient(s) : 0;
   if (beta > 0) {
-    auto B = boundaryMassMatrix(V, "boundary", 1);
-    PDEINV_CALL(MatAXPY(A, beta, B, SUBSET_NONZERO_PATTERN));
+    auto B = boundaryMassMatrix(V, "boundary", 1, mass);
+    PDEINV_CALL(MatAXPY(A, beta, B, SAME_NONZERO_PATTERN));
   }
   return A;
 }

@@ -50,8 +50,9 @@ class SpdSolver {
   PetscInt solves_ = 0, lastIterations_ = 0;
 };
 
-// A = γ K_Θ + δ M (+ β M_∂Ω over the mesh label "boundary" when robin), using the mass matrix
-// given. The h1 regularization's Hessian is this A without the Robin term.
+// A = γ K_Θ + δ M (+ β M_∂Ω over the mesh label "boundary" when robin). mass must be
+// massMatrix(V): its values are used and its layout is copied for K_Θ and M_∂Ω (one
+// preallocation for all three). The h1 regularization's Hessian is this A without Robin term.
 Owned<Mat> ellipticOperator(const FunctionSpace& V, const RegularizationSettings& s, Mat mass,
                             bool robin);
 // β = √(γδ)/1.42.
