@@ -13,14 +13,16 @@
 // inside R, ∇R and H, and CG is not exactly a linear map: at rtol 1e-12 the Hessian's measured
 // asymmetry |⟨Hx, y⟩ − ⟨x, Hy⟩| / |⟨Hx, y⟩| reached 1.6e-12; at 1e-14 it is ≤ 2e-14, for 2–4
 // more CG iterations (24–26 → 26–30 on the test meshes).
-// Costs: value and gradient one M-solve each (plus two MatMults); hessianApply one M-solve;
-// applyHessianInverse two A-solves; sample one A-solve.
+// Costs: value, gradient and hessianApply one M-solve each (plus one, two, two MatMults with
+// A); applyHessianInverse two A-solves; sample one A-solve.
 //
 // Sampling uses the lumped mass matrix for M^{1/2}: m = m0 + A⁻¹ M_L^{1/2} w, w ~ N(0, I), so
 // the samples' covariance is A⁻¹ M_L A⁻¹, the usual lumped approximation of C. (hIPPYlib
 // instead factors M exactly as M = Wᵀ W with W a per-element quadrature-point square root,
-// drawing w at the quadrature points, so its samples have covariance exactly A⁻¹ M A⁻¹; the
-// lumped version differs in the small scales by O(h²) but needs no quadrature space.) M_L is
+// drawing w at the quadrature points, so its samples have covariance exactly A⁻¹ M A⁻¹. The
+// lumped version needs no quadrature space; it differs in the small scales: for the smooth
+// functional ∫m the two variances agree exactly (M 1 = M_L 1), for random functionals they
+// differed by 2–7% on the test meshes.) M_L is
 // the row-sum lumping; for P2 on simplices, whose vertex functions integrate to zero or less,
 // it is the diagonal-scaling (HRZ) lumping diag(M)·(1ᵀM1 / tr M), which on affine simplices
 // equals element-wise HRZ.
