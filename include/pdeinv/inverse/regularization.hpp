@@ -6,14 +6,25 @@
 // Types (-reg_type, registry "regularization"), all centred at m0 (-reg_m0 expression):
 //   none
 //   l2           R = ½ γ ‖m − m0‖²_M                          (M the mass matrix)
-//   h1           R = ½ γ (m − m0)ᵀ K (m − m0) + ½ δ ‖m − m0‖²_M  (K stiffness; δ ≥ 0)
+//   h1           R = ½ γ (m − m0)ᵀ K_Θ (m − m0) + ½ δ ‖m − m0‖²_M  (K_Θ stiffness; δ ≥ 0)
 //   bilaplacian  Gaussian prior N(m0, C), C = A⁻¹ M A⁻¹, A = γ(−∇·Θ∇) + δ I (weak form
 //                A = γ K_Θ + δ M [+ Robin β M_∂Ω]);  R = ½ ‖A(m − m0)‖²_{M⁻¹}
 //                Θ anisotropic via -reg_theta (dim×dim, row-major); -reg_robin adds the
 //                boundary term with β = √(γδ)/1.42 (as in hIPPYlib) to reduce boundary effects.
-// Options: -reg_gamma, -reg_delta, -reg_m0, -reg_theta, -reg_robin.
+// Options: -reg_gamma (> 0, default 1), -reg_delta (≥ 0; h1 default 0, bilaplacian default 1,
+// where δ = 0 is refused: A would be singular), -reg_m0 (default 0), -reg_theta (h1 and
+// bilaplacian; symmetric positive definite, default I), -reg_robin (bilaplacian, default false).
+// All matrices are assembled once, at construction. Linear solves keep their preconditioners:
+// mass solves (CG + Jacobi, rtol 1e-14) under -reg_mass_ksp_*/-reg_mass_pc_*, solves with A
+// (CG + hypre BoomerAMG, rtol 1e-12) under -reg_A_ksp_*/-reg_A_pc_* (bilaplacian_prior.hpp
+// says why the mass solve is tighter).
+// applyHessianInverse: l2 (a mass solve), h1 when δ > 0 (or m has Dirichlet conditions), and
+// bilaplacian (A⁻¹ M A⁻¹). sample: bilaplacian only (see bilaplacian_prior.hpp).
+// Dirichlet-constrained parameter dofs (if the space has any) are not part of m and do not
+// enter R.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "pdeinv/core/handle.hpp"
 #include "pdeinv/core/options.hpp"
@@ -36,6 +47,34 @@ class Regularization {
   // false if the regularization is not a Gaussian prior.
   virtual bool sample(unsigned long /*seed*/, Vec /*out*/) { return false; }
 };
+
+// The parameters of the built-in types, as read from options (each type reads the ones it
+// uses), or set in code. prefix is the options prefix: it names options in error messages and
+// prefixes the solvers (<prefix>mass_, <prefix>A_).
+struct RegularizationSettings {
+  PetscReal gamma = 1;
+  PetscReal delta = 0;
+  std::vector<PetscReal> theta;  // dim×dim, row-major; empty = identity
+  bool robin = false;
+  std::string m0 = "0";  // expression (a vector space takes one component per entry)
+  std::string prefix = "reg_";
+
+  std::string flag(const std::string& name) const { return "-" + prefix + name; }
+  // InputError naming the option when γ ≤ 0, δ < 0, or Θ is not dim×dim symmetric positive
+  // definite.
+  void validate(int dim) const;
+  // Θ, or the identity when none was given.
+  std::vector<PetscReal> thetaOrIdentity(int dim) const;
+  // m0 interpolated into V ("0" is zero in every component); InputError for a bad expression.
+  Owned<Vec> interpolateM0(const FunctionSpace& V) const;
+};
+
+// The quadratic built-in types constructed in code (the registered factories read the settings
+// from options and call these; the bilaplacian prior is BiLaplacianPrior).
+std::unique_ptr<Regularization> makeL2Regularization(const FunctionSpace& parameter,
+                                                     const RegularizationSettings& settings);
+std::unique_ptr<Regularization> makeH1Regularization(const FunctionSpace& parameter,
+                                                     const RegularizationSettings& settings);
 
 using RegularizationRegistry = Registry<Regularization, const FunctionSpace&, const Options&>;
 RegularizationRegistry& regularizationRegistry();

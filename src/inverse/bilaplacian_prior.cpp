@@ -1,0 +1,186 @@
+#include "pdeinv/inverse/bilaplacian_prior.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "pdeinv/core/error.hpp"
+#include "pdeinv/core/session.hpp"
+#include "pdeinv/fem/forms.hpp"
+
+namespace pdeinv {
+
+SpdSolver::SpdSolver(Mat A, const std::string& prefix, Preconditioner pc, PetscReal rtol)
+    : prefix_(prefix) {
+  PDEINV_CALL(KSPCreate(PetscObjectComm(reinterpret_cast<PetscObject>(A)), ksp_.out()));
+  PDEINV_CALL(KSPSetOptionsPrefix(ksp_, prefix.c_str()));
+  PDEINV_CALL(KSPSetOperators(ksp_, A, A));
+  PDEINV_CALL(KSPSetType(ksp_, KSPCG));
+  PC p = nullptr;
+  PDEINV_CALL(KSPGetPC(ksp_, &p));
+  if (pc == Preconditioner::jacobi) {
+    PDEINV_CALL(PCSetType(p, PCJACOBI));
+  } else {
+    PDEINV_CALL(PCSetType(p, PCHYPRE));
+    PDEINV_CALL(PCHYPRESetType(p, "boomeramg"));
+  }
+  PDEINV_CALL(KSPSetTolerances(ksp_, rtol, 1e-50, PETSC_DEFAULT, 10000));
+  // Options are read now, so that -<prefix>ksp_* count as used once the prior exists; the
+  // preconditioner is built by the first solve and kept (the operator never changes).
+  PDEINV_CALL(KSPSetFromOptions(ksp_));
+}
+
+void SpdSolver::solve(Vec b, Vec x) {
+  PDEINV_CALL(KSPSolve(ksp_, b, x));
+  KSPConvergedReason reason;
+  PDEINV_CALL(KSPGetConvergedReason(ksp_, &reason));
+  PDEINV_CALL(KSPGetIterationNumber(ksp_, &lastIterations_));
+  ++solves_;
+  if (reason < 0) {
+    throw Error("linear solve -" + prefix_ + " diverged: " + KSPConvergedReasons[reason] +
+                " (solver options: -" + prefix_ + "ksp_*, -" + prefix_ + "pc_*)");
+  }
+}
+
+PetscReal robinCoefficient(const RegularizationSettings& s) {
+  return std::sqrt(s.gamma * s.delta) / 1.42;
+}
+
+Owned<Mat> ellipticOperator(const FunctionSpace& V, const RegularizationSettings& s, Mat mass,
+                            bool robin) {
+  auto A = anisotropicStiffnessMatrix(V, s.thetaOrIdentity(V.dim()), mass);
+  PDEINV_CALL(MatScale(A, s.gamma));
+  // All three share the mass matrix's layout (one preallocation).
+  if (s.delta != 0) PDEINV_CALL(MatAXPY(A, s.delta, mass, SAME_NONZERO_PATTERN));
+  const PetscReal beta = robin ? robinCoefficient(s) : 0;
+  if (beta > 0) {
+    auto B = boundaryMassMatrix(V, "boundary", 1, mass);
+    PDEINV_CALL(MatAXPY(A, beta, B, SAME_NONZERO_PATTERN));
+  }
+  return A;
+}
+
+namespace {
+
+const RegularizationSettings& checked(const FunctionSpace& V, const RegularizationSettings& s) {
+  s.validate(V.dim());
+  require(s.delta > 0 || V.hasDirichlet(),
+          "bilaplacian prior: option " + s.flag("delta") +
+              " must be positive (with δ = 0, A = γK_Θ annihilates constants, and the Robin "
+              "coefficient β = √(γδ)/1.42 of " +
+              s.flag("robin") + " vanishes with δ)");
+  return s;
+}
+
+// Counter-free mixing of (seed, rank) into the 32 bits PETSCRANDER48 takes as its seed.
+std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
+
+BiLaplacianPrior::BiLaplacianPrior(const FunctionSpace& V, const RegularizationSettings& s)
+    : V_(&V),
+      settings_(checked(V, s)),
+      beta_(s.robin ? robinCoefficient(s) : 0),
+      M_(massMatrix(V)),
+      A_(ellipticOperator(V, s, M_, s.robin)),
+      m0_(s.interpolateM0(V)),
+      lumped_(V.createVector()),
+      sqrtLumped_(V.createVector()),
+      d_(V.createVector()),
+      t_(V.createVector()),
+      s_(V.createVector()),
+      Msolver_(M_, s.prefix + "mass_", SpdSolver::Preconditioner::jacobi, SpdSolver::massRtol),
+      Asolver_(A_, s.prefix + "A_", SpdSolver::Preconditioner::amg, SpdSolver::operatorRtol) {
+  // Lumped mass: row sums M·1, unless some are not positive (P2 on simplices: the vertex
+  // functions integrate to 0 on triangles, < 0 on tetrahedra); then HRZ, diag(M) scaled to the
+  // same total.
+  PDEINV_CALL(VecSet(d_, 1.0));
+  PDEINV_CALL(MatMult(M_, d_, lumped_));
+  PetscReal minRowSum = 0, maxRowSum = 0;
+  PDEINV_CALL(VecMin(lumped_, nullptr, &minRowSum));
+  PDEINV_CALL(VecMax(lumped_, nullptr, &maxRowSum));
+  if (!(minRowSum > 1e-12 * maxRowSum)) {
+    PetscScalar total = 0, trace = 0;
+    PDEINV_CALL(VecSum(lumped_, &total));
+    PDEINV_CALL(MatGetDiagonal(M_, lumped_));
+    PDEINV_CALL(VecSum(lumped_, &trace));
+    PDEINV_CALL(VecScale(lumped_, total / trace));
+  }
+  PDEINV_CALL(VecCopy(lumped_, sqrtLumped_));
+  PDEINV_CALL(VecSqrtAbs(sqrtLumped_));
+}
+
+void BiLaplacianPrior::whitened(Vec m) {
+  PDEINV_CALL(VecWAXPY(d_, -1.0, m0_, m));
+  PDEINV_CALL(MatMult(A_, d_, t_));
+  Msolver_.solve(t_, s_);
+}
+
+// R = ½ (A d)ᵀ M⁻¹ (A d), d = m − m0.
+PetscReal BiLaplacianPrior::value(Vec m) {
+  whitened(m);
+  PetscScalar dot = 0;
+  PDEINV_CALL(VecDot(t_, s_, &dot));
+  return 0.5 * dot;
+}
+
+// ∇R = Aᵀ M⁻¹ A d = A M⁻¹ A d (A and M symmetric).
+void BiLaplacianPrior::gradient(Vec m, Vec g) {
+  whitened(m);
+  PDEINV_CALL(MatMult(A_, s_, g));
+}
+
+// ∇²R dm = A M⁻¹ A dm, independent of m.
+void BiLaplacianPrior::hessianApply(Vec, Vec dm, Vec out) {
+  PDEINV_CALL(MatMult(A_, dm, t_));
+  Msolver_.solve(t_, s_);
+  PDEINV_CALL(MatMult(A_, s_, out));
+}
+
+// (A M⁻¹ A)⁻¹ r = A⁻¹ M A⁻¹ r.
+bool BiLaplacianPrior::applyHessianInverse(Vec r, Vec out) {
+  Asolver_.solve(r, t_);
+  PDEINV_CALL(MatMult(M_, t_, s_));
+  Asolver_.solve(s_, out);
+  return true;
+}
+
+bool BiLaplacianPrior::sample(unsigned long seed, Vec out) {
+  // White noise w ~ N(0, I) on this rank's dofs: Box–Muller on a PETSCRANDER48 stream (PETSc's
+  // own portable rand48, so the numbers do not depend on the C library) seeded by (seed, rank).
+  const auto rank = static_cast<std::uint64_t>(rankOf(V_->mesh().comm()));
+  const std::uint64_t mixed = splitmix64(splitmix64(seed) ^ rank);
+  Owned<PetscRandom> rnd;
+  PDEINV_CALL(PetscRandomCreate(PETSC_COMM_SELF, rnd.out()));
+  PDEINV_CALL(PetscRandomSetType(rnd, PETSCRANDER48));
+  PDEINV_CALL(PetscRandomSetSeed(rnd, static_cast<unsigned long>(mixed & 0xffffffffull)));
+  PDEINV_CALL(PetscRandomSeed(rnd));
+  PetscInt n = 0;
+  PDEINV_CALL(VecGetLocalSize(t_, &n));
+  std::vector<PetscReal> w(static_cast<size_t>(n));
+  for (PetscInt i = 0; i < n; i += 2) {
+    PetscReal u1 = 0, u2 = 0;
+    PDEINV_CALL(PetscRandomGetValueReal(rnd, &u1));
+    PDEINV_CALL(PetscRandomGetValueReal(rnd, &u2));
+    const PetscReal r = std::sqrt(-2.0 * std::log(1.0 - u1));  // 1 − u1 ∈ (0, 1]
+    w[i] = r * std::cos(2 * M_PI * u2);
+    if (i + 1 < n) w[i + 1] = r * std::sin(2 * M_PI * u2);
+  }
+  PetscScalar* a = nullptr;
+  PDEINV_CALL(VecGetArray(t_, &a));
+  std::copy(w.begin(), w.end(), a);
+  PDEINV_CALL(VecRestoreArray(t_, &a));
+  // m = m0 + A⁻¹ M_L^{1/2} w: covariance A⁻¹ M_L A⁻¹ (the lumped approximation of C).
+  PDEINV_CALL(VecPointwiseMult(t_, t_, sqrtLumped_));
+  Asolver_.solve(t_, out);
+  PDEINV_CALL(VecAXPY(out, 1.0, m0_));
+  return true;
+}
+
+}  // namespace pdeinv

@@ -1,0 +1,360 @@
+// inverse: regularizations and priors. Every registered type (the loops go over
+// regularizationRegistry().names(), so a new type is covered by registering it) passes the
+// gradient and Hessian Taylor tests and the Hessian symmetry test, and inverts its Hessian when
+// it claims to; values match closed forms; the bilaplacian prior's samples are reproducible,
+// centred on m0 and have the covariance A⁻¹ M_L A⁻¹; bad options are InputErrors naming them.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "../test_util.hpp"
+#include "pdeinv/analysis/derivative_check.hpp"
+#include "pdeinv/core/error.hpp"
+#include "pdeinv/inverse/bilaplacian_prior.hpp"
+#include "pdeinv/inverse/regularization.hpp"
+
+using namespace pdeinv;
+using pdeinv::test::meshPath;
+using pdeinv::test::ScopedOptions;
+
+namespace {
+
+Mesh gmsh(const std::string& name) {
+  auto m = Mesh::fromGmsh(PETSC_COMM_WORLD, meshPath(name));
+  m.distribute();
+  return m;
+}
+Mesh quads(PetscInt n) {
+  BoxSpec b;
+  b.faces = {n, n};
+  auto m = Mesh::box(PETSC_COMM_WORLD, b);
+  m.distribute();
+  return m;
+}
+Owned<Vec> field(const FunctionSpace& V, const std::string& expr) {
+  auto v = V.createVector();
+  V.interpolate(Expression(expr, "-test"), v);
+  return v;
+}
+Owned<Vec> random(const FunctionSpace& V, unsigned long seed) {
+  auto v = V.createVector();
+  fillRandom(v, seed);
+  return v;
+}
+PetscReal dot(Vec a, Vec b) {
+  PetscScalar d = 0;
+  VecDot(a, b, &d);
+  return d;
+}
+PetscReal norm(Vec a) {
+  PetscReal n = 0;
+  VecNorm(a, NORM_2, &n);
+  return n;
+}
+void say(const char* fmt, auto... args) {
+  PetscPrintf(PETSC_COMM_WORLD, fmt, args...);
+}
+
+// The spaces and option sets every type is checked on: triangles P1 with an isotropic default,
+// quads Q2 with anisotropy and the Robin term, tetrahedra P1 likewise in 3-D.
+struct Setup {
+  std::string label;
+  Mesh mesh;
+  ElementSpec element;
+  std::string options;
+};
+std::vector<Setup> setups() {
+  std::vector<Setup> s;
+  s.push_back({"triangles P1", gmsh("unit_square_coarse.msh"), {1, 1}, "-reg_m0 sin(2*x)*y"});
+  s.push_back({"quads Q2, anisotropic, Robin",
+               quads(6),
+               {2, 1},
+               "-reg_gamma 0.7 -reg_delta 0.3 -reg_theta 2,0.5,0.5,1 -reg_robin -reg_m0 1+x*y"});
+  s.push_back({"tetrahedra P1, anisotropic, Robin",
+               gmsh("unit_cube_coarse.msh"),
+               {1, 1},
+               "-reg_gamma 0.5 -reg_delta 2 -reg_theta 1,0,0,0,2,0.5,0,0.5,1 -reg_robin"});
+  return s;
+}
+
+// body(setup label, type name, space, regularization) for every setup and registered type.
+template <class Body>
+void forEveryType(Body&& body) {
+  for (auto& s : setups()) {
+    FunctionSpace V(s.mesh, s.element, "m");
+    for (const auto& type : regularizationRegistry().names()) {
+      ScopedOptions o("-reg_type " + type + " " + s.options);
+      auto reg = regularizationFromOptions(V);
+      ASSERT_EQ(reg->name(), type);
+      SCOPED_TRACE(type + " on " + s.label);
+      body(s.label, type, V, *reg);
+    }
+  }
+}
+
+}  // namespace
+
+TEST(Regularization, every_type_gradient_passes_taylor_test) {
+  forEveryType([](const std::string& label, const std::string& type, const FunctionSpace& V,
+                  Regularization& reg) {
+    auto m = random(V, 11), dm = random(V, 12), g = V.createVector(), mh = V.createVector();
+    const PetscReal R0 = reg.value(m);
+    reg.gradient(m, g);
+    const PetscReal gdm = dot(g, dm);
+    auto t = taylorTest(
+        [&](PetscReal h) {
+          VecWAXPY(mh, h, dm, m);
+          return std::abs(reg.value(mh) - R0 - h * gdm);
+        },
+        std::abs(R0) + std::abs(gdm));
+    if (type == "none") {
+      EXPECT_TRUE(t.exact) << t.report();
+      return;
+    }
+    EXPECT_FALSE(t.exact) << t.report();
+    ASSERT_GE(t.slope.size(), 3u);
+    for (PetscReal s : t.slope) EXPECT_NEAR(s, 2.0, 0.1) << t.report();
+    const auto [lo, hi] = std::minmax_element(t.slope.begin(), t.slope.end());
+    say("  gradient Taylor  %-12s %-34s slopes %.6f .. %.6f\n", type.c_str(), label.c_str(), *lo,
+        *hi);
+  });
+}
+
+TEST(Regularization, every_type_hessian_is_the_exact_derivative_of_the_gradient) {
+  // Every type is quadratic, so ‖∇R(m + h dm) − ∇R(m) − h H dm‖ is round-off (solver tolerance
+  // for the bilaplacian prior's mass solve) at every h.
+  forEveryType([](const std::string& label, const std::string& type, const FunctionSpace& V,
+                  Regularization& reg) {
+    auto m = random(V, 21), dm = random(V, 22), g = V.createVector(), gh = V.createVector(),
+         Hdm = V.createVector(), mh = V.createVector();
+    reg.gradient(m, g);
+    reg.hessianApply(m, dm, Hdm);
+    const PetscReal scale = norm(g) + norm(Hdm);
+    PetscReal worst = 0;
+    for (PetscReal h : {1e-1, 1e-2, 1e-3, 1e-4}) {
+      VecWAXPY(mh, h, dm, m);
+      reg.gradient(mh, gh);
+      VecAXPY(gh, -1.0, g);
+      VecAXPY(gh, -h, Hdm);
+      worst = std::max(worst, norm(gh) / std::max<PetscReal>(scale, 1e-300));
+    }
+    EXPECT_LT(worst, 1e-12);
+    say("  Hessian Taylor   %-12s %-34s max remainder/scale %.2e\n", type.c_str(), label.c_str(),
+        worst);
+  });
+}
+
+TEST(Regularization, every_type_hessian_is_symmetric) {
+  forEveryType([](const std::string& label, const std::string& type, const FunctionSpace& V,
+                  Regularization& reg) {
+    auto m = random(V, 31), x = random(V, 32), y = random(V, 33), Hx = V.createVector(),
+         Hy = V.createVector();
+    reg.hessianApply(m, x, Hx);
+    reg.hessianApply(m, y, Hy);
+    auto r = dotProductTest(dot(Hx, y), dot(x, Hy));
+    EXPECT_LT(r.relativeError(), 1e-12) << r.lhs << " vs " << r.rhs;
+    say("  symmetry         %-12s %-34s rel. error %.2e\n", type.c_str(), label.c_str(),
+        r.relativeError());
+  });
+}
+
+TEST(Regularization, hessian_inverse_inverts_the_hessian_where_available) {
+  forEveryType([](const std::string& label, const std::string& type, const FunctionSpace& V,
+                  Regularization& reg) {
+    auto m = random(V, 41), x = random(V, 42), Hx = V.createVector(), y = V.createVector();
+    reg.hessianApply(m, x, Hx);
+    const bool available = reg.applyHessianInverse(Hx, y);
+    // Which types must provide it: every one but 'none', here (δ > 0 or the l2/bilaplacian
+    // defaults); h1 with δ = 0 (the first setup) has a singular Hessian.
+    const bool expected = type != "none" && !(type == "h1" && label == "triangles P1");
+    EXPECT_EQ(available, expected);
+    if (!available) return;
+    VecAXPY(y, -1.0, x);
+    const PetscReal err = norm(y) / norm(x);
+    EXPECT_LT(err, 1e-8);
+    say("  H^-1 H x = x     %-12s %-34s rel. error %.2e\n", type.c_str(), label.c_str(), err);
+  });
+}
+
+TEST(Regularization, values_match_closed_forms) {
+  auto mesh = gmsh("unit_square_coarse.msh");
+  FunctionSpace V(mesh, {1, 1}, "m");
+  auto value = [&](const std::string& options, const std::string& m) {
+    ScopedOptions o(options);
+    return regularizationFromOptions(V)->value(field(V, m));
+  };
+  // l2, m = 1, m0 = 0: R = γ/2 |Ω|; centred at m0 = 1 + x with m = x: R = γ/2 as well.
+  EXPECT_NEAR(value("-reg_type l2", "1"), 0.5, 1e-12);
+  EXPECT_NEAR(value("-reg_type l2 -reg_gamma 0.7", "1"), 0.35, 1e-12);
+  EXPECT_NEAR(value("-reg_type l2 -reg_gamma 0.7 -reg_m0 1+x", "x"), 0.35, 1e-12);
+  // h1 (the default type, γ = 1, δ = 0), m = x: ∫|∇x|² = 1, R = ½; with γ = 0.7, δ = 0.3:
+  // R = γ/2 + δ/2 ∫x² = 0.35 + 0.05. Anisotropic Θ = [[2, .5], [.5, 1]], m = x + y:
+  // R = γ/2 (Θ00 + 2Θ01 + Θ11) = 0.35 · 4.
+  EXPECT_NEAR(value("", "x"), 0.5, 1e-12);
+  EXPECT_NEAR(value("-reg_type h1 -reg_gamma 0.7", "x"), 0.35, 1e-12);
+  EXPECT_NEAR(value("-reg_type h1 -reg_gamma 0.7 -reg_delta 0.3", "x"), 0.4, 1e-12);
+  EXPECT_NEAR(value("-reg_type h1 -reg_gamma 0.7 -reg_theta 2,0.5,0.5,1", "x+y"), 1.4, 1e-12);
+  // bilaplacian, m − m0 = c constant: K_Θ c = 0, so A c = δ M c, M⁻¹ A c = δ c and
+  // R = ½ δ² c² |Ω| whatever γ and Θ: δ = 0.3, c = 2 → 0.18 (to the mass solve's tolerance).
+  EXPECT_NEAR(value("-reg_type bilaplacian -reg_gamma 0.7 -reg_delta 0.3 "
+                    "-reg_theta 2,0.5,0.5,1 -reg_m0 x",
+                    "2+x"),
+              0.18, 1e-10);
+  // none is zero.
+  EXPECT_EQ(value("-reg_type none", "x"), 0.0);
+  // l2 gradient at m = 1: γ M 1, whose entries sum to γ |Ω|.
+  {
+    ScopedOptions o("-reg_type l2 -reg_gamma 0.7");
+    auto reg = regularizationFromOptions(V);
+    auto g = V.createVector();
+    reg->gradient(field(V, "1"), g);
+    PetscScalar sum = 0;
+    VecSum(g, &sum);
+    EXPECT_NEAR(sum, 0.7, 1e-12);
+  }
+}
+
+TEST(BiLaplacianPrior, robin_term_and_solver_options) {
+  auto mesh = gmsh("unit_square_coarse.msh");
+  FunctionSpace V(mesh, {1, 1}, "m");
+  ScopedOptions o(
+      "-reg_type bilaplacian -reg_gamma 0.5 -reg_delta 2 -reg_robin"
+      " -reg_A_pc_type gamg -reg_mass_ksp_rtol 1e-13");
+  auto reg = regularizationFromOptions(V);
+  auto* prior = dynamic_cast<BiLaplacianPrior*>(reg.get());
+  ASSERT_NE(prior, nullptr);
+  EXPECT_NEAR(prior->beta(), 1.0 / 1.42, 1e-15);  // √(γδ)/1.42 = 1/1.42
+  // A 1 = δ M 1 + β M_∂Ω 1, so 1ᵀ A 1 = δ |Ω| + β |∂Ω| = 2 + 4/1.42.
+  auto one = field(V, "1"), A1 = V.createVector();
+  MatMult(prior->A(), one, A1);
+  EXPECT_NEAR(dot(one, A1), 2.0 + 4.0 / 1.42, 1e-12);
+  // The solvers took their options from -reg_A_* and -reg_mass_*; nothing set is left unused.
+  PC pc = nullptr;
+  KSPGetPC(prior->Asolver().ksp(), &pc);
+  PCType type = nullptr;
+  PCGetType(pc, &type);
+  EXPECT_STREQ(type, PCGAMG);
+  PetscReal rtol = 0;
+  KSPGetTolerances(prior->massSolver().ksp(), &rtol, nullptr, nullptr, nullptr);
+  EXPECT_EQ(rtol, 1e-13);
+  EXPECT_NO_THROW(checkAllOptionsUsed());
+}
+
+TEST(BiLaplacianPrior, samples_are_reproducible_centred_and_have_the_lumped_covariance) {
+  // Triangles P1 (row-sum lumping) and P2 (HRZ lumping: P2 vertex functions integrate to 0).
+  auto mesh = gmsh("unit_square_coarse.msh");
+  for (int degree : {1, 2}) {
+    FunctionSpace V(mesh, {degree, 1}, "m");
+    ScopedOptions o("-reg_type bilaplacian -reg_gamma 0.1 -reg_delta 1 -reg_m0 1+x*y");
+    auto reg = regularizationFromOptions(V);
+    auto& prior = dynamic_cast<BiLaplacianPrior&>(*reg);
+    SCOPED_TRACE("P" + std::to_string(degree));
+
+    // Reproducible for a fixed seed (bit for bit), different for another seed.
+    auto a = V.createVector(), b = V.createVector(), c = V.createVector();
+    ASSERT_TRUE(prior.sample(7, a));
+    ASSERT_TRUE(prior.sample(7, b));
+    ASSERT_TRUE(prior.sample(8, c));
+    VecAXPY(b, -1.0, a);
+    EXPECT_EQ(norm(b), 0.0);
+    VecAXPY(c, -1.0, a);
+    EXPECT_GT(norm(c), 0.1 * norm(a));
+
+    // N samples: pointwise mean and variance, and the variance of two linear functionals
+    // ⟨u, m − m0⟩, which is uᵀ A⁻¹ M_L A⁻¹ u exactly for these samples.
+    const int N = 400;
+    Vec m0 = prior.mean();
+    auto sum = V.createVector(), sum2 = V.createVector(), x = V.createVector(),
+         sq = V.createVector();
+    VecSet(sum, 0.0);
+    VecSet(sum2, 0.0);
+    auto u1 = V.createVector(), u2 = random(V, 5);
+    MatMult(prior.mass(), field(V, "1"), u1);  // ⟨u1, m − m0⟩ = ∫ (m − m0)
+    std::vector<Vec> us = {u1, u2};
+    std::vector<PetscReal> est(2, 0.0);
+    for (int k = 0; k < N; ++k) {
+      prior.sample(1000 + k, x);
+      VecAXPY(x, -1.0, m0);
+      VecAXPY(sum, 1.0, x);
+      VecPointwiseMult(sq, x, x);
+      VecAXPY(sum2, 1.0, sq);
+      for (int i = 0; i < 2; ++i) est[i] += std::pow(dot(us[i], x), 2) / N;
+    }
+    // Mean: every dof within 5 standard errors of m0 (|mean − m0| ≤ 5 s/√N).
+    auto z = V.createVector();
+    VecScale(sum, 1.0 / N);            // mean − m0
+    VecScale(sum2, 1.0 / N);           // E[(m − m0)²]
+    VecPointwiseMult(sq, sum, sum);    // (mean − m0)²
+    VecAXPY(sum2, -1.0, sq);           // variance s²
+    VecScale(sum2, 1.0 / N);           // s²/N
+    VecSqrtAbs(sum2);                  // standard error
+    VecPointwiseDivide(z, sum, sum2);  // standardized mean
+    PetscReal zmax = 0;
+    VecNorm(z, NORM_INFINITY, &zmax);
+    EXPECT_LT(zmax, 5.0);
+    // Covariance: sample variance of ⟨u, m − m0⟩ (known mean) within 4 standard deviations of
+    // the estimator, 4·√(2/N) ≈ 0.28 relative.
+    auto y = V.createVector(), My = V.createVector();
+    for (int i = 0; i < 2; ++i) {
+      prior.solveA(us[i], y);
+      VecPointwiseMult(My, y, prior.lumpedMass());
+      const PetscReal lumped = dot(y, My);
+      MatMult(prior.mass(), y, My);
+      const PetscReal consistent = dot(y, My);
+      EXPECT_NEAR(est[i] / lumped, 1.0, 4 * std::sqrt(2.0 / N));
+      say("  samples P%d  u%d: est/lumped var %.4f  consistent/lumped %.4f  max|z(mean)| %.2f\n",
+          degree, i + 1, est[i] / lumped, consistent / lumped, zmax);
+    }
+  }
+  // The other types are not Gaussian priors.
+  auto quadMesh = quads(4);
+  FunctionSpace W(quadMesh, {1, 1}, "m");
+  auto out = W.createVector();
+  for (const auto& type : regularizationRegistry().names()) {
+    ScopedOptions o("-reg_type " + type);
+    EXPECT_EQ(regularizationFromOptions(W)->sample(1, out), type == "bilaplacian") << type;
+  }
+}
+
+TEST(Regularization, bad_options_are_input_errors_naming_the_option) {
+  auto mesh = quads(4);
+  FunctionSpace V(mesh, {1, 1}, "m");
+  auto expectError = [&](const std::string& options, const std::string& text) {
+    ScopedOptions o(options);
+    try {
+      regularizationFromOptions(V);
+      ADD_FAILURE() << "no InputError for " << options;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(text), std::string::npos)
+          << options << " gave: " << e.what();
+    }
+  };
+  expectError("-reg_type x",
+              "unknown regularization 'x' (-reg_type); available: bilaplacian, h1, l2, none");
+  for (std::string type : {"l2", "h1", "bilaplacian"}) {
+    expectError("-reg_type " + type + " -reg_gamma 0", "option -reg_gamma must be positive, got 0");
+    expectError("-reg_type " + type + " -reg_gamma -2",
+                "option -reg_gamma must be positive, got -2");
+    expectError("-reg_type " + type + " -reg_gamma abc",
+                "option -reg_gamma expects a real number, got 'abc'");
+    expectError("-reg_type " + type + " -reg_m0 sin(", "malformed expression for -reg_m0");
+  }
+  for (std::string type : {"h1", "bilaplacian"}) {
+    expectError("-reg_type " + type + " -reg_delta -0.5",
+                "option -reg_delta must be non-negative, got -0.5");
+    expectError("-reg_type " + type + " -reg_theta 1,2,2,1",
+                "option -reg_theta must be positive definite, got 1,2,2,1 (eigenvalues -1,3)");
+    expectError("-reg_type " + type + " -reg_theta -1,0,0,-1",
+                "option -reg_theta must be positive definite");
+    expectError("-reg_type " + type + " -reg_theta 1,0.5,0,1",
+                "option -reg_theta must be a symmetric tensor");
+    expectError("-reg_type " + type + " -reg_theta 1,0,0",
+                "option -reg_theta needs 4 values (a 2×2 tensor, row-major), got 3");
+  }
+  expectError("-reg_type bilaplacian -reg_delta 0",
+              "bilaplacian prior: option -reg_delta must be positive");
+  expectError("-reg_type bilaplacian -reg_delta 0 -reg_robin",
+              "bilaplacian prior: option -reg_delta must be positive");
+}
