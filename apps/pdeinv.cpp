@@ -5,108 +5,175 @@
 //   pdeinv -mesh_file meshes/l_shape_fine.msh -poisson_source 1 -output_dir out/lshape
 //   pdeinv -mesh_faces 32,32 -state_element Q2 -parameter 'x' -exact 'sin(pi*x)*sin(pi*y)' ...
 //
-// For now the driver runs the steady forward problem R(u, m) = 0 for a given parameter field
-// m and reports how the solve converged; the inversion modes build on it.
+//   mpiexec -n 2 pdeinv -verify -options_file apps/verify_poisson.opts
+//
+// Modes: the steady forward problem R(u, m) = 0 for a given parameter field m (default), and
+// -verify: build the inverse problem and check every derivative in it (Taylor, dot-product
+// and symmetry tests), print a table and write verify.json.
 #include <petsctime.h>
 
 #include <cstdio>
 #include <iostream>
 
+#include "pdeinv/analysis/verification.hpp"
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/options.hpp"
 #include "pdeinv/core/session.hpp"
 #include "pdeinv/fem/expression.hpp"
 #include "pdeinv/forward/steady_problem.hpp"
+#include "pdeinv/inverse/inverse_problem.hpp"
 #include "pdeinv/io/output.hpp"
 
 static const char help[] = "pdeinv: PDE-constrained inverse problems on PETSc.\n";
 
+namespace {
+
+using namespace pdeinv;
+
+bool helpRequested() {
+  PetscBool set = PETSC_FALSE;
+  PDEINV_CALL(PetscOptionsHasName(nullptr, nullptr, "-help", &set));
+  return set;
+}
+
+// -verify: every derivative of the configured inverse problem, checked.
+int runVerify(MPI_Comm comm) {
+  const Options opts;
+  const bool root = rankOf(comm) == 0;
+  // 1. The inverse problem, and where its results go.
+  auto inv = InverseProblem::fromOptions(comm);
+  const auto seed = static_cast<unsigned long>(
+      opts.getInt("verify_seed", 1234, "seed of the random directions of -verify"));
+  const auto outDir = opts.getString("output_dir", "output", "directory for the run's results");
+  const bool write = opts.getBool("output", true, "write results");
+  if (helpRequested()) {
+    if (root) printOptionsHelp(std::cout);
+    return 0;
+  }
+  checkAllOptionsUsed();
+
+  // 2. The checks, at the starting point of an inversion.
+  auto m = inv->initialGuess();
+  auto p = inv->forward().parameter().createVector();
+  inv->map().apply(m, p);
+  auto& J = inv->objective();
+  J.value(m);
+  VerificationReport report;
+  auto add = [&](std::vector<CheckResult> checks) {
+    for (auto& c : checks) report.add(std::move(c));
+  };
+  add(checkParameterMap(inv->map(), m, seed));
+  add(checkOperator(inv->forward().solver(), p, seed + 10));
+  add(checkObservation(inv->observation(), inv->observation().name(), J.state(), seed + 20));
+  add(checkMisfit(inv->misfit(), J.predictedObservations(), seed + 30));
+  if (inv->regularization()) add(checkRegularization(*inv->regularization(), m, seed + 40));
+  add(checkReducedFunctional(J, m, seed + 50));
+
+  // 3. Report (sizes are collective: computed on every rank, printed by one).
+  const auto nParam = static_cast<long long>(inv->forward().parameter().globalSize());
+  const auto nObs = static_cast<long long>(inv->observation().size());
+  if (root) {
+    std::printf("pdeinv -verify: %lld parameter unknowns, %lld observations\n", nParam, nObs);
+    report.print(std::cout);
+  }
+  if (write) {
+    makeDirectory(comm, outDir);
+    if (root) report.writeJson(outDir + "/verify.json");
+    writeOptionsFile(comm, outDir + "/options_used.txt");
+    if (root) std::printf("wrote %s/verify.json\n", outDir.c_str());
+  }
+  return report.allPassed() ? 0 : 3;
+}
+
+int runForward(MPI_Comm comm) {
+  const Options opts;
+  const bool root = rankOf(comm) == 0;
+
+  // 1. Build the forward problem (mesh, operator, spaces, solver) from the options.
+  auto problem = SteadyProblem::fromOptions(comm);
+  const auto& V = problem->state();
+  const auto& P = problem->parameter();
+
+  // 2. The parameter field m and, optionally, the exact solution to measure errors against.
+  const Expression mExpr(opts.getString("parameter", "0", "parameter field m(x, y, z)"),
+                         "-parameter", P.components());
+  const auto exactText = opts.findString("exact", "exact solution u(x, y, z), for error norms");
+  const auto exactGradText =
+      opts.findString("exact_gradient", "gradient of the exact solution, for the H1 error");
+  std::unique_ptr<Expression> exact, exactGrad;
+  if (exactText) exact = std::make_unique<Expression>(*exactText, "-exact", V.components());
+  if (exactGradText) {
+    exactGrad =
+        std::make_unique<Expression>(*exactGradText, "-exact_gradient", V.components() * V.dim());
+  }
+  const auto outDir = opts.getString("output_dir", "output", "directory for the run's results");
+  const bool write = opts.getBool("output", true, "write fields and the options used");
+
+  if (helpRequested()) {
+    if (root) printOptionsHelp(std::cout);
+    return 0;
+  }
+  // 3. Every option has now been read: one that was set and never used is a mistake.
+  checkAllOptionsUsed();
+
+  auto m = P.createVector();
+  P.interpolate(mExpr, m);
+  auto u = V.createVector();
+  PDEINV_CALL(VecSet(u, 0.0));
+
+  // 4. Solve.
+  PetscLogDouble t0 = 0, t1 = 0;
+  PDEINV_CALL(PetscTime(&t0));
+  problem->solver().solve(m, u);
+  PDEINV_CALL(PetscTime(&t1));
+
+  // 5. Report.
+  const auto& st = problem->solver().stats();
+  const auto cells = static_cast<long long>(problem->mesh().globalNumCells());
+  const auto nState = static_cast<long long>(V.globalSize());
+  const auto nParam = static_cast<long long>(P.globalSize());
+  const PetscReal residual = problem->solver().residualNorm();
+  if (root) {
+    std::printf("pdeinv forward solve: operator %s, %s state, %s parameter\n",
+                problem->op().name().c_str(), V.element().str().c_str(), P.element().str().c_str());
+    std::printf("  mesh            %lld cells, %d-D %s, %d rank(s)\n", cells, V.dim(),
+                problem->mesh().simplex() ? "simplices" : "quads/hexes", sizeOf(comm));
+    std::printf("  unknowns        %lld state, %lld parameter\n", nState, nParam);
+    std::printf("  Newton its      %lld\n", static_cast<long long>(st.lastNewtonIterations));
+    std::printf("  linear its      %lld\n", static_cast<long long>(st.lastLinearIterations));
+    std::printf("  ||R(u,m)||_2    %.3e\n", residual);
+    std::printf("  solve time      %.3f s\n", t1 - t0);
+  }
+  if (exact) {
+    const int dim = V.dim();
+    auto norms = problem->solver().assembler().errorNorms(
+        u, [&](const PetscReal x[], PetscScalar ue[], PetscScalar ge[]) {
+          exact->evaluate(dim, x, 0.0, ue);
+          if (exactGrad) exactGrad->evaluate(dim, x, 0.0, ge);
+        });
+    if (root) {
+      std::printf("  L2 error        %.6e\n", norms.l2);
+      if (exactGrad) std::printf("  H1 semi error   %.6e\n", norms.h1semi);
+    }
+  }
+  if (write) {
+    makeDirectory(comm, outDir);
+    writeVtu(u, outDir + "/state.vtu");
+    writeVtu(m, outDir + "/parameter.vtu");
+    writeOptionsFile(comm, outDir + "/options_used.txt");
+    if (root)
+      std::printf("  wrote           %s/{state,parameter}.vtu, options_used.txt\n", outDir.c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   return pdeinv::runMain(argc, argv, help, [](MPI_Comm comm) {
-    using namespace pdeinv;
-    const Options opts;
-    const bool root = rankOf(comm) == 0;
-
-    // 1. Build the forward problem (mesh, operator, spaces, solver) from the options.
-    auto problem = SteadyProblem::fromOptions(comm);
-    const auto& V = problem->state();
-    const auto& P = problem->parameter();
-
-    // 2. The parameter field m and, optionally, the exact solution to measure errors against.
-    const Expression mExpr(opts.getString("parameter", "0", "parameter field m(x, y, z)"),
-                           "-parameter", P.components());
-    const auto exactText = opts.findString("exact", "exact solution u(x, y, z), for error norms");
-    const auto exactGradText =
-        opts.findString("exact_gradient", "gradient of the exact solution, for the H1 error");
-    std::unique_ptr<Expression> exact, exactGrad;
-    if (exactText) exact = std::make_unique<Expression>(*exactText, "-exact", V.components());
-    if (exactGradText) {
-      exactGrad =
-          std::make_unique<Expression>(*exactGradText, "-exact_gradient", V.components() * V.dim());
-    }
-    const auto outDir = opts.getString("output_dir", "output", "directory for the run's results");
-    const bool write = opts.getBool("output", true, "write fields and the options used");
-
-    PetscBool helpAsked = PETSC_FALSE;
-    PDEINV_CALL(PetscOptionsHasName(nullptr, nullptr, "-help", &helpAsked));
-    if (helpAsked) {
-      if (root) printOptionsHelp(std::cout);
-      return 0;
-    }
-    // 3. Every option has now been read: one that was set and never used is a mistake.
-    checkAllOptionsUsed();
-
-    auto m = P.createVector();
-    P.interpolate(mExpr, m);
-    auto u = V.createVector();
-    PDEINV_CALL(VecSet(u, 0.0));
-
-    // 4. Solve.
-    PetscLogDouble t0 = 0, t1 = 0;
-    PDEINV_CALL(PetscTime(&t0));
-    problem->solver().solve(m, u);
-    PDEINV_CALL(PetscTime(&t1));
-
-    // 5. Report.
-    const auto& st = problem->solver().stats();
-    const auto cells = static_cast<long long>(problem->mesh().globalNumCells());
-    const auto nState = static_cast<long long>(V.globalSize());
-    const auto nParam = static_cast<long long>(P.globalSize());
-    const PetscReal residual = problem->solver().residualNorm();
-    if (root) {
-      std::printf("pdeinv forward solve: operator %s, %s state, %s parameter\n",
-                  problem->op().name().c_str(), V.element().str().c_str(),
-                  P.element().str().c_str());
-      std::printf("  mesh            %lld cells, %d-D %s, %d rank(s)\n", cells, V.dim(),
-                  problem->mesh().simplex() ? "simplices" : "quads/hexes", sizeOf(comm));
-      std::printf("  unknowns        %lld state, %lld parameter\n", nState, nParam);
-      std::printf("  Newton its      %lld\n", static_cast<long long>(st.lastNewtonIterations));
-      std::printf("  linear its      %lld\n", static_cast<long long>(st.lastLinearIterations));
-      std::printf("  ||R(u,m)||_2    %.3e\n", residual);
-      std::printf("  solve time      %.3f s\n", t1 - t0);
-    }
-    if (exact) {
-      const int dim = V.dim(), nc = V.components();
-      auto norms = problem->solver().assembler().errorNorms(
-          u, [&](const PetscReal x[], PetscScalar ue[], PetscScalar ge[]) {
-            exact->evaluate(dim, x, 0.0, ue);
-            if (exactGrad) exactGrad->evaluate(dim, x, 0.0, ge);
-          });
-      if (root) {
-        std::printf("  L2 error        %.6e\n", norms.l2);
-        if (exactGrad) std::printf("  H1 semi error   %.6e\n", norms.h1semi);
-      }
-      (void)nc;
-    }
-    if (write) {
-      makeDirectory(comm, outDir);
-      writeVtu(u, outDir + "/state.vtu");
-      writeVtu(m, outDir + "/parameter.vtu");
-      writeOptionsFile(comm, outDir + "/options_used.txt");
-      if (root)
-        std::printf("  wrote           %s/{state,parameter}.vtu, options_used.txt\n",
-                    outDir.c_str());
-    }
-    return 0;
+    const pdeinv::Options opts;
+    return opts.getBool("verify", false, "check every derivative of the inverse problem")
+               ? runVerify(comm)
+               : runForward(comm);
   });
 }

@@ -97,11 +97,11 @@ bool VerificationReport::allPassed() const {
 }
 
 void VerificationReport::print(std::ostream& os) const {
-  os << std::left << std::setw(26) << "component" << std::setw(13) << "kind" << std::setw(24)
+  os << std::left << std::setw(30) << "component" << std::setw(13) << "kind" << std::setw(24)
      << "what"
      << "result\n";
   for (const auto& c : checks_) {
-    os << std::left << std::setw(26) << c.component << std::setw(13) << c.kind << std::setw(24)
+    os << std::left << std::setw(30) << c.component << std::setw(13) << c.kind << std::setw(24)
        << c.what;
     std::ostringstream fig;
     if (c.kind == "taylor") {
@@ -131,8 +131,8 @@ void VerificationReport::writeJson(const std::string& path) const {
         << ", \"passed\": " << (c.passed ? "true" : "false");
     if (c.kind == "taylor") {
       out << ", \"expected_slope\": " << jsonNumber(c.expected) << ", \"h\": " << jsonArray(c.h)
-          << ", \"remainder\": " << jsonArray(c.remainder)
-          << ", \"slopes\": " << jsonArray(c.slope);
+          << ", \"remainder\": " << jsonArray(c.remainder) << ", \"slopes\": " << jsonArray(c.slope)
+          << ", \"exact\": " << (c.exact ? "true" : "false");
       if (!c.firstOrder.empty()) {
         out << ", \"first_order_remainder\": " << jsonArray(c.firstOrder)
             << ", \"first_order_slopes\": " << jsonArray(slopes(c.h, c.firstOrder));

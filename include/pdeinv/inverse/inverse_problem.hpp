@@ -1,0 +1,50 @@
+#pragma once
+// InverseProblem: a whole steady inverse problem built from the options database — the
+// forward problem (SteadyProblem), the observation operator, the observed data (synthetic from
+// a truth, or read from a file), the noise model and misfit, the regularization, the parameter
+// map and the ReducedFunctional that combines them.
+//
+// Options (besides those of each component):
+//   -truth <expr>          physical parameter that generates synthetic data (the operator's m)
+//   -data_file <path>      observed data instead (CSV x,y[,z],value or HDF5); must match the
+//                          observation points
+//   -noise_sigma / -noise_relative / -noise_seed     noise model (and the synthetic draw)
+//   -misfit gaussian       data misfit
+//   -m_init <expr>         physical starting parameter (default: the map's neutral value)
+#include <memory>
+
+#include "pdeinv/forward/steady_problem.hpp"
+#include "pdeinv/inverse/reduced_functional.hpp"
+
+namespace pdeinv {
+
+class InverseProblem {
+ public:
+  static std::unique_ptr<InverseProblem> fromOptions(MPI_Comm comm);
+
+  SteadyProblem& forward() { return *forward_; }
+  const ObservationOperator& observation() const { return *obs_; }
+  Misfit& misfit() { return *misfit_; }
+  Regularization* regularization() { return reg_.get(); }
+  const ParameterMap& map() const { return *map_; }
+  ReducedFunctional& objective() { return *J_; }
+  // Data d and noise σ (observation vectors); the truth (optimisation variable), if given.
+  Vec data() const { return data_; }
+  Vec sigma() const { return sigma_; }
+  Vec truth() const { return truth_; }
+  // The starting point of an inversion (optimisation variable).
+  Owned<Vec> initialGuess() const;
+
+ private:
+  InverseProblem() = default;
+  std::unique_ptr<SteadyProblem> forward_;
+  std::unique_ptr<ObservationOperator> obs_;
+  std::unique_ptr<Misfit> misfit_;
+  std::unique_ptr<Regularization> reg_;
+  std::unique_ptr<ParameterMap> map_;
+  std::unique_ptr<ReducedFunctional> J_;
+  std::unique_ptr<Expression> init_;
+  Owned<Vec> data_, sigma_, truth_;
+};
+
+}  // namespace pdeinv
