@@ -185,10 +185,14 @@ void SteadySolver::applyParameterJacobianTranspose(Vec lambda, Vec out) {
 }
 
 Owned<Mat> SteadySolver::assembleParameterJacobian() {
-  if (!haveSolution_) throw Error("SteadySolver: parameter Jacobian requested before a solve");
   auto A = assembler_.createAuxMatrix(0);
-  assembler_.auxJacobian(op_->parameterJacobian(), 0, u_, aux(m_), A);
+  assembleParameterJacobian(A);
   return A;
+}
+
+void SteadySolver::assembleParameterJacobian(Mat A) {
+  if (!haveSolution_) throw Error("SteadySolver: parameter Jacobian requested before a solve");
+  assembler_.auxJacobian(op_->parameterJacobian(), 0, u_, aux(m_), A);
 }
 
 void SteadySolver::residual(Vec m, Vec u, Vec r) {

@@ -58,8 +58,19 @@ void ReducedFunctional::update(Vec m) {
   obs_.apply(u_, y_);
   misfit_ = misfitModel_.value(y_);
   reg_ = regularization_ ? regularization_->value(m_) : 0.0;
-  Rp_ = solver_.assembleParameterJacobian();
+  haveRp_ = false;  // assembled on first use by a derivative: value() costs one solve only
   haveState_ = true;
+}
+
+Mat ReducedFunctional::parameterJacobian() {
+  // Assembled once per m: every gradient and Hessian action at this m then costs mat-vecs.
+  if (!Rp_) {
+    Rp_ = solver_.assembleParameterJacobian();  // allocates the sparsity once
+  } else if (!haveRp_) {
+    solver_.assembleParameterJacobian(Rp_);
+  }
+  haveRp_ = true;
+  return Rp_;
 }
 
 void ReducedFunctional::updateAdjoint() {
@@ -72,7 +83,7 @@ void ReducedFunctional::updateAdjoint() {
   PDEINV_CALL(VecScale(rhs, -1.0));
   solver_.solveTranspose(rhs, lambda_);
   counts_.adjoint++;
-  PDEINV_CALL(MatMultTranspose(Rp_, lambda_, gphys_));  // R_pᵀ λ
+  PDEINV_CALL(MatMultTranspose(parameterJacobian(), lambda_, gphys_));  // R_pᵀ λ
   haveAdjoint_ = true;
 }
 
@@ -106,7 +117,7 @@ void ReducedFunctional::hessianApply(Vec m, Vec dm, Vec out, HessianType type) {
   auto dp = P.createVector();
   map_.jacobianApply(m_, dm, dp);
   auto rhs = V.createVector(), du = V.createVector();
-  PDEINV_CALL(MatMult(Rp_, dp, rhs));
+  PDEINV_CALL(MatMult(parameterJacobian(), dp, rhs));
   PDEINV_CALL(VecScale(rhs, -1.0));
   solver_.solveTangent(rhs, du);
   counts_.tangent++;
@@ -130,7 +141,7 @@ void ReducedFunctional::hessianApply(Vec m, Vec dm, Vec out, HessianType type) {
   counts_.incrementalAdjoint++;
   // H dm = g' ⊙ (R_pᵀ dλ + W_pu du + W_pp dp) + g'' ⊙ (R_pᵀ λ) ⊙ dm + ∇²R dm.
   auto hp = P.createVector();
-  PDEINV_CALL(MatMultTranspose(Rp_, dlambda, hp));
+  PDEINV_CALL(MatMultTranspose(parameterJacobian(), dlambda, hp));
   if (newton) {
     std::vector<Vec> aux = {u_};
     aux.insert(aux.end(), data.begin(), data.end());

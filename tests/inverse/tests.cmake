@@ -12,3 +12,16 @@ foreach(np 1 2)
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
   set_tests_properties(driver_verify_poisson_np${np} PROPERTIES TIMEOUT 300 PROCESSORS ${np})
 endforeach()
+
+# Bad input to the inverse problem: one clear error and a non-zero exit, at 1 and 2 ranks.
+set(PDEINV_SENSORS -verify -mesh_faces 4,4 -obs_type file -obs_file tests/data/obs_sensors.csv)
+pdeinv_add_error_test(NAME nan_in_data EXPECT "obs_data_nan.csv.*(NaN|nan)"
+                      ARGS ${PDEINV_SENSORS} -data_file tests/data/obs_data_nan.csv)
+pdeinv_add_error_test(NAME data_length_mismatch EXPECT "obs_data_short.csv"
+                      ARGS ${PDEINV_SENSORS} -data_file tests/data/obs_data_short.csv)
+pdeinv_add_error_test(NAME observation_point_outside EXPECT "observation point 1 \\(1.5, 0.2\\) is outside the mesh"
+                      ARGS -verify -mesh_faces 4,4 -truth x -obs_points 0.5,0.5,1.5,0.2)
+pdeinv_add_error_test(NAME nonpositive_sigma EXPECT "-noise_sigma must be positive, got -0.1"
+                      ARGS -verify -mesh_faces 4,4 -truth x -obs_type grid -obs_grid 3,3 -noise_sigma -0.1)
+pdeinv_add_error_test(NAME unknown_regularization EXPECT "unknown regularization 'tikhonovv' \\(-reg_type\\); available: bilaplacian, h1, l2, none"
+                      ARGS -verify -mesh_faces 4,4 -truth x -obs_type grid -obs_grid 3,3 -reg_type tikhonovv)

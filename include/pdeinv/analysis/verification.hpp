@@ -53,9 +53,9 @@ class VerificationReport {
 
 // Taylor verdict: at least three consecutive slopes within `tolerance` of `expected` (or above
 // expected − tolerance when atLeast) — the asymptotic range, before round-off takes over.
-// With scale > 0, remainders all below 1e-11·scale mean the expansion is exact (a linear or
-// quadratic map): passed, and marked exact.
-void judgeTaylor(CheckResult& r, PetscReal tolerance, bool atLeast, PetscReal scale = 0);
+// With scale ≥ 0, remainders all below 1e-11·scale mean the expansion is exact (a linear or
+// quadratic map, or zero): passed, and marked exact. scale < 0: no exactness test.
+void judgeTaylor(CheckResult& r, PetscReal tolerance, bool atLeast, PetscReal scale = -1);
 
 // Step sizes h0, h0/2, ..., (n of them).
 std::vector<PetscReal> halvingSteps(PetscReal h0, int n);

@@ -49,6 +49,8 @@ class SteadySolver {
   void applyParameterJacobianTranspose(Vec lambda, Vec out);
   // ∂R/∂m assembled (rows: state dofs, columns: parameter dofs).
   Owned<Mat> assembleParameterJacobian();
+  // The same into an existing matrix from a previous call (its sparsity is reused).
+  void assembleParameterJacobian(Mat A);
   // R(u, m) for any u, m.
   void residual(Vec m, Vec u, Vec r);
   // ‖R(u, m)‖₂ at the last solve (one residual evaluation).

@@ -61,6 +61,7 @@ class ReducedFunctional {
  private:
   void update(Vec m);
   void updateAdjoint();
+  Mat parameterJacobian();
 
   SteadySolver& solver_;
   const ObservationOperator& obs_;
@@ -69,7 +70,7 @@ class ReducedFunctional {
   const ParameterMap& map_;
   Owned<Vec> m_, p_, u_, y_, lambda_, gphys_;
   Owned<Mat> Rp_;  // ∂R/∂p at the current m
-  bool haveState_ = false, haveAdjoint_ = false;
+  bool haveState_ = false, haveAdjoint_ = false, haveRp_ = false;
   PetscReal misfit_ = 0, reg_ = 0;
   SolveCounts counts_;
   // Second-order terms: assemblers on the state and the parameter space (see PdeOperator).

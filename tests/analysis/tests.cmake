@@ -1,0 +1,1 @@
+pdeinv_add_test(NAME test_registered_components SOURCES analysis/test_registered_components.cpp)
