@@ -2,6 +2,8 @@
 // Helpers shared by pdeinv's tests.
 #include <petscsys.h>
 
+#include "pdeinv/mesh/mesh.hpp"
+
 #include <cctype>
 #include <sstream>
 #include <string>
@@ -48,6 +50,26 @@ inline std::string sourceDir() {
 }
 inline std::string meshPath(const std::string& name) {
   return sourceDir() + "/meshes/" + name;
+}
+
+// A gmsh mesh from meshes/, distributed over PETSC_COMM_WORLD and refined `refine` times.
+inline Mesh gmshMesh(const std::string& name, int refine = 0) {
+  auto m = Mesh::fromGmsh(PETSC_COMM_WORLD, meshPath(name));
+  m.distribute();
+  m.refineUniformly(refine);
+  return m;
+}
+
+// The unit square/cube of n^dim quads/hexes, distributed over PETSC_COMM_WORLD.
+inline Mesh unitBox(int dim, PetscInt n) {
+  BoxSpec b;
+  b.dim = dim;
+  b.faces.assign(dim, n);
+  b.lower.assign(dim, 0.0);
+  b.upper.assign(dim, 1.0);
+  auto m = Mesh::box(PETSC_COMM_WORLD, b);
+  m.distribute();
+  return m;
 }
 
 }  // namespace pdeinv::test

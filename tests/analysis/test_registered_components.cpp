@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <map>
+#include <sstream>
 
 #include "../test_util.hpp"
 #include "pdeinv/analysis/derivative_check.hpp"
@@ -24,12 +25,15 @@ namespace {
 
 void expectPassed(const std::vector<CheckResult>& checks, const std::string& context) {
   for (const auto& c : checks) {
-    std::string figures;
-    for (PetscReal s : c.slope) figures += " " + std::to_string(s);
+    std::ostringstream figures;
+    if (c.kind == "taylor") {
+      figures << " slopes";
+      for (PetscReal s : c.slope) figures << ' ' << s;
+    } else {
+      figures << " rel. error " << c.relativeError;
+    }
     EXPECT_TRUE(c.passed) << context << ": " << c.component << " " << c.kind << " " << c.what
-                          << (c.kind == "taylor"
-                                  ? " slopes" + figures
-                                  : " rel. error " + std::to_string(c.relativeError));
+                          << figures.str();
   }
 }
 

@@ -11,26 +11,12 @@
 #include "pdeinv/forward/steady_problem.hpp"
 
 using namespace pdeinv;
+using pdeinv::test::gmshMesh;
 using pdeinv::test::meshPath;
 using pdeinv::test::ScopedOptions;
+using pdeinv::test::unitBox;
 
 namespace {
-Mesh gmsh(const std::string& name, int refine = 0) {
-  auto m = Mesh::fromGmsh(PETSC_COMM_WORLD, meshPath(name));
-  m.distribute();
-  m.refineUniformly(refine);
-  return m;
-}
-Mesh quads(PetscInt n, int dim = 2) {
-  BoxSpec b;
-  b.dim = dim;
-  b.faces.assign(dim, n);
-  b.lower.assign(dim, 0.0);
-  b.upper.assign(dim, 1.0);
-  auto m = Mesh::box(PETSC_COMM_WORLD, b);
-  m.distribute();
-  return m;
-}
 PetscReal quadraticForm(Mat A, Vec x) {
   Owned<Vec> y;
   VecDuplicate(x, y.out());
@@ -42,7 +28,7 @@ PetscReal quadraticForm(Mat A, Vec x) {
 }  // namespace
 
 TEST(FunctionSpace, p1_interpolation_of_linear_field_is_exact_and_integrates_exactly) {
-  auto mesh = gmsh("unit_square_coarse.msh");
+  auto mesh = gmshMesh("unit_square_coarse.msh");
   FunctionSpace V(mesh, {1, 1}, "u");
   EXPECT_EQ(V.globalSize(), 142);
   Expression e("1 + 2*x - y", "-test");
@@ -62,7 +48,7 @@ TEST(FunctionSpace, p1_interpolation_of_linear_field_is_exact_and_integrates_exa
 
 TEST(FunctionSpace, p2_and_q2_reproduce_quadratics_with_gradients) {
   for (int simplex = 0; simplex < 2; ++simplex) {
-    auto mesh = simplex ? gmsh("l_shape_coarse.msh") : quads(5);
+    auto mesh = simplex ? gmshMesh("l_shape_coarse.msh") : unitBox(2, 5);
     FunctionSpace V(mesh, {2, 1}, "u");
     Expression e("x^2 + x*y - 3*y^2", "-test");
     auto u = V.createVector();
@@ -80,7 +66,7 @@ TEST(FunctionSpace, p2_and_q2_reproduce_quadratics_with_gradients) {
 
 TEST(FunctionSpace, p2_on_tets_and_q2_on_hexes_reproduce_quadratics_in_3d) {
   for (int simplex = 0; simplex < 2; ++simplex) {
-    auto mesh = simplex ? gmsh("unit_cube_coarse.msh") : quads(3, 3);
+    auto mesh = simplex ? gmshMesh("unit_cube_coarse.msh") : unitBox(3, 3);
     FunctionSpace V(mesh, {2, 1}, "u");
     auto u = V.createVector();
     V.interpolate(Expression("x^2 + y*z - 2*z^2 + x", "-test"), u);
@@ -112,7 +98,7 @@ TEST(Forms, mass_matrix_measures_area_and_stiffness_annihilates_constants) {
     PetscReal area;
   };
   for (auto c : {Case{"unit_square_coarse.msh", 1.0}, Case{"l_shape_coarse.msh", 0.75}}) {
-    auto mesh = gmsh(c.mesh);
+    auto mesh = gmshMesh(c.mesh);
     for (int degree : {0, 1, 2}) {
       FunctionSpace V(mesh, {degree, 1}, "u");
       auto M = massMatrix(V);
@@ -136,7 +122,7 @@ TEST(Forms, mass_matrix_measures_area_and_stiffness_annihilates_constants) {
     }
   }
   // Vector-valued P1 on the unit cube: 1ᵀM1 = 3 (one per component) on a 3-D gmsh mesh.
-  auto cube = gmsh("unit_cube_coarse.msh");
+  auto cube = gmshMesh("unit_cube_coarse.msh");
   FunctionSpace W(cube, {1, 3}, "w");
   auto M = massMatrix(W);
   auto one = W.createVector();
@@ -170,7 +156,7 @@ TEST(Dirichlet, conditions_on_gmsh_tags_give_the_exact_linear_solution) {
 }
 
 TEST(Dirichlet, unknown_tag_value_is_an_input_error) {
-  auto mesh = gmsh("unit_square_coarse.msh");
+  auto mesh = gmshMesh("unit_square_coarse.msh");
   DirichletBC bc;
   bc.label = "Face Sets";
   bc.values = {1, 9};
@@ -179,7 +165,7 @@ TEST(Dirichlet, unknown_tag_value_is_an_input_error) {
 }
 
 TEST(Expression, field_that_is_not_finite_on_the_mesh_is_an_input_error) {
-  auto mesh = quads(4);
+  auto mesh = unitBox(2, 4);
   FunctionSpace V(mesh, {1, 1}, "u");
   auto u = V.createVector();
   EXPECT_THROW(V.interpolate(Expression("log(x - 0.5)", "-parameter"), u), InputError);

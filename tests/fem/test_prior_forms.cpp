@@ -11,25 +11,11 @@
 #include "pdeinv/fem/forms.hpp"
 
 using namespace pdeinv;
+using pdeinv::test::gmshMesh;
 using pdeinv::test::meshPath;
+using pdeinv::test::unitBox;
 
 namespace {
-Mesh gmsh(const std::string& name, int refine = 0) {
-  auto m = Mesh::fromGmsh(PETSC_COMM_WORLD, meshPath(name));
-  m.distribute();
-  m.refineUniformly(refine);
-  return m;
-}
-Mesh box(PetscInt n, int dim) {
-  BoxSpec b;
-  b.dim = dim;
-  b.faces.assign(dim, n);
-  b.lower.assign(dim, 0.0);
-  b.upper.assign(dim, 1.0);
-  auto m = Mesh::box(PETSC_COMM_WORLD, b);
-  m.distribute();
-  return m;
-}
 // uᵀ B v
 PetscReal form(Mat B, Vec u, Vec v) {
   Owned<Vec> Bv;
@@ -53,8 +39,8 @@ TEST(BoundaryMass, measures_perimeter_and_boundary_moments_in_2d) {
     Mesh mesh;
   };
   std::vector<Case> cases;
-  cases.push_back({"unit_square_coarse.msh", gmsh("unit_square_coarse.msh")});
-  cases.push_back({"quads 7x7", box(7, 2)});
+  cases.push_back({"unit_square_coarse.msh", gmshMesh("unit_square_coarse.msh")});
+  cases.push_back({"quads 7x7", unitBox(2, 7)});
   for (auto& c : cases) {
     for (int degree : {1, 2}) {
       FunctionSpace V(c.mesh, {degree, 1}, "u");
@@ -79,7 +65,7 @@ TEST(BoundaryMass, measures_perimeter_and_boundary_moments_in_2d) {
     }
   }
   // The L-shape's perimeter is 4 as well, including its re-entrant sides.
-  auto l = gmsh("l_shape_coarse.msh");
+  auto l = gmshMesh("l_shape_coarse.msh");
   FunctionSpace V(l, {2, 1}, "u");
   auto one = field(V, "1");
   EXPECT_NEAR(form(boundaryMassMatrix(V), one, one), 4.0, 1e-12);
@@ -89,7 +75,7 @@ TEST(BoundaryMass, small_cells_and_a_shared_layout_give_the_same_forms) {
   // Refined 3 times (h ≈ 0.0125): facet points are pulled back into cells whose reference
   // coordinates carry round-off ~ε/h. Forms built on another form's layout (MatDuplicate) equal
   // the ones with their own DMCreateMatrix.
-  auto mesh = gmsh("unit_square_coarse.msh", 3);
+  auto mesh = gmshMesh("unit_square_coarse.msh", 3);
   FunctionSpace V(mesh, {1, 1}, "u");
   auto M = massMatrix(V);
   auto B = boundaryMassMatrix(V, "boundary", 1, M);
@@ -112,7 +98,7 @@ TEST(BoundaryMass, small_cells_and_a_shared_layout_give_the_same_forms) {
 TEST(BoundaryMass, integrates_an_interior_interface_once) {
   // Face Sets 5 of square_inclusion is the circle r = 0.2 as 16 equal chords: interior facets
   // with two cells, which at 2 ranks may lie on the partition boundary.
-  auto mesh = gmsh("square_inclusion_coarse.msh");
+  auto mesh = gmshMesh("square_inclusion_coarse.msh");
   FunctionSpace V(mesh, {1, 1}, "u");
   auto B = boundaryMassMatrix(V, "Face Sets", 5);
   auto one = field(V, "1");
@@ -127,8 +113,8 @@ TEST(BoundaryMass, measures_the_cube_surface_in_3d) {
     Mesh mesh;
   };
   std::vector<Case> cases;
-  cases.push_back({"unit_cube_coarse.msh", gmsh("unit_cube_coarse.msh")});
-  cases.push_back({"hexes 3x3x3", box(3, 3)});
+  cases.push_back({"unit_cube_coarse.msh", gmshMesh("unit_cube_coarse.msh")});
+  cases.push_back({"hexes 3x3x3", unitBox(3, 3)});
   for (auto& c : cases) {
     for (int degree : {1, 2}) {
       FunctionSpace V(c.mesh, {degree, 1}, "u");
@@ -143,7 +129,7 @@ TEST(BoundaryMass, measures_the_cube_surface_in_3d) {
 }
 
 TEST(BoundaryMass, vector_fields_and_bad_input) {
-  auto mesh = gmsh("unit_square_coarse.msh");
+  auto mesh = gmshMesh("unit_square_coarse.msh");
   FunctionSpace W(mesh, {1, 2}, "w");
   auto one = W.createVector();
   VecSet(one, 1.0);
@@ -160,7 +146,7 @@ TEST(AnisotropicStiffness, reproduces_the_tensor_on_linear_fields) {
   // 2 + .5 + .5 + 1 = 4, and uᵀ K_Θ v for u = x, v = y picks Θ_01 = .5.
   const std::vector<PetscReal> theta = {2.0, 0.5, 0.5, 1.0};
   for (int simplex = 0; simplex < 2; ++simplex) {
-    auto mesh = simplex ? gmsh("unit_square_coarse.msh") : box(6, 2);
+    auto mesh = simplex ? gmshMesh("unit_square_coarse.msh") : unitBox(2, 6);
     for (int degree : {1, 2}) {
       FunctionSpace V(mesh, {degree, 1}, "u");
       auto K = anisotropicStiffnessMatrix(V, theta);
@@ -176,7 +162,7 @@ TEST(AnisotropicStiffness, reproduces_the_tensor_on_linear_fields) {
       EXPECT_LT(n, 1e-13);
     }
   }
-  auto mesh = box(3, 2);
+  auto mesh = unitBox(2, 3);
   FunctionSpace V(mesh, {1, 1}, "u");
   EXPECT_THROW(anisotropicStiffnessMatrix(V, {1, 0, 0}), InputError);
 }

@@ -20,30 +20,16 @@
 #include "pdeinv/inverse/observation.hpp"
 
 using namespace pdeinv;
+using pdeinv::test::gmshMesh;
 using pdeinv::test::meshPath;
 using pdeinv::test::ScopedOptions;
 using pdeinv::test::sourceDir;
+using pdeinv::test::unitBox;
 
 namespace {
 
 using Point = std::array<PetscReal, 3>;
 using Field = std::function<void(const Point&, PetscReal*)>;
-
-Mesh gmsh(const std::string& name) {
-  auto m = Mesh::fromGmsh(PETSC_COMM_WORLD, meshPath(name));
-  m.distribute();
-  return m;
-}
-Mesh box(int dim, PetscInt n) {
-  BoxSpec b;
-  b.dim = dim;
-  b.faces.assign(dim, n);
-  b.lower.assign(dim, 0.0);
-  b.upper.assign(dim, 1.0);
-  auto m = Mesh::box(PETSC_COMM_WORLD, b);
-  m.distribute();
-  return m;
-}
 
 std::string dataPath(const std::string& name) {
   return sourceDir() + "/tests/data/" + name;
@@ -107,7 +93,7 @@ TEST(PointObservation, p1_p2_q1_q2_evaluation_reproduces_polynomials_at_the_poin
     v[0] = x[0] * x[0] + x[0] * x[1] - 3 * x[1] * x[1];
   };
   for (int simplex = 0; simplex < 2; ++simplex) {
-    auto mesh = simplex ? gmsh("unit_square_coarse.msh") : box(2, 5);
+    auto mesh = simplex ? gmshMesh("unit_square_coarse.msh") : unitBox(2, 5);
     for (int degree = 1; degree <= 2; ++degree) {
       FunctionSpace V(mesh, {degree, 1}, "u");
       auto op = fromOptions(V, std::string("-obs_type points -obs_points ") + kPoints2d);
@@ -123,7 +109,7 @@ TEST(PointObservation, p1_p2_q1_q2_evaluation_reproduces_polynomials_at_the_poin
     v[0] = x[0] * x[0] + x[1] * x[2] - 2 * x[2] * x[2] + x[0];
   };
   for (int simplex = 0; simplex < 2; ++simplex) {
-    auto mesh = simplex ? gmsh("unit_cube_coarse.msh") : box(3, 3);
+    auto mesh = simplex ? gmshMesh("unit_cube_coarse.msh") : unitBox(3, 3);
     FunctionSpace V(mesh, {2, 1}, "u");
     auto op = fromOptions(V, std::string("-obs_type points -obs_points ") + kPoints3d);
     EXPECT_EQ(op->size(), 7);
@@ -133,7 +119,7 @@ TEST(PointObservation, p1_p2_q1_q2_evaluation_reproduces_polynomials_at_the_poin
 }
 
 TEST(PointObservation, vector_state_is_observed_in_every_component_component_minor) {
-  auto mesh = gmsh("unit_square_coarse.msh");
+  auto mesh = gmshMesh("unit_square_coarse.msh");
   FunctionSpace V(mesh, {1, 2}, "w");
   auto op = fromOptions(V, std::string("-obs_type points -obs_points ") + kPoints2d);
   EXPECT_EQ(op->size(), 28);
@@ -155,7 +141,7 @@ TEST(PointObservation, transpose_passes_the_adjoint_dot_product_test_with_dirich
   };
   for (const auto& c : {Case{true, {1, 1}, "1 + x"}, Case{true, {2, 1}, "1 + x"},
                         Case{false, {2, 1}, "1 + x"}, Case{true, {2, 2}, "1 + x, y"}}) {
-    auto mesh = c.simplex ? gmsh("unit_square_coarse.msh") : box(2, 5);
+    auto mesh = c.simplex ? gmshMesh("unit_square_coarse.msh") : unitBox(2, 5);
     DirichletBC bc;
     bc.label = "boundary";
     bc.values = {1};
@@ -179,7 +165,7 @@ TEST(PointObservation, transpose_passes_the_adjoint_dot_product_test_with_dirich
 }
 
 TEST(PointObservation, dirichlet_values_enter_apply_but_not_applyLinear) {
-  auto mesh = gmsh("unit_square_coarse.msh");
+  auto mesh = gmshMesh("unit_square_coarse.msh");
   DirichletBC bc;
   bc.label = "boundary";
   bc.values = {1};
@@ -218,7 +204,7 @@ TEST(PointObservation, dirichlet_values_enter_apply_but_not_applyLinear) {
 }
 
 TEST(PointObservation, original_order_round_trips_and_located_order_is_a_partition) {
-  auto mesh = gmsh("unit_square_coarse.msh");
+  auto mesh = gmshMesh("unit_square_coarse.msh");
   for (int components : {1, 2}) {
     FunctionSpace V(mesh, {1, components}, "u");
     for (const char* type : {"points", "full"}) {
@@ -249,7 +235,7 @@ TEST(PointObservation, original_order_round_trips_and_located_order_is_a_partiti
 }
 
 TEST(PointGenerators, grid_points_span_the_shrunk_bounding_box_or_the_given_corners) {
-  auto mesh = gmsh("unit_square_coarse.msh");
+  auto mesh = gmshMesh("unit_square_coarse.msh");
   FunctionSpace V(mesh, {1, 1}, "u");
   auto grid = fromOptions(V, "-obs_type grid -obs_grid 4,3");
   EXPECT_EQ(grid->name(), "grid");
@@ -269,7 +255,7 @@ TEST(PointGenerators, grid_points_span_the_shrunk_bounding_box_or_the_given_corn
   expectPoint(row->points()[0], 0.2, 0.5);
   expectPoint(row->points()[1], 0.5, 0.5);
   expectPoint(row->points()[2], 0.8, 0.5);
-  auto hexes = box(3, 2);
+  auto hexes = unitBox(3, 2);
   FunctionSpace W(hexes, {1, 1}, "u");
   auto cube = fromOptions(W, "-obs_type grid -obs_grid 2,3,2");
   ASSERT_EQ(cube->size(), 12);
@@ -280,7 +266,7 @@ TEST(PointGenerators, grid_points_span_the_shrunk_bounding_box_or_the_given_corn
 
 TEST(PointGenerators, random_points_are_the_same_on_any_number_of_ranks) {
   // The L-shape fills 3/4 of its bounding box [0,1]²: some draws are rejected.
-  auto mesh = gmsh("l_shape_coarse.msh");
+  auto mesh = gmshMesh("l_shape_coarse.msh");
   FunctionSpace V(mesh, {1, 1}, "u");
   auto op = fromOptions(V, "-obs_type random -obs_random 40 -obs_seed 7");
   EXPECT_EQ(op->name(), "random");
@@ -311,7 +297,7 @@ TEST(PointGenerators, random_points_are_the_same_on_any_number_of_ranks) {
 }
 
 TEST(PointGenerators, sensor_file_gives_its_points_in_file_order) {
-  auto mesh = gmsh("unit_square_coarse.msh");
+  auto mesh = gmshMesh("unit_square_coarse.msh");
   FunctionSpace V(mesh, {1, 1}, "u");
   auto op = fromOptions(V, "-obs_type file -obs_file " + dataPath("obs_sensors.csv"));
   EXPECT_EQ(op->name(), "file");
@@ -402,7 +388,7 @@ TEST(ObservationData, bad_files_are_input_errors_naming_file_and_line) {
 }
 
 TEST(ObservationData, data_that_does_not_match_the_operator_is_an_input_error) {
-  auto mesh = gmsh("unit_square_coarse.msh");
+  auto mesh = gmshMesh("unit_square_coarse.msh");
   FunctionSpace V(mesh, {1, 1}, "u");
   const auto path = dataPath("obs_data.csv");
   const auto data = readObservationData(PETSC_COMM_WORLD, path, 2);
@@ -425,11 +411,11 @@ TEST(ObservationData, data_that_does_not_match_the_operator_is_an_input_error) {
 }
 
 TEST(ObservationOptions, bad_points_and_options_are_input_errors) {
-  auto mesh = gmsh("unit_square_coarse.msh");
+  auto mesh = gmshMesh("unit_square_coarse.msh");
   FunctionSpace V(mesh, {1, 1}, "u");
   expectInputError([&] { fromOptions(V, "-obs_points 0.5,0.5,1.5,0.2"); },
                    "observation point 1 (1.5, 0.2) is outside the mesh (-obs_points)");
-  auto lshape = gmsh("l_shape_coarse.msh");
+  auto lshape = gmshMesh("l_shape_coarse.msh");
   FunctionSpace L(lshape, {1, 1}, "u");
   expectInputError([&] { fromOptions(L, "-obs_points 0.2,0.2,0.75,0.75,0.8,0.9"); },
                    "observation point 1 (0.75, 0.75) is outside the mesh (-obs_points); 2 of "
@@ -454,7 +440,7 @@ TEST(ObservationOptions, bad_points_and_options_are_input_errors) {
 }
 
 TEST(ObservationOptions, help_lists_every_observation_option_whatever_the_type) {
-  auto mesh = gmsh("unit_square_coarse.msh");
+  auto mesh = gmshMesh("unit_square_coarse.msh");
   FunctionSpace V(mesh, {1, 1}, "u");
   // A prefix of its own, so the options catalogue holds only what this call recorded. The
   // unknown type stops the call after the options are listed, before any PETSc object is made
