@@ -55,18 +55,31 @@ int runVerify(MPI_Comm comm) {
   // 2. The checks, at the starting point of an inversion.
   auto m = inv->initialGuess();
   auto p = inv->forward().parameter().createVector();
-  inv->map().apply(m, p);
+  inv->physicalField(m, p);
   auto& J = inv->objective();
   J.value(m);
   VerificationReport report;
   auto add = [&](std::vector<CheckResult> checks) {
     for (auto& c : checks) report.add(std::move(c));
   };
-  add(checkParameterMap(inv->map(), m, seed));
+  if (!inv->regions()) add(checkParameterMap(inv->map(), m, seed));
   add(checkOperator(inv->forward().solver(), p, seed + 10));
   add(checkObservation(inv->observation(), inv->observation().name(), J.state(), seed + 20));
   add(checkMisfit(inv->misfit(), J.predictedObservations(), seed + 30));
-  if (inv->regularization()) add(checkRegularization(*inv->regularization(), m, seed + 40));
+  if (inv->regularization()) {
+    auto mField = inv->forward().parameter().createVector();
+    if (inv->regions()) inv->regions()->embed(m, mField);
+    add(checkRegularization(*inv->regularization(), inv->regions() ? mField.get() : m.get(),
+                            seed + 40));
+  }
+  if (inv->regions()) {
+    auto field = inv->forward().parameter().createVector();
+    auto theta = inv->regions()->createVector();
+    add({checkDotProduct(
+        "region parameters", "E / E^T", theta, field,
+        [&](Vec t, Vec f) { inv->regions()->embed(t, f); },
+        [&](Vec f, Vec t) { inv->regions()->embedTranspose(f, t); }, 1e-12)});
+  }
   add(checkReducedFunctional(J, m, seed + 50));
 
   // 3. Report (sizes are collective: computed on every rank, printed by one).

@@ -55,8 +55,21 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
       "m_init", neutral, "physical starting parameter (default: the map's neutral value)");
   if (!initText.empty())
     p->init_ = std::make_unique<Expression>(initText, "-m_init", P.components());
-  p->J_ =
-      std::make_unique<ReducedFunctional>(solver, *p->obs_, *p->misfit_, p->reg_.get(), *p->map_);
+  const auto regions =
+      opts.getIntArray("parameter_regions", {}, "one scalar parameter per cell-label value");
+  const auto regionLabel =
+      opts.getString("parameter_regions_label", "Cell Sets", "cell label of -parameter_regions");
+  if (!regions.empty()) {
+    p->regions_ = std::make_unique<RegionParameters>(P, regionLabel, regions);
+    if (p->truth_) {
+      auto field = P.createVector();
+      PDEINV_CALL(VecCopy(p->truth_, field));
+      p->truth_ = p->regions_->createVector();
+      p->regions_->regionMeans(field, p->truth_);
+    }
+  }
+  p->J_ = std::make_unique<ReducedFunctional>(solver, *p->obs_, *p->misfit_, p->reg_.get(),
+                                              *p->map_, p->regions_.get());
   return p;
 }
 
@@ -70,7 +83,20 @@ Owned<Vec> InverseProblem::initialGuess() const {
   } else {
     PDEINV_CALL(VecSet(m, 0.0));  // exp: e^0 = 1; sigmoid: the midpoint of the bounds
   }
-  return m;
+  if (!regions_) return m;
+  auto theta = regions_->createVector();
+  regions_->regionMeans(m, theta);
+  return theta;
+}
+
+void InverseProblem::physicalField(Vec x, Vec field) const {
+  if (regions_) {
+    auto m = forward_->parameter().createVector();
+    regions_->embed(x, m);
+    map_->apply(m, field);
+  } else {
+    map_->apply(x, field);
+  }
 }
 
 }  // namespace pdeinv

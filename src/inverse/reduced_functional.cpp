@@ -6,16 +6,19 @@ namespace pdeinv {
 
 ReducedFunctional::ReducedFunctional(SteadySolver& solver, const ObservationOperator& observation,
                                      Misfit& misfit, Regularization* regularization,
-                                     const ParameterMap& map)
+                                     const ParameterMap& map, const RegionParameters* regions)
     : solver_(solver),
       obs_(observation),
       misfitModel_(misfit),
       regularization_(regularization),
-      map_(map) {
+      map_(map),
+      regions_(regions) {
   const auto& V = solver.state();
   const auto& P = solver.parameter();
   m_ = P.createVector();
   p_ = P.createVector();
+  xField_ = P.createVector();
+  dxField_ = P.createVector();
   gphys_ = P.createVector();
   u_ = V.createVector();
   PDEINV_CALL(VecSet(u_, 0.0));
@@ -42,7 +45,13 @@ bool ReducedFunctional::newtonAvailable() const {
 }
 
 Owned<Vec> ReducedFunctional::createParameterVector() const {
-  return solver_.parameter().createVector();
+  return regions_ ? regions_->createVector() : solver_.parameter().createVector();
+}
+
+Vec ReducedFunctional::toField(Vec x, Vec buffer) const {
+  if (!regions_) return x;
+  regions_->embed(x, buffer);
+  return buffer;
 }
 
 void ReducedFunctional::update(Vec m) {
@@ -87,24 +96,39 @@ void ReducedFunctional::updateAdjoint() {
   haveAdjoint_ = true;
 }
 
-PetscReal ReducedFunctional::value(Vec m) {
-  update(m);
+PetscReal ReducedFunctional::value(Vec x) {
+  update(toField(x, xField_));
   return misfit_ + reg_;
 }
 
-PetscReal ReducedFunctional::gradient(Vec m, Vec g) {
+PetscReal ReducedFunctional::gradient(Vec x, Vec g) {
+  if (!regions_) return fieldGradient(x, g);
+  auto gField = solver_.parameter().createVector();
+  const PetscReal J = fieldGradient(toField(x, xField_), gField);
+  regions_->embedTranspose(gField, g);
+  return J;
+}
+
+void ReducedFunctional::hessianApply(Vec x, Vec dx, Vec out, HessianType type) {
+  if (!regions_) return fieldHessian(x, dx, out, type);
+  auto hField = solver_.parameter().createVector();
+  fieldHessian(toField(x, xField_), toField(dx, dxField_), hField, type);
+  regions_->embedTranspose(hField, out);
+}
+
+PetscReal ReducedFunctional::fieldGradient(Vec m, Vec g) {
   update(m);
   updateAdjoint();
   map_.jacobianApply(m_, gphys_, g);  // g'(m) ⊙ R_pᵀ λ
   if (regularization_) {
-    auto gr = createParameterVector();
+    auto gr = solver_.parameter().createVector();
     regularization_->gradient(m_, gr);
     PDEINV_CALL(VecAXPY(g, 1.0, gr));
   }
   return misfit_ + reg_;
 }
 
-void ReducedFunctional::hessianApply(Vec m, Vec dm, Vec out, HessianType type) {
+void ReducedFunctional::fieldHessian(Vec m, Vec dm, Vec out, HessianType type) {
   update(m);
   updateAdjoint();
   const bool newton = type == HessianType::Newton;

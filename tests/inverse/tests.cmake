@@ -2,6 +2,15 @@ pdeinv_add_test(NAME test_reduced_functional SOURCES inverse/test_reduced_functi
 
 # `pdeinv -verify` end to end: the table, a non-zero exit on failure, and verify.json.
 foreach(np 1 2)
+  add_test(NAME driver_verify_regions_np${np}
+           COMMAND ${CMAKE_COMMAND}
+                   "-DLAUNCH=${PDEINV_MPIEXEC};${PDEINV_MPIEXEC_FLAGS};-n;${np}"
+                   -DPROGRAM=$<TARGET_FILE:pdeinv_driver>
+                   "-DARGS=-options_file;apps/verify_regions.opts"
+                   -DOUTDIR=${CMAKE_BINARY_DIR}/test_output/verify_regions_np${np}
+                   -P ${PROJECT_SOURCE_DIR}/tests/check_verify_json.cmake
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(driver_verify_regions_np${np} PROPERTIES TIMEOUT 300 PROCESSORS ${np})
   add_test(NAME driver_verify_poisson_np${np}
            COMMAND ${CMAKE_COMMAND}
                    "-DLAUNCH=${PDEINV_MPIEXEC};${PDEINV_MPIEXEC_FLAGS};-n;${np}"
@@ -25,3 +34,6 @@ pdeinv_add_error_test(NAME nonpositive_sigma EXPECT "-noise_sigma must be positi
                       ARGS -verify -mesh_faces 4,4 -truth x -obs_type grid -obs_grid 3,3 -noise_sigma -0.1)
 pdeinv_add_error_test(NAME unknown_regularization EXPECT "unknown regularization 'tikhonovv' \\(-reg_type\\); available: bilaplacian, h1, l2, none"
                       ARGS -verify -mesh_faces 4,4 -truth x -obs_type grid -obs_grid 3,3 -reg_type tikhonovv)
+pdeinv_add_error_test(NAME region_not_listed EXPECT "a cell has Cell Sets value 11, which is not among the parameter regions"
+                      ARGS -verify -mesh_file meshes/square_inclusion_coarse.msh -parameter_element P0
+                           -parameter_regions 10 -truth x -obs_type grid -obs_grid 3,3)

@@ -11,6 +11,8 @@
 //   -noise_sigma / -noise_relative / -noise_seed     noise model (and the synthetic draw)
 //   -misfit gaussian       data misfit
 //   -m_init <expr>         physical starting parameter (default: the map's neutral value)
+//   -parameter_regions v1,v2,...   invert for one scalar per cell region instead of a field
+//                          (-parameter_regions_label, default "Cell Sets"; needs a P0 parameter)
 #include <memory>
 
 #include "pdeinv/forward/steady_problem.hpp"
@@ -27,6 +29,10 @@ class InverseProblem {
   Misfit& misfit() { return *misfit_; }
   Regularization* regularization() { return reg_.get(); }
   const ParameterMap& map() const { return *map_; }
+  // Region parameters (one scalar per region), or null for a field parameter.
+  const RegionParameters* regions() const { return regions_.get(); }
+  // The physical field m = g(E θ) or g(m) of an optimisation variable.
+  void physicalField(Vec x, Vec field) const;
   ReducedFunctional& objective() { return *J_; }
   // Data d and noise σ (observation vectors); the truth (optimisation variable), if given.
   Vec data() const { return data_; }
@@ -42,6 +48,7 @@ class InverseProblem {
   std::unique_ptr<Misfit> misfit_;
   std::unique_ptr<Regularization> reg_;
   std::unique_ptr<ParameterMap> map_;
+  std::unique_ptr<RegionParameters> regions_;
   std::unique_ptr<ReducedFunctional> J_;
   std::unique_ptr<Expression> init_;
   Owned<Vec> data_, sigma_, truth_;

@@ -17,6 +17,9 @@
 //
 // The state, the adjoint and ∂R/∂p (assembled) are cached for the current m; any call with a
 // different m recomputes them. Every PDE solve is counted.
+//
+// With RegionParameters the optimisation variable is θ ∈ ℝᵏ instead of the field, m = Eθ:
+// value J(Eθ), gradient Eᵀ∇J(Eθ), Hessian action Eᵀ H E dθ.
 #include <memory>
 
 #include "pdeinv/fem/assembler.hpp"
@@ -24,6 +27,7 @@
 #include "pdeinv/inverse/misfit.hpp"
 #include "pdeinv/inverse/observation.hpp"
 #include "pdeinv/inverse/parameter_map.hpp"
+#include "pdeinv/inverse/region_parameters.hpp"
 #include "pdeinv/inverse/regularization.hpp"
 
 namespace pdeinv {
@@ -38,7 +42,8 @@ class ReducedFunctional {
  public:
   // regularization may be null (no regularization). All references must outlive this object.
   ReducedFunctional(SteadySolver& solver, const ObservationOperator& observation, Misfit& misfit,
-                    Regularization* regularization, const ParameterMap& map);
+                    Regularization* regularization, const ParameterMap& map,
+                    const RegionParameters* regions = nullptr);
   ~ReducedFunctional();
 
   Owned<Vec> createParameterVector() const;
@@ -59,6 +64,9 @@ class ReducedFunctional {
   bool newtonAvailable() const;
 
  private:
+  PetscReal fieldGradient(Vec m, Vec g);
+  void fieldHessian(Vec m, Vec dm, Vec out, HessianType type);
+  Vec toField(Vec x, Vec buffer) const;
   void update(Vec m);
   void updateAdjoint();
   Mat parameterJacobian();
@@ -68,6 +76,8 @@ class ReducedFunctional {
   Misfit& misfitModel_;
   Regularization* regularization_;
   const ParameterMap& map_;
+  const RegionParameters* regions_;
+  Owned<Vec> xField_, dxField_;  // E θ, E dθ (region parameters only)
   Owned<Vec> m_, p_, u_, y_, lambda_, gphys_;
   Owned<Mat> Rp_;  // ∂R/∂p at the current m
   bool haveState_ = false, haveAdjoint_ = false, haveRp_ = false;
