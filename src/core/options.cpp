@@ -15,6 +15,9 @@
 namespace pdeinv {
 namespace {
 
+// Longest list an array option may hold (PETSc needs the room up front).
+constexpr size_t kMaxArray = 1 << 16;
+
 struct CatalogueEntry {
   std::string type, def, help;
 };
@@ -108,7 +111,7 @@ std::vector<PetscInt> Options::getIntArray(const std::string& name,
                                            const std::string& help) const {
   const auto f = flag(name);
   record(f, "int list", join(def), help);
-  std::vector<PetscInt> v(256);
+  std::vector<PetscInt> v(kMaxArray);
   PetscInt n = static_cast<PetscInt>(v.size());
   PetscBool set = PETSC_FALSE;
   readOption(f, "a comma-separated list of integers", [&] {
@@ -124,7 +127,7 @@ std::vector<PetscReal> Options::getRealArray(const std::string& name,
                                              const std::string& help) const {
   const auto f = flag(name);
   record(f, "real list", join(def), help);
-  std::vector<PetscReal> v(256);
+  std::vector<PetscReal> v(kMaxArray);
   PetscInt n = static_cast<PetscInt>(v.size());
   PetscBool set = PETSC_FALSE;
   readOption(f, "a comma-separated list of real numbers", [&] {

@@ -35,7 +35,7 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
     PDEINV_CALL(VecSet(u, 0.0));
     solver.solve(phys, u);
     p->obs_->apply(u, clean);
-    p->sigma_ = noiseSigmaFromOptions(clean);
+    p->sigma_ = noiseSigmaFromOptions(clean, *p->obs_);
     const auto noisy = addGaussianNoise(p->obs_->toOriginalOrder(clean),
                                         p->obs_->toOriginalOrder(p->sigma_), seed);
     p->data_ = p->obs_->createObservationVector();
@@ -45,7 +45,7 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
     checkDataMatchesObservation(data, *p->obs_, *dataFile);
     p->data_ = p->obs_->createObservationVector();
     p->obs_->fromOriginalOrder(data.values, p->data_);
-    p->sigma_ = noiseSigmaFromOptions(p->data_);
+    p->sigma_ = noiseSigmaFromOptions(p->data_, *p->obs_);
   }
   const auto misfitType = opts.getString("misfit", "gaussian", "data misfit (noise model)");
   p->misfit_ = misfitRegistry().create(misfitType, p->data_, p->sigma_, Options("misfit_"));

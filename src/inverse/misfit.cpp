@@ -56,15 +56,16 @@ MisfitRegistry& misfitRegistry() {
   return registry;
 }
 
-Owned<Vec> noiseSigmaFromOptions(Vec clean, const Options& opts) {
+Owned<Vec> noiseSigmaFromOptions(Vec clean, const ObservationOperator& obs, const Options& opts) {
   const bool relativeSet = opts.isSet("relative");
-  const PetscReal sigma = opts.getReal("sigma", 0.01, "noise standard deviation σ (absolute)");
+  const auto sigma = opts.getRealArray(
+      "sigma", {0.01}, "noise standard deviation σ: one value, or one per observation");
   const PetscReal rel =
       opts.getReal("relative", 0.0, "noise level relative to max|data|: σ = r·max|d|");
   Owned<Vec> s;
   PDEINV_CALL(VecDuplicate(clean, s.out()));
   if (relativeSet) {
-    require(opts.isSet("sigma") == false,
+    require(!opts.isSet("sigma"),
             "give either " + opts.flag("sigma") + " or " + opts.flag("relative") + ", not both");
     require(rel > 0 && std::isfinite(rel),
             opts.flag("relative") + " must be positive, got " + std::to_string(rel));
@@ -72,10 +73,21 @@ Owned<Vec> noiseSigmaFromOptions(Vec clean, const Options& opts) {
     PDEINV_CALL(VecNorm(clean, NORM_INFINITY, &dmax));
     require(dmax > 0, opts.flag("relative") + " needs data that are not all zero");
     PDEINV_CALL(VecSet(s, rel * dmax));
+    return s;
+  }
+  for (size_t i = 0; i < sigma.size(); ++i) {
+    require(sigma[i] > 0 && std::isfinite(sigma[i]),
+            opts.flag("sigma") + " must be positive, got " + std::to_string(sigma[i]) +
+                (sigma.size() > 1 ? " (entry " + std::to_string(i) + ")" : ""));
+  }
+  const auto n = static_cast<size_t>(obs.size());
+  if (sigma.size() == 1) {
+    PDEINV_CALL(VecSet(s, sigma[0]));
   } else {
-    require(sigma > 0 && std::isfinite(sigma),
-            opts.flag("sigma") + " must be positive, got " + std::to_string(sigma));
-    PDEINV_CALL(VecSet(s, sigma));
+    require(sigma.size() == n, opts.flag("sigma") + " has " + std::to_string(sigma.size()) +
+                                   " values; give one, or one per observation (" +
+                                   std::to_string(n) + ")");
+    obs.fromOriginalOrder(sigma, s);
   }
   return s;
 }

@@ -1,4 +1,5 @@
 pdeinv_add_test(NAME test_reduced_functional SOURCES inverse/test_reduced_functional.cpp)
+pdeinv_add_test(NAME test_noise SOURCES inverse/test_noise.cpp)
 
 # `pdeinv -verify` end to end: the table, a non-zero exit on failure, and verify.json.
 foreach(np 1 2)
@@ -37,3 +38,5 @@ pdeinv_add_error_test(NAME unknown_regularization EXPECT "unknown regularization
 pdeinv_add_error_test(NAME region_not_listed EXPECT "a cell has Cell Sets value 11, which is not among the parameter regions"
                       ARGS -verify -mesh_file meshes/square_inclusion_coarse.msh -parameter_element P0
                            -parameter_regions 10 -truth x -obs_type grid -obs_grid 3,3)
+pdeinv_add_error_test(NAME sigma_list_length EXPECT "-noise_sigma has 2 values; give one, or one per observation \\(9\\)"
+                      ARGS -verify -mesh_faces 4,4 -truth x -obs_type grid -obs_grid 3,3 -noise_sigma 0.1,0.2)

@@ -12,6 +12,7 @@
 #include "pdeinv/core/handle.hpp"
 #include "pdeinv/core/options.hpp"
 #include "pdeinv/core/registry.hpp"
+#include "pdeinv/inverse/observation.hpp"
 
 namespace pdeinv {
 
@@ -41,9 +42,13 @@ class GaussianMisfit final : public Misfit {
   Owned<Vec> d_, invVar_, r_;
 };
 
-// Noise standard deviations for the observations `clean` from the options:
-//   -noise_sigma s (default) or -noise_relative r (σ = r·max|clean|). InputError when σ ≤ 0.
-Owned<Vec> noiseSigmaFromOptions(Vec clean, const Options& opts = Options("noise_"));
+// Noise standard deviations for the observations `clean` of `obs`, from the options:
+//   -noise_sigma s             one σ for every observation (default 0.01)
+//   -noise_sigma s1,...,sn     one σ per observation, in the observations' original order
+//   -noise_relative r          σ = r·max|clean|
+// InputError when a σ is not positive or the list length matches neither 1 nor n.
+Owned<Vec> noiseSigmaFromOptions(Vec clean, const ObservationOperator& obs,
+                                 const Options& opts = Options("noise_"));
 
 // d = clean + σ ⊙ ξ, ξ ~ N(0, I) drawn from `seed`. The vectors are replicated and in the
 // observations' original order (ObservationOperator::toOriginalOrder), so the same seed gives
