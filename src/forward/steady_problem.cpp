@@ -1,6 +1,14 @@
 #include "pdeinv/forward/steady_problem.hpp"
 
 namespace pdeinv {
+namespace {
+// "0", "0,0", "0,0,0": a zero expression with one entry per component.
+std::string zeros(int components) {
+  std::string s = "0";
+  for (int c = 1; c < components; ++c) s += ",0";
+  return s;
+}
+}  // namespace
 
 std::unique_ptr<SteadyProblem> SteadyProblem::fromOptions(MPI_Comm comm) {
   std::unique_ptr<SteadyProblem> p(new SteadyProblem);
@@ -27,8 +35,8 @@ std::unique_ptr<SteadyProblem> SteadyProblem::fromOptions(MPI_Comm comm) {
   bc.label = opts.getString("bc_dirichlet_label", "boundary", "mesh label of Dirichlet facets");
   bc.values = opts.getIntArray("bc_dirichlet_ids", {1}, "label values of Dirichlet facets");
   bc.value = std::make_shared<Expression>(
-      opts.getString("bc_dirichlet_value", stateElement.components == 1 ? "0" : "0,0,0",
-                     "Dirichlet value expression"),
+      opts.getString("bc_dirichlet_value", zeros(stateElement.components),
+                     "Dirichlet value expression (one per state component)"),
       "-bc_dirichlet_value", stateElement.components);
   std::vector<DirichletBC> bcs;
   if (!bc.values.empty()) bcs.push_back(bc);
