@@ -30,7 +30,7 @@ int runMain(int argc, char** argv, const char* help, const std::function<int(MPI
   try {
     status = body(comm);
     if (status == 0) checkAllOptionsUsed(true);
-  } catch (const InputError& e) {
+  } catch (const CollectiveError& e) {
     if (rankOf(comm) == 0) std::cerr << "pdeinv: error: " << e.what() << std::endl;
     status = 1;
   } catch (const std::exception& e) {

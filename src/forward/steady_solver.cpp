@@ -101,21 +101,23 @@ void SteadySolver::solve(Vec m, Vec u) {
   stats_.lastNewtonIterations = its;
   stats_.lastLinearIterations = lits;
   stats_.totalLinearIterations += lits;
-  if (reason == SNES_CONVERGED_ITS && op_->linearInState()) {
-    // ksponly reports CONVERGED_ITS; the verdict is the linear solve's.
-    KSP ksp = nullptr;
-    KSPConvergedReason kr;
-    PDEINV_CALL(SNESGetKSP(snes_, &ksp));
-    PDEINV_CALL(KSPGetConvergedReason(ksp, &kr));
-    if (kr < 0) {
-      haveSolution_ = false;
-      throw ForwardSolveFailure(std::string("forward linear solve diverged: ") +
-                                KSPConvergedReasons[kr]);
-    }
-  } else if (reason < 0) {
+  // The verdict names the solver that failed: with ksponly (linear operators) SNES only
+  // relays the Krylov solver's.
+  KSP ksp = nullptr;
+  KSPConvergedReason kr;
+  PDEINV_CALL(SNESGetKSP(snes_, &ksp));
+  PDEINV_CALL(KSPGetConvergedReason(ksp, &kr));
+  if (reason < 0 || (op_->linearInState() && kr < 0)) {
     haveSolution_ = false;
-    throw ForwardSolveFailure(std::string("forward solve diverged: ") +
-                              SNESConvergedReasons[reason]);
+    std::string why = "forward solve diverged: ";
+    if (kr < 0) {
+      why += std::string("linear solve ") + KSPConvergedReasons[kr] + " after " +
+             std::to_string(lits) + " iterations (see -state_ksp_*, -state_pc_*)";
+    } else {
+      why += std::string("Newton ") + SNESConvergedReasons[reason] + " after " +
+             std::to_string(its) + " iterations (see -state_snes_*)";
+    }
+    throw ForwardSolveFailure(why);
   }
   PDEINV_CALL(VecCopy(u, u_));
   haveSolution_ = true;

@@ -21,10 +21,16 @@ class Error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Bad input detected collectively (all ranks raise it identically).
-class InputError : public Error {
+// An error every rank raises identically (so it is reported once, without aborting MPI).
+class CollectiveError : public Error {
  public:
   using Error::Error;
+};
+
+// Bad input detected collectively (all ranks raise it identically).
+class InputError : public CollectiveError {
+ public:
+  using CollectiveError::CollectiveError;
 };
 
 // A PETSc call failed. what() = "<PETSc message> (in <call> at <file>:<line>)".

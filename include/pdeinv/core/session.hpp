@@ -5,8 +5,8 @@
 //     return pdeinv::runMain(argc, argv, help, [&](MPI_Comm comm) { ...; return 0; });
 //   }
 //
-// InputError (bad input, raised identically on every rank) is printed once by rank 0 as
-// "pdeinv: error: <message>" and the program exits with status 1. Any other exception may be
+// A CollectiveError (bad input, a diverged forward solve: raised identically on every rank) is
+// printed once by rank 0 as "pdeinv: error: <message>" and the program exits with status 1. Any other exception may be
 // rank-local: it is printed by the rank that raised it and MPI is aborted (non-zero exit).
 #include <petscsys.h>
 

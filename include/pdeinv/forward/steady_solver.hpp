@@ -20,10 +20,11 @@
 
 namespace pdeinv {
 
-// The forward solve did not converge (an optimizer treats it as a rejected step).
-class ForwardSolveFailure : public Error {
+// The forward solve did not converge (an optimizer treats it as a rejected step). Solver
+// convergence verdicts are collective, so every rank raises it.
+class ForwardSolveFailure : public CollectiveError {
  public:
-  using Error::Error;
+  using CollectiveError::CollectiveError;
 };
 
 struct SolverStats {
