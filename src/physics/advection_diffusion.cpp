@@ -26,17 +26,6 @@ ResidualKernels AdvectionDiffusion::residual() const {
 JacobianKernels AdvectionDiffusion::stateJacobian() const {
   return {nullptr, g1_uu, nullptr, kernels::logDiffusionFlux_du};
 }
-// Only the diffusion term depends on m, so λᵀR's second-order terms are the flux's.
-ResidualKernels AdvectionDiffusion::secondOrderState() const {
-  return {nullptr, kernels::logDiffusionSecondOrderState};
-}
-ResidualKernels AdvectionDiffusion::secondOrderParameter() const {
-  return {kernels::logDiffusionSecondOrderParameter, nullptr};
-}
-JacobianKernels AdvectionDiffusion::parameterJacobian() const {
-  return {nullptr, nullptr, kernels::logDiffusionFlux_dm, nullptr};
-}
-
 void AdvectionDiffusion::setFromOptions(const Options& opts) {
   auto v = opts.getRealArray("velocity", {1.0, 0.5, 0.0}, "constant advection velocity β");
   require(!v.empty() && v.size() <= 3, opts.flag("velocity") + " needs 1 to 3 components");

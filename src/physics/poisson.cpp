@@ -18,15 +18,5 @@ ResidualKernels PoissonLogCoefficient::residual() const {
 JacobianKernels PoissonLogCoefficient::stateJacobian() const {
   return {nullptr, nullptr, nullptr, kernels::logDiffusionFlux_du};
 }
-// Only the diffusion term depends on m, so λᵀR's second-order terms are the flux's.
-ResidualKernels PoissonLogCoefficient::secondOrderState() const {
-  return {nullptr, kernels::logDiffusionSecondOrderState};
-}
-ResidualKernels PoissonLogCoefficient::secondOrderParameter() const {
-  return {kernels::logDiffusionSecondOrderParameter, nullptr};
-}
-JacobianKernels PoissonLogCoefficient::parameterJacobian() const {
-  return {nullptr, nullptr, kernels::logDiffusionFlux_dm, nullptr};
-}
 
 }  // namespace pdeinv

@@ -6,8 +6,9 @@
 //   }
 //
 // A CollectiveError (bad input, a diverged forward solve: raised identically on every rank) is
-// printed once by rank 0 as "pdeinv: error: <message>" and the program exits with status 1. Any other exception may be
-// rank-local: it is printed by the rank that raised it and MPI is aborted (non-zero exit).
+// printed once by rank 0 as "pdeinv: error: <message>" and the program exits with status 1. Any
+// other exception may be rank-local: it is printed by the rank that raised it and MPI is aborted
+// (non-zero exit).
 #include <petscsys.h>
 
 #include <functional>

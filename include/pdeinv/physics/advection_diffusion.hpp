@@ -7,23 +7,15 @@
 //           genuine transpose solve (KSPSolveTranspose), advection reversed.
 //   ∂R/∂m:  g2 = e^m ∇u
 // Options: -advection_diffusion_velocity bx,by[,bz] (constant β), -advection_diffusion_source.
-#include "pdeinv/physics/pde_operator.hpp"
+#include "pdeinv/physics/log_diffusion.hpp"
 
 namespace pdeinv {
 
-class AdvectionDiffusion final : public PdeOperator {
+class AdvectionDiffusion final : public LogDiffusionOperator {
  public:
   std::string name() const override { return "advection_diffusion"; }
   ResidualKernels residual() const override;
   JacobianKernels stateJacobian() const override;
-  JacobianKernels parameterJacobian() const override;
-  bool hasSecondOrder() const override { return true; }
-  ResidualKernels secondOrderState() const override;
-  ResidualKernels secondOrderParameter() const override;
-  bool linearInState() const override { return true; }
-  std::vector<DataField> dataFields() const override {
-    return {{"source", "1", "right-hand side f(x, y, z)"}};
-  }
   void setFromOptions(const Options& opts) override;
   std::vector<PetscScalar> constants() const override { return velocity_; }
 

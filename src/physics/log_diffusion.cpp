@@ -1,0 +1,18 @@
+#include "pdeinv/physics/log_diffusion.hpp"
+
+#include "pdeinv/physics/kernels.hpp"
+
+namespace pdeinv {
+
+JacobianKernels LogDiffusionOperator::parameterJacobian() const {
+  return {nullptr, nullptr, kernels::logDiffusionFlux_dm, nullptr};
+}
+// Only the diffusion term depends on m, so λᵀR's second-order terms are the flux's.
+ResidualKernels LogDiffusionOperator::secondOrderState() const {
+  return {nullptr, kernels::logDiffusionSecondOrderState};
+}
+ResidualKernels LogDiffusionOperator::secondOrderParameter() const {
+  return {kernels::logDiffusionSecondOrderParameter, nullptr};
+}
+
+}  // namespace pdeinv
