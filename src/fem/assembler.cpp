@@ -370,25 +370,12 @@ Assembler::Assembler(const FunctionSpace& state, std::vector<const FunctionSpace
     PDEINV_CALL(DMCreateLocalVector(s->dm(), loc.out()));
     I.locals.push_back(std::move(loc));
   }
-  // Coordinates: their own element (affine P1 / multilinear Q1 when the coordinate DM carries
-  // none), tabulated once at the quadrature points.
+  // Coordinates: their element, tabulated once at the quadrature points.
   {
     DM cdm = nullptr;
-    PetscObject obj = nullptr;
     PDEINV_CALL(DMGetCoordinateDM(state.dm(), &cdm));
     PDEINV_CALL(DMGetCoordinatesLocal(state.dm(), &I.coords));
-    PDEINV_CALL(DMGetField(cdm, 0, nullptr, &obj));
-    PetscClassId id = 0;
-    if (obj) PDEINV_CALL(PetscObjectGetClassId(obj, &id));
-    if (obj && id == PETSCFE_CLASSID) {
-      I.coordTab = tabulate(reinterpret_cast<PetscFE>(obj), I.dim, Nq, points);
-    } else {
-      Owned<PetscFE> fe;
-      PDEINV_CALL(PetscFECreateLagrange(PETSC_COMM_SELF, I.dim, I.dim,
-                                        state.mesh().simplex() ? PETSC_TRUE : PETSC_FALSE, 1,
-                                        PETSC_DETERMINE, fe.out()));
-      I.coordTab = tabulate(fe, I.dim, Nq, points);
-    }
+    I.coordTab = tabulate(state.mesh().coordinateElement(), I.dim, Nq, points);
     I.coordIndices = closureIndices(cdm, I.cStart, I.cEnd, false);
   }
   I.auxInsertBC.assign(aux_.size(), false);

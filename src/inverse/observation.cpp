@@ -62,7 +62,7 @@ struct Hit {
 
 class CellLocator {
  public:
-  CellLocator(DM dm, bool simplex) : simplex_(simplex) {
+  CellLocator(const Mesh& mesh, DM dm, bool simplex) : simplex_(simplex) {
     PetscInt d = 0, cdim = 0;
     PDEINV_CALL(DMGetDimension(dm, &d));
     PDEINV_CALL(DMGetCoordinateDim(dm, &cdim));
@@ -82,20 +82,9 @@ class CellLocator {
       if (p >= cStart && p < cEnd) ghost[p - cStart] = 1;
     }
 
-    // The coordinate element: the coordinate DM's own, else affine P1 / multilinear Q1.
+    fe_ = mesh.coordinateElement();
     DM cdm = nullptr;
-    PetscObject obj = nullptr;
     PDEINV_CALL(DMGetCoordinateDM(dm, &cdm));
-    PDEINV_CALL(DMGetField(cdm, 0, nullptr, &obj));
-    PetscClassId id = 0;
-    if (obj) PDEINV_CALL(PetscObjectGetClassId(obj, &id));
-    if (obj && id == PETSCFE_CLASSID) {
-      fe_ = Owned<PetscFE>::borrow(reinterpret_cast<PetscFE>(obj));
-    } else {
-      PDEINV_CALL(PetscFECreateLagrange(PETSC_COMM_SELF, dim_, dim_,
-                                        simplex ? PETSC_TRUE : PETSC_FALSE, 1, PETSC_DETERMINE,
-                                        fe_.out()));
-    }
     PetscInt nb = 0, nc = 0;
     PDEINV_CALL(PetscFEGetDimension(fe_, &nb));
     PDEINV_CALL(PetscFEGetNumComponents(fe_, &nc));
@@ -368,7 +357,7 @@ class PointObservation final : public ObservationOperator {
     const auto n = static_cast<PetscInt>(points_.size());
 
     // 1. Locate every point once; a point no rank has is outside the mesh.
-    const CellLocator locator(V.dm(), V.mesh().simplex());
+    const CellLocator locator(V.mesh(), V.dm(), V.mesh().simplex());
     const Location loc = locate(locator, comm, points_);
     PetscInt outside = 0, first = -1;
     for (PetscInt i = 0; i < n; ++i) {
@@ -690,7 +679,7 @@ std::unique_ptr<ObservationOperator> makeRandom(const FunctionSpace& V, const Op
   // uniform in the bounding box, x then y then z per point, the first n inside the mesh.
   std::mt19937_64 gen(static_cast<std::uint64_t>(seed));
   auto uniform = [&] { return static_cast<PetscReal>(gen() >> 11) * 0x1.0p-53; };
-  const CellLocator locator(V.dm(), V.mesh().simplex());
+  const CellLocator locator(V.mesh(), V.dm(), V.mesh().simplex());
   MPI_Comm comm = commOf(V);
   const PetscInt cap = 1000 * n + 10000;
   std::vector<Point> kept;

@@ -178,6 +178,21 @@ PetscInt Mesh::globalNumVertices() const {
   return n;
 }
 
+Owned<PetscFE> Mesh::coordinateElement() const {
+  DM cdm = nullptr;
+  PetscObject obj = nullptr;
+  PDEINV_CALL(DMGetCoordinateDM(dm_, &cdm));
+  PDEINV_CALL(DMGetField(cdm, 0, nullptr, &obj));
+  PetscClassId id = 0;
+  if (obj) PDEINV_CALL(PetscObjectGetClassId(obj, &id));
+  if (obj && id == PETSCFE_CLASSID) return Owned<PetscFE>::borrow(reinterpret_cast<PetscFE>(obj));
+  Owned<PetscFE> fe;
+  PDEINV_CALL(PetscFECreateLagrange(PETSC_COMM_SELF, dim(), dim(),
+                                    simplex_ ? PETSC_TRUE : PETSC_FALSE, 1, PETSC_DETERMINE,
+                                    fe.out()));
+  return fe;
+}
+
 DMLabel Mesh::label(const std::string& name) const {
   DMLabel l = nullptr;
   PDEINV_CALL(DMGetLabel(dm_, name.c_str(), &l));

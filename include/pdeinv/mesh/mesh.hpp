@@ -49,6 +49,9 @@ class Mesh {
   DMLabel label(const std::string& name) const;
   // Values present in a label, gathered over all ranks (sorted).
   std::vector<PetscInt> labelValues(const std::string& name) const;
+  // The element of the coordinate field (x(ξ) = Σ X_b N_b(ξ)): the coordinate DM's own, or the
+  // affine P1 / multilinear Q1 map when the coordinates carry no discretisation.
+  Owned<PetscFE> coordinateElement() const;
 
  private:
   explicit Mesh(Owned<DM> dm);
