@@ -52,6 +52,16 @@ inline std::string meshPath(const std::string& name) {
   return sourceDir() + "/meshes/" + name;
 }
 
+// uᵀ B v for an assembled bilinear form B.
+inline PetscReal bilinearForm(Mat B, Vec u, Vec v) {
+  Owned<Vec> Bv;
+  VecDuplicate(u, Bv.out());
+  MatMult(B, v, Bv);
+  PetscScalar d = 0;
+  VecDot(u, Bv, &d);
+  return d;
+}
+
 // A gmsh mesh from meshes/, distributed over PETSC_COMM_WORLD and refined `refine` times.
 inline Mesh gmshMesh(const std::string& name, int refine = 0) {
   auto m = Mesh::fromGmsh(PETSC_COMM_WORLD, meshPath(name));

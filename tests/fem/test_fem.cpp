@@ -11,21 +11,11 @@
 #include "pdeinv/forward/steady_problem.hpp"
 
 using namespace pdeinv;
+using pdeinv::test::bilinearForm;
 using pdeinv::test::gmshMesh;
 using pdeinv::test::meshPath;
 using pdeinv::test::ScopedOptions;
 using pdeinv::test::unitBox;
-
-namespace {
-PetscReal quadraticForm(Mat A, Vec x) {
-  Owned<Vec> y;
-  VecDuplicate(x, y.out());
-  MatMult(A, x, y);
-  PetscScalar d = 0;
-  VecDot(x, y, &d);
-  return d;
-}
-}  // namespace
 
 TEST(FunctionSpace, p1_interpolation_of_linear_field_is_exact_and_integrates_exactly) {
   auto mesh = gmshMesh("unit_square_coarse.msh");
@@ -104,7 +94,7 @@ TEST(Forms, mass_matrix_measures_area_and_stiffness_annihilates_constants) {
       auto M = massMatrix(V);
       auto one = V.createVector();
       VecSet(one, 1.0);
-      EXPECT_NEAR(quadraticForm(M, one), c.area, 1e-12) << c.mesh << " P" << degree;
+      EXPECT_NEAR(bilinearForm(M, one, one), c.area, 1e-12) << c.mesh << " P" << degree;
       if (degree == 0) {
         EXPECT_EQ(V.globalSize(), mesh.globalNumCells());
         continue;
@@ -118,7 +108,7 @@ TEST(Forms, mass_matrix_measures_area_and_stiffness_annihilates_constants) {
       // ∫ |∇x|² = area
       auto x = V.createVector();
       V.interpolate(Expression("x", "-test"), x);
-      EXPECT_NEAR(quadraticForm(K, x), c.area, 1e-12);
+      EXPECT_NEAR(bilinearForm(K, x, x), c.area, 1e-12);
     }
   }
   // Vector-valued P1 on the unit cube: 1ᵀM1 = 3 (one per component) on a 3-D gmsh mesh.
@@ -127,7 +117,7 @@ TEST(Forms, mass_matrix_measures_area_and_stiffness_annihilates_constants) {
   auto M = massMatrix(W);
   auto one = W.createVector();
   VecSet(one, 1.0);
-  EXPECT_NEAR(quadraticForm(M, one), 3.0, 1e-12);
+  EXPECT_NEAR(bilinearForm(M, one, one), 3.0, 1e-12);
 }
 
 TEST(Dirichlet, conditions_on_gmsh_tags_give_the_exact_linear_solution) {

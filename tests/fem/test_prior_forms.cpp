@@ -11,20 +11,12 @@
 #include "pdeinv/fem/forms.hpp"
 
 using namespace pdeinv;
+using pdeinv::test::bilinearForm;
 using pdeinv::test::gmshMesh;
 using pdeinv::test::meshPath;
 using pdeinv::test::unitBox;
 
 namespace {
-// uᵀ B v
-PetscReal form(Mat B, Vec u, Vec v) {
-  Owned<Vec> Bv;
-  VecDuplicate(u, Bv.out());
-  MatMult(B, v, Bv);
-  PetscScalar d = 0;
-  VecDot(u, Bv, &d);
-  return d;
-}
 Owned<Vec> field(const FunctionSpace& V, const std::string& expr) {
   auto v = V.createVector();
   V.interpolate(Expression(expr, "-test"), v);
@@ -47,17 +39,17 @@ TEST(BoundaryMass, measures_perimeter_and_boundary_moments_in_2d) {
       auto B = boundaryMassMatrix(V);
       auto one = field(V, "1");
       auto x = field(V, "x");
-      EXPECT_NEAR(form(B, one, one), 4.0, 1e-12) << c.name << " P" << degree;
-      EXPECT_NEAR(form(B, one, x), 2.0, 1e-12) << c.name << " P" << degree;
+      EXPECT_NEAR(bilinearForm(B, one, one), 4.0, 1e-12) << c.name << " P" << degree;
+      EXPECT_NEAR(bilinearForm(B, one, x), 2.0, 1e-12) << c.name << " P" << degree;
       if (degree == 2) {
         auto x2 = field(V, "x^2");
-        EXPECT_NEAR(form(B, one, x2), 5.0 / 3.0, 1e-12) << c.name << " P2";
+        EXPECT_NEAR(bilinearForm(B, one, x2), 5.0 / 3.0, 1e-12) << c.name << " P2";
       }
-      EXPECT_NEAR(form(B, x, x), 5.0 / 3.0, 1e-12) << c.name << " P" << degree;
+      EXPECT_NEAR(bilinearForm(B, x, x), 5.0 / 3.0, 1e-12) << c.name << " P" << degree;
       // The right side alone (Face Sets 2, x = 1): length 1, ∫ y ds = ½.
       auto Bright = boundaryMassMatrix(V, "Face Sets", 2);
-      EXPECT_NEAR(form(Bright, one, one), 1.0, 1e-12) << c.name << " P" << degree;
-      EXPECT_NEAR(form(Bright, one, field(V, "y")), 0.5, 1e-12) << c.name << " P" << degree;
+      EXPECT_NEAR(bilinearForm(Bright, one, one), 1.0, 1e-12) << c.name << " P" << degree;
+      EXPECT_NEAR(bilinearForm(Bright, one, field(V, "y")), 0.5, 1e-12) << c.name << " P" << degree;
       // B is symmetric.
       PetscBool sym = PETSC_FALSE;
       MatIsSymmetric(B, 1e-14, &sym);
@@ -68,7 +60,7 @@ TEST(BoundaryMass, measures_perimeter_and_boundary_moments_in_2d) {
   auto l = gmshMesh("l_shape_coarse.msh");
   FunctionSpace V(l, {2, 1}, "u");
   auto one = field(V, "1");
-  EXPECT_NEAR(form(boundaryMassMatrix(V), one, one), 4.0, 1e-12);
+  EXPECT_NEAR(bilinearForm(boundaryMassMatrix(V), one, one), 4.0, 1e-12);
 }
 
 TEST(BoundaryMass, small_cells_and_a_shared_layout_give_the_same_forms) {
@@ -80,8 +72,8 @@ TEST(BoundaryMass, small_cells_and_a_shared_layout_give_the_same_forms) {
   auto M = massMatrix(V);
   auto B = boundaryMassMatrix(V, "boundary", 1, M);
   auto one = field(V, "1"), x = field(V, "x");
-  EXPECT_NEAR(form(B, one, one), 4.0, 1e-12);
-  EXPECT_NEAR(form(B, x, x), 5.0 / 3.0, 1e-12);
+  EXPECT_NEAR(bilinearForm(B, one, one), 4.0, 1e-12);
+  EXPECT_NEAR(bilinearForm(B, x, x), 5.0 / 3.0, 1e-12);
   auto Bfresh = boundaryMassMatrix(V);
   auto Kshared = anisotropicStiffnessMatrix(V, {2, 0.5, 0.5, 1}, M);
   auto Kfresh = anisotropicStiffnessMatrix(V, {2, 0.5, 0.5, 1});
@@ -102,7 +94,7 @@ TEST(BoundaryMass, integrates_an_interior_interface_once) {
   FunctionSpace V(mesh, {1, 1}, "u");
   auto B = boundaryMassMatrix(V, "Face Sets", 5);
   auto one = field(V, "1");
-  EXPECT_NEAR(form(B, one, one), 16 * 2 * 0.2 * std::sin(M_PI / 16), 1e-12);
+  EXPECT_NEAR(bilinearForm(B, one, one), 16 * 2 * 0.2 * std::sin(M_PI / 16), 1e-12);
 }
 
 TEST(BoundaryMass, measures_the_cube_surface_in_3d) {
@@ -120,9 +112,9 @@ TEST(BoundaryMass, measures_the_cube_surface_in_3d) {
       FunctionSpace V(c.mesh, {degree, 1}, "u");
       auto B = boundaryMassMatrix(V);
       auto one = field(V, "1");
-      EXPECT_NEAR(form(B, one, one), 6.0, 1e-12) << c.name << " P" << degree;
-      EXPECT_NEAR(form(B, one, field(V, "x")), 3.0, 1e-12) << c.name << " P" << degree;
-      EXPECT_NEAR(form(B, field(V, "x"), field(V, "x")), 7.0 / 3.0, 1e-12)
+      EXPECT_NEAR(bilinearForm(B, one, one), 6.0, 1e-12) << c.name << " P" << degree;
+      EXPECT_NEAR(bilinearForm(B, one, field(V, "x")), 3.0, 1e-12) << c.name << " P" << degree;
+      EXPECT_NEAR(bilinearForm(B, field(V, "x"), field(V, "x")), 7.0 / 3.0, 1e-12)
           << c.name << " P" << degree;
     }
   }
@@ -133,7 +125,7 @@ TEST(BoundaryMass, vector_fields_and_bad_input) {
   FunctionSpace W(mesh, {1, 2}, "w");
   auto one = W.createVector();
   VecSet(one, 1.0);
-  EXPECT_NEAR(form(boundaryMassMatrix(W), one, one), 8.0, 1e-12);  // 4 per component
+  EXPECT_NEAR(bilinearForm(boundaryMassMatrix(W), one, one), 8.0, 1e-12);  // 4 per component
   FunctionSpace V(mesh, {1, 1}, "u");
   EXPECT_THROW(boundaryMassMatrix(V, "Face Sets", 9), InputError);
   EXPECT_THROW(boundaryMassMatrix(V, "no such label"), InputError);
@@ -150,9 +142,9 @@ TEST(AnisotropicStiffness, reproduces_the_tensor_on_linear_fields) {
     for (int degree : {1, 2}) {
       FunctionSpace V(mesh, {degree, 1}, "u");
       auto K = anisotropicStiffnessMatrix(V, theta);
-      EXPECT_NEAR(form(K, field(V, "x+y"), field(V, "x+y")), 4.0, 1e-12);
-      EXPECT_NEAR(form(K, field(V, "x"), field(V, "y")), 0.5, 1e-12);
-      EXPECT_NEAR(form(K, field(V, "y"), field(V, "y")), 1.0, 1e-12);
+      EXPECT_NEAR(bilinearForm(K, field(V, "x+y"), field(V, "x+y")), 4.0, 1e-12);
+      EXPECT_NEAR(bilinearForm(K, field(V, "x"), field(V, "y")), 0.5, 1e-12);
+      EXPECT_NEAR(bilinearForm(K, field(V, "y"), field(V, "y")), 1.0, 1e-12);
       // Θ = I is the plain stiffness matrix.
       auto K1 = anisotropicStiffnessMatrix(V, {1, 0, 0, 1});
       auto K0 = stiffnessMatrix(V);

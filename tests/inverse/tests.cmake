@@ -2,25 +2,18 @@ pdeinv_add_test(NAME test_reduced_functional SOURCES inverse/test_reduced_functi
 pdeinv_add_test(NAME test_noise SOURCES inverse/test_noise.cpp)
 
 # `pdeinv -verify` end to end: the table, a non-zero exit on failure, and verify.json.
-foreach(np 1 2)
-  add_test(NAME driver_verify_regions_np${np}
-           COMMAND ${CMAKE_COMMAND}
-                   "-DLAUNCH=${PDEINV_MPIEXEC};${PDEINV_MPIEXEC_FLAGS};-n;${np}"
-                   -DPROGRAM=$<TARGET_FILE:pdeinv_driver>
-                   "-DARGS=-options_file;apps/verify_regions.opts"
-                   -DOUTDIR=${CMAKE_BINARY_DIR}/test_output/verify_regions_np${np}
-                   -P ${PROJECT_SOURCE_DIR}/tests/check_verify_json.cmake
-           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
-  set_tests_properties(driver_verify_regions_np${np} PROPERTIES TIMEOUT 300 PROCESSORS ${np})
-  add_test(NAME driver_verify_poisson_np${np}
-           COMMAND ${CMAKE_COMMAND}
-                   "-DLAUNCH=${PDEINV_MPIEXEC};${PDEINV_MPIEXEC_FLAGS};-n;${np}"
-                   -DPROGRAM=$<TARGET_FILE:pdeinv_driver>
-                   "-DARGS=-options_file;apps/verify_poisson.opts"
-                   -DOUTDIR=${CMAKE_BINARY_DIR}/test_output/verify_np${np}
-                   -P ${PROJECT_SOURCE_DIR}/tests/check_verify_json.cmake
-           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
-  set_tests_properties(driver_verify_poisson_np${np} PROPERTIES TIMEOUT 300 PROCESSORS ${np})
+foreach(case poisson regions)
+  foreach(np 1 2)
+    add_test(NAME driver_verify_${case}_np${np}
+             COMMAND ${CMAKE_COMMAND}
+                     "-DLAUNCH=${PDEINV_MPIEXEC};${PDEINV_MPIEXEC_FLAGS};-n;${np}"
+                     -DPROGRAM=$<TARGET_FILE:pdeinv_driver>
+                     "-DARGS=-options_file;apps/verify_${case}.opts"
+                     -DOUTDIR=${CMAKE_BINARY_DIR}/test_output/verify_${case}_np${np}
+                     -P ${PROJECT_SOURCE_DIR}/tests/check_verify_json.cmake
+             WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+    set_tests_properties(driver_verify_${case}_np${np} PROPERTIES TIMEOUT 300 PROCESSORS ${np})
+  endforeach()
 endforeach()
 
 # Bad input to the inverse problem: one clear error and a non-zero exit, at 1 and 2 ranks.
