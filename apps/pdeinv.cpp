@@ -2,19 +2,22 @@
 //
 // Sample runs (also regression runs, see tests/):
 //   mpiexec -n 2 pdeinv -options_file apps/forward_poisson.opts
-//   pdeinv -mesh_file meshes/l_shape_fine.msh -poisson_source 1 -output_dir out/lshape
+//   pdeinv -mesh_file meshes/l_shape_fine.msh -poisson_source 1 -output out/lshape
+//   mpiexec -n 2 pdeinv -options_file apps/poisson_h1.opts          (an inversion)
 //   pdeinv -mesh_faces 32,32 -state_element Q2 -parameter 'x' -exact 'sin(pi*x)*sin(pi*y)' ...
 //
 //   mpiexec -n 2 pdeinv -verify -options_file apps/verify_poisson.opts
 //
-// Modes: the steady forward problem R(u, m) = 0 for a given parameter field m (default), and
-// -verify: build the inverse problem and check every derivative in it (Taylor, dot-product
-// and symmetry tests), print a table and write verify.json.
+// Modes (-mode): forward — the steady forward problem R(u, m) = 0 for a given parameter field m
+// (default); invert — solve the inverse problem with TAO and write the run directory
+// (apps/invert.cpp); verify (or -verify) — build the inverse problem and check every derivative
+// in it (Taylor, dot-product and symmetry tests), print a table and write verify.json.
 #include <petsctime.h>
 
 #include <cstdio>
 #include <iostream>
 
+#include "modes.hpp"
 #include "pdeinv/analysis/verification.hpp"
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/options.hpp"
@@ -30,11 +33,7 @@ namespace {
 
 using namespace pdeinv;
 
-bool helpRequested() {
-  PetscBool set = PETSC_FALSE;
-  PDEINV_CALL(PetscOptionsHasName(nullptr, nullptr, "-help", &set));
-  return set;
-}
+using app::helpRequested;
 
 // -verify: every derivative of the configured inverse problem, checked.
 int runVerify(MPI_Comm comm) {
@@ -44,8 +43,9 @@ int runVerify(MPI_Comm comm) {
   auto inv = InverseProblem::fromOptions(comm);
   const auto seed = static_cast<unsigned long>(
       opts.getInt("verify_seed", 1234, "seed of the random directions of -verify"));
-  const auto outDir = opts.getString("output_dir", "output", "directory for the run's results");
-  const bool write = opts.getBool("output", true, "write results");
+  const auto outDir = opts.getString("output", "output/verify",
+                                     "directory for the run's results ('none': write nothing)");
+  const bool write = outDir != "none";
   if (helpRequested()) {
     if (root) printOptionsHelp(std::cout);
     return 0;
@@ -119,8 +119,9 @@ int runForward(MPI_Comm comm) {
     exactGrad =
         std::make_unique<Expression>(*exactGradText, "-exact_gradient", V.components() * V.dim());
   }
-  const auto outDir = opts.getString("output_dir", "output", "directory for the run's results");
-  const bool write = opts.getBool("output", true, "write fields and the options used");
+  const auto outDir = opts.getString("output", "output/forward",
+                                     "directory for the run's results ('none': write nothing)");
+  const bool write = outDir != "none";
 
   if (helpRequested()) {
     if (root) printOptionsHelp(std::cout);
@@ -182,11 +183,24 @@ int runForward(MPI_Comm comm) {
 
 }  // namespace
 
+namespace pdeinv::app {
+bool helpRequested() {
+  PetscBool set = PETSC_FALSE;
+  PDEINV_CALL(PetscOptionsHasName(nullptr, nullptr, "-help", &set));
+  return set;
+}
+}  // namespace pdeinv::app
+
 int main(int argc, char** argv) {
   return pdeinv::runMain(argc, argv, help, [](MPI_Comm comm) {
     const pdeinv::Options opts;
-    return opts.getBool("verify", false, "check every derivative of the inverse problem")
-               ? runVerify(comm)
-               : runForward(comm);
+    const bool verify = opts.getBool("verify", false, "same as -mode verify");
+    const auto mode = opts.getString("mode", verify ? "verify" : "forward",
+                                     "what to run: forward | invert | verify");
+    if (mode == "forward") return runForward(comm);
+    if (mode == "invert") return pdeinv::app::runInvert(comm);
+    if (mode == "verify") return runVerify(comm);
+    throw pdeinv::InputError("unknown mode '" + mode +
+                             "' (-mode); available: forward, invert, verify");
   });
 }

@@ -2,7 +2,7 @@ cmake_policy(SET CMP0057 NEW)  # if(IN_LIST)
 # Runs `pdeinv -verify` (LAUNCH PROGRAM ARGS) and checks verify.json in OUTDIR: every check has
 # component, kind (taylor | dot_product | symmetry), the measured figures and passed = true.
 file(REMOVE "${OUTDIR}/verify.json")
-execute_process(COMMAND ${LAUNCH} ${PROGRAM} ${ARGS} -output_dir ${OUTDIR}
+execute_process(COMMAND ${LAUNCH} ${PROGRAM} ${ARGS} -output ${OUTDIR}
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 280)
 message("${out}${err}")
 if(NOT rc STREQUAL "0")

@@ -1,6 +1,6 @@
 # Runs LAUNCH PROGRAM ARGS and checks the bad-input contract: a non-zero exit, the EXPECT
 # message printed exactly once as "pdeinv: error: ...", no PETSc traceback, no crash.
-execute_process(COMMAND ${LAUNCH} ${PROGRAM} ${ARGS} -output 0
+execute_process(COMMAND ${LAUNCH} ${PROGRAM} ${ARGS} -output none
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 100)
 message("exit status: ${rc}\nstdout:\n${out}\nstderr:\n${err}")
 if(rc STREQUAL "0")

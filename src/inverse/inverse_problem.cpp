@@ -13,7 +13,7 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
   const auto& P = p->forward_->parameter();
   p->map_ = parameterMapFromOptions();
   p->obs_ = observationFromOptions(V);
-  p->reg_ = regularizationFromOptions(P);
+  p->reg_ = std::make_unique<WeightedRegularization>(regularizationFromOptions(P));
 
   const auto truthText = opts.findString("truth", "physical parameter generating synthetic data");
   const auto dataFile = opts.findString("data_file", "observed data file (CSV or HDF5)");

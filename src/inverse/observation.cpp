@@ -596,6 +596,17 @@ std::function<std::string(size_t)> fromOption(const std::string& flag) {
   return [flag](size_t) { return " (" + flag + ")"; };
 }
 
+}  // namespace
+
+std::unique_ptr<ObservationOperator> makePointObservation(const FunctionSpace& V,
+                                                          const std::vector<Point>& points,
+                                                          const std::string& what) {
+  return std::make_unique<PointObservation>(V, "points", points,
+                                            [what](size_t) { return " (" + what + ")"; });
+}
+
+namespace {
+
 std::unique_ptr<ObservationOperator> makePoints(const FunctionSpace& V, const Options& opts) {
   const int dim = V.dim();
   const auto flag = opts.flag("points");

@@ -62,7 +62,13 @@ void ReducedFunctional::update(Vec m) {
   PDEINV_CALL(VecCopy(m, m_));
   map_.apply(m_, p_);
   // The previous state is the initial guess (it matters for nonlinear operators).
-  solver_.solve(p_, u_);
+  try {
+    solver_.solve(p_, u_);
+  } catch (...) {
+    // A failed solve leaves u_ arbitrary (possibly NaN): restart the next one from zero.
+    PDEINV_CALL(VecSet(u_, 0.0));
+    throw;
+  }
   counts_.forward++;
   obs_.apply(u_, y_);
   misfit_ = misfitModel_.value(y_);

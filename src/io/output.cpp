@@ -17,7 +17,7 @@ void makeDirectory(MPI_Comm comm, const std::string& path) {
     if (ec) ok = 0, why = ec.message();
   }
   MPI_Bcast(&ok, 1, MPI_INT, 0, comm);
-  require(ok, "cannot create output directory '" + path + "' (-output_dir)" +
+  require(ok, "cannot create output directory '" + path + "' (-output)" +
                   (why.empty() ? "" : ": " + why));
 }
 

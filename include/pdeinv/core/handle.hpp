@@ -11,6 +11,7 @@
 #include <petscksp.h>
 #include <petscsection.h>
 #include <petscsnes.h>
+#include <petsctao.h>
 #include <petscviewer.h>
 
 #include <utility>
@@ -38,6 +39,8 @@ PDEINV_DESTROYER(PetscTabulation, PetscTabulationDestroy);
 PDEINV_DESTROYER(PetscViewer, PetscViewerDestroy);
 PDEINV_DESTROYER(VecScatter, VecScatterDestroy);
 PDEINV_DESTROYER(PetscRandom, PetscRandomDestroy);
+PDEINV_DESTROYER(Tao, TaoDestroy);
+PDEINV_DESTROYER(PC, PCDestroy);
 #undef PDEINV_DESTROYER
 
 template <class T>

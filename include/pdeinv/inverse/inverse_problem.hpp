@@ -17,6 +17,7 @@
 
 #include "pdeinv/forward/steady_problem.hpp"
 #include "pdeinv/inverse/reduced_functional.hpp"
+#include "pdeinv/inverse/weighted_regularization.hpp"
 
 namespace pdeinv {
 
@@ -27,7 +28,9 @@ class InverseProblem {
   SteadyProblem& forward() { return *forward_; }
   const ObservationOperator& observation() const { return *obs_; }
   Misfit& misfit() { return *misfit_; }
-  Regularization* regularization() { return reg_.get(); }
+  // β·R: the weight β (default 1, multiplying R's own -reg_gamma) is what Morozov's principle
+  // and the L-curve change.
+  WeightedRegularization* regularization() { return reg_.get(); }
   const ParameterMap& map() const { return *map_; }
   // Region parameters (one scalar per region), or null for a field parameter.
   const RegionParameters* regions() const { return regions_.get(); }
@@ -46,7 +49,7 @@ class InverseProblem {
   std::unique_ptr<SteadyProblem> forward_;
   std::unique_ptr<ObservationOperator> obs_;
   std::unique_ptr<Misfit> misfit_;
-  std::unique_ptr<Regularization> reg_;
+  std::unique_ptr<WeightedRegularization> reg_;
   std::unique_ptr<ParameterMap> map_;
   std::unique_ptr<RegionParameters> regions_;
   std::unique_ptr<ReducedFunctional> J_;

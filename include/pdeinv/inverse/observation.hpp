@@ -68,6 +68,11 @@ class ObservationOperator {
 using ObservationRegistry = Registry<ObservationOperator, const FunctionSpace&, const Options&>;
 // Built-in types registered on first use; factories read their options from the Options given.
 ObservationRegistry& observationRegistry();
+// Point evaluation of any function space at given points (e.g. probing a parameter field where
+// the sensors are). `what` names the points in error messages.
+std::unique_ptr<ObservationOperator> makePointObservation(
+    const FunctionSpace& V, const std::vector<std::array<PetscReal, 3>>& points,
+    const std::string& what);
 // -obs_type (default "points") under prefix "obs_".
 std::unique_ptr<ObservationOperator> observationFromOptions(const FunctionSpace& state,
                                                             const Options& opts = Options("obs_"));

@@ -1,0 +1,338 @@
+// pdeinv -mode invert: the inverse problem of the options database, solved with TAO.
+//
+// Output directory (-output DIR):
+//   estimate.vtu, truth.vtu, error.vtu, state.vtu   fields for ParaView (physical parameter)
+//   fields.h5, fields.png, convergence.png          plot data and the plots made from it
+//   history.csv                                     one line per iteration
+//   summary.json                                    what the run achieved (see README)
+//   estimate.vec                                    the optimisation variable (PETSc binary)
+//   checkpoint.{vec,txt}                            with -checkpoint_every k (for -restart)
+//   options_used.txt, run_info.json                 how the run was made
+#include <petsctime.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "modes.hpp"
+#include "pdeinv/core/error.hpp"
+#include "pdeinv/core/options.hpp"
+#include "pdeinv/core/session.hpp"
+#include "pdeinv/fem/forms.hpp"
+#include "pdeinv/inverse/inverse_problem.hpp"
+#include "pdeinv/io/output.hpp"
+#include "pdeinv/optim/checkpoint.hpp"
+#include "pdeinv/optim/tao_problem.hpp"
+#include "pdeinv/optim/weight_choice.hpp"
+
+namespace pdeinv::app {
+
+namespace {
+
+// What identifies the problem a checkpoint belongs to.
+std::string fingerprint(InverseProblem& inv, Vec x) {
+  PetscInt nx = 0;
+  PDEINV_CALL(VecGetSize(x, &nx));
+  PetscReal dataNorm = 0;
+  PDEINV_CALL(VecNorm(inv.data(), NORM_2, &dataNorm));
+  std::ostringstream s;
+  s << "operator=" << inv.forward().op().name()
+    << " state=" << inv.forward().state().element().str()
+    << " parameter=" << inv.forward().parameter().element().str() << " unknowns=" << nx
+    << " state_unknowns=" << inv.forward().state().globalSize()
+    << " observations=" << inv.observation().size() << " data_norm=" << std::setprecision(12)
+    << dataNorm << " map=" << inv.map().name()
+    << " regularization=" << (inv.regularization() ? inv.regularization()->name() : "none");
+  return s.str();
+}
+
+// ‖a − b‖_M / ‖b‖_M for physical parameter fields (Euclidean for region parameters).
+PetscReal relativeError(Mat M, Vec a, Vec b) {
+  Owned<Vec> d, Md;
+  PDEINV_CALL(VecDuplicate(a, d.out()));
+  PDEINV_CALL(VecDuplicate(a, Md.out()));
+  PDEINV_CALL(VecWAXPY(d, -1.0, b, a));
+  PetscScalar dd = 0, bb = 0;
+  PDEINV_CALL(MatMult(M, d, Md));
+  PDEINV_CALL(VecDot(d, Md, &dd));
+  PDEINV_CALL(MatMult(M, b, Md));
+  PDEINV_CALL(VecDot(b, Md, &bb));
+  return bb > 0 ? std::sqrt(PetscRealPart(dd) / PetscRealPart(bb)) : std::sqrt(PetscRealPart(dd));
+}
+
+std::string jsonNumber(double v) {
+  if (!std::isfinite(v)) return "null";
+  std::ostringstream s;
+  s << std::setprecision(12) << v;
+  return s.str();
+}
+
+}  // namespace
+
+int runInvert(MPI_Comm comm) {
+  const Options opts;
+  const bool root = rankOf(comm) == 0;
+  PetscLogDouble tStart = 0;
+  PDEINV_CALL(PetscTime(&tStart));
+
+  // 1. The inverse problem and how to solve it.
+  auto inv = InverseProblem::fromOptions(comm);
+  auto& J = inv->objective();
+  const auto outDir = opts.getString("output", "output/invert",
+                                     "directory for the run's results ('none': write nothing)");
+  const bool write = outDir != "none";
+  const auto hessian = opts.getString("hessian", "gauss_newton",
+                                      "Hessian of the Newton-Krylov types: gauss_newton | newton");
+  require(hessian == "gauss_newton" || hessian == "newton",
+          "-hessian must be gauss_newton or newton, got '" + hessian + "'");
+  require(hessian == "gauss_newton" || J.newtonAvailable(),
+          "-hessian newton: operator " + inv->forward().op().name() +
+              " provides no second-order terms; use gauss_newton");
+  const auto every =
+      opts.getInt("checkpoint_every", 0, "write a checkpoint every k iterations (0: never)");
+  require(every >= 0, "-checkpoint_every must be non-negative, got " + std::to_string(every));
+  const bool restart =
+      opts.getBool("restart", false, "continue from the checkpoint in the -output directory");
+  const auto choice = opts.getString("reg_weight_choice", "fixed",
+                                     "regularization weight: fixed | morozov | lcurve");
+  require(choice == "fixed" || choice == "morozov" || choice == "lcurve",
+          "-reg_weight_choice must be fixed, morozov or lcurve, got '" + choice + "'");
+  const PetscReal weight0 =
+      opts.getReal("reg_weight", 1.0, "weight β of the regularization (multiplies -reg_gamma)");
+  const PetscReal morozovRtol = opts.getReal(
+      "morozov_rtol", 0.05, "Morozov: accepted relative distance of the misfit to its target");
+  const auto lcurveWeights = opts.getRealArray("lcurve_weights", {1e-3, 1e-2, 1e-1, 1, 10, 100},
+                                               "L-curve: the weights β to try");
+  const bool monitorLines = opts.getBool("monitor", true, "print one line per iteration");
+  const bool plot = opts.getBool("plot", true, "make the PNG plots (Debian's python3-matplotlib)");
+  const auto lowerText = opts.findString("bound_lower", "lower bound on the physical parameter");
+  const auto upperText = opts.findString("bound_upper", "upper bound on the physical parameter");
+  require(!restart || write, "-restart needs an -output directory holding the checkpoint");
+  require(every == 0 || write, "-checkpoint_every needs an -output directory");
+
+  auto* reg = inv->regularization();
+  reg->setWeight(weight0);
+  TaoProblem tp(J, inv->regions() ? nullptr : reg);
+  tp.setHessianType(hessian == "newton" ? HessianType::Newton : HessianType::GaussNewton);
+  if (lowerText || upperText) {
+    // Physical bounds become bounds on the optimisation variable through the (monotone) map.
+    auto lo = J.createParameterVector(), hi = J.createParameterVector();
+    PDEINV_CALL(VecSet(lo, PETSC_NINFINITY));
+    PDEINV_CALL(VecSet(hi, PETSC_INFINITY));
+    auto bound = [&](const std::string& text, const char* flag) {
+      char* end = nullptr;
+      const double v = std::strtod(text.c_str(), &end);
+      require(end && *end == '\0' && std::isfinite(v),
+              std::string(flag) + " expects a number, got '" + text + "'");
+      return inv->map().inverse(v);
+    };
+    if (lowerText) PDEINV_CALL(VecSet(lo, bound(*lowerText, "-bound_lower")));
+    if (upperText) PDEINV_CALL(VecSet(hi, bound(*upperText, "-bound_upper")));
+    tp.setBounds(lo, hi);
+  }
+  tp.setFromOptions();
+  if (helpRequested()) {
+    if (root) printOptionsHelp(std::cout);
+    return 0;
+  }
+  checkAllOptionsUsed();
+  if (write) makeDirectory(comm, outDir);
+
+  // 2. The starting point: the configured guess, or the last checkpoint.
+  auto x = inv->initialGuess();
+  const std::string fp = fingerprint(*inv, x);
+  PetscInt startIteration = 0;
+  if (restart) {
+    const auto c = readCheckpoint(outDir, x, fp);
+    startIteration = c.iteration;
+    if (root)
+      std::printf("restarting from %s/checkpoint.vec (iteration %lld)\n", outDir.c_str(),
+                  static_cast<long long>(startIteration));
+  }
+
+  // 3. One monitor line per iteration; checkpoints.
+  const char* header =
+      "  it        cost      misfit         reg      |grad|      step    cg   pde    time\n";
+  tp.setMonitor([&](const IterationRecord& r) {
+    const PetscInt it = r.iteration + startIteration;
+    if (monitorLines && root) {
+      std::printf("%4lld %11.5e %11.5e %11.5e %11.4e %9.3e %5lld %5lld %7.2f\n",
+                  static_cast<long long>(it), r.cost, r.misfit, r.regularization, r.gradientNorm,
+                  r.step, static_cast<long long>(r.cgIterations),
+                  static_cast<long long>(r.pdeSolves), r.elapsed);
+      std::fflush(stdout);
+    }
+    if (every > 0 && r.iteration > 0 && it % every == 0) {
+      Vec xc = nullptr;
+      PDEINV_CALL(TaoGetSolution(tp.tao(), &xc));
+      Checkpoint c;
+      c.iteration = it;
+      c.fingerprint = fp;
+      writeCheckpoint(outDir, xc, c);
+    }
+  });
+  auto invertAt = [&](PetscReal w) {
+    reg->setWeight(w);
+    if (root) {
+      std::printf("inversion: tao %s, beta = %.4e\n%s", tp.typeName().c_str(), w, header);
+    }
+    tp.solve(x);
+    WeightTrial t;
+    t.weight = w;
+    J.value(x);
+    t.misfit = J.misfitValue();
+    t.regularization = J.regularizationValue() / w;
+    t.iterations = tp.iterations();
+    t.converged = tp.converged();
+    return t;
+  };
+
+  // 4. Solve, choosing β first if asked.
+  std::vector<WeightTrial> trials;
+  const PetscReal expectedMisfit = 0.5 * static_cast<PetscReal>(inv->observation().size());
+  PetscReal weight = weight0;
+  bool morozovFound = false;
+  if (choice == "morozov") {
+    auto r = morozov(invertAt, expectedMisfit, weight0, morozovRtol);
+    trials = r.trials;
+    weight = r.weight;
+    morozovFound = r.found;
+    if (root)
+      std::printf("Morozov: beta = %.4e (%s after %zu inversions), target misfit %.4e\n", weight,
+                  r.found ? "found" : "NOT found", trials.size(), expectedMisfit);
+  } else if (choice == "lcurve") {
+    auto start = J.createParameterVector();
+    PDEINV_CALL(VecCopy(x, start));
+    for (PetscReal w : lcurveWeights) {
+      PDEINV_CALL(VecCopy(start, x));
+      trials.push_back(invertAt(w));
+    }
+    weight = trials[lcurveCorner(trials)].weight;
+    if (root) std::printf("L-curve corner: beta = %.4e\n", weight);
+    PDEINV_CALL(VecCopy(start, x));
+  }
+  // The final inversion at the chosen β (Morozov's last trial is already at it, warm-started).
+  const bool again = choice == "lcurve" || (choice == "morozov" && trials.back().weight != weight);
+  if (choice == "fixed" || again) invertAt(weight);
+  PetscLogDouble tEnd = 0;
+  PDEINV_CALL(PetscTime(&tEnd));
+  checkAllOptionsUsed(true);
+
+  // 5. Results.
+  const PetscReal cost = J.value(x);
+  const auto& P = inv->forward().parameter();
+  auto estimate = P.createVector();
+  inv->physicalField(x, estimate);
+  Owned<Vec> truthField, errorField;
+  PetscReal relErr = -1;
+  auto M = massMatrix(P);
+  if (inv->truth()) {
+    truthField = P.createVector();
+    inv->physicalField(inv->truth(), truthField);
+    errorField = P.createVector();
+    PDEINV_CALL(VecWAXPY(errorField, -1.0, truthField, estimate));
+    relErr = relativeError(M, estimate, truthField);
+  }
+  // The estimate at the sensors: a layout-free fingerprint of the result (compared across rank
+  // counts by the tests).
+  std::vector<PetscReal> probes;
+  if (!inv->observation().points().empty()) {
+    auto probe = makePointObservation(P, inv->observation().points(), "observation points");
+    auto pv = probe->createObservationVector();
+    probe->apply(estimate, pv);
+    probes = probe->toOriginalOrder(pv);
+  }
+  const auto& hist = tp.history();
+  const PetscReal g0 = hist.empty() ? 0 : hist.front().gradientNorm;
+  const PetscReal gEnd = hist.empty() ? 0 : hist.back().gradientNorm;
+  const auto& counts = J.counts();
+  const int ranks = sizeOf(comm);
+  if (root) {
+    std::printf("%s: %s after %lld iterations (tao %s)\n",
+                tp.converged() ? "converged" : "NOT converged", tp.reasonName().c_str(),
+                static_cast<long long>(tp.iterations() + startIteration), tp.typeName().c_str());
+    std::printf("  cost %.6e  misfit %.6e (expected %.4e)  regularization %.6e\n", cost,
+                J.misfitValue(), expectedMisfit, J.regularizationValue());
+    std::printf("  gradient norm %.3e (reduced %.2e-fold)\n", gEnd, gEnd > 0 ? g0 / gEnd : 0.0);
+    std::printf(
+        "  PDE solves: %lld forward, %lld adjoint, %lld tangent, %lld incremental adjoint\n",
+        static_cast<long long>(counts.forward), static_cast<long long>(counts.adjoint),
+        static_cast<long long>(counts.tangent), static_cast<long long>(counts.incrementalAdjoint));
+    if (relErr >= 0) std::printf("  relative parameter error %.4e\n", relErr);
+    std::printf("  wall time %.2f s on %d rank(s)\n", tEnd - tStart, ranks);
+  }
+  if (!write) return tp.converged() ? 0 : 2;
+
+  writeVtu(estimate, outDir + "/estimate.vtu");
+  writeVtu(J.state(), outDir + "/state.vtu");
+  if (truthField) {
+    writeVtu(truthField, outDir + "/truth.vtu");
+    writeVtu(errorField, outDir + "/error.vtu");
+  }
+  {
+    Owned<PetscViewer> v;
+    PDEINV_CALL(
+        PetscViewerBinaryOpen(comm, (outDir + "/estimate.vec").c_str(), FILE_MODE_WRITE, v.out()));
+    PDEINV_CALL(PetscViewerBinarySetSkipInfo(v, PETSC_TRUE));
+    PDEINV_CALL(VecView(x, v));
+  }
+  writeOptionsFile(comm, outDir + "/options_used.txt");
+  if (root) {
+    std::ofstream h(outDir + "/history.csv");
+    h << "iteration,cost,misfit,regularization,gradient_norm,step,cg_iterations,pde_solves,"
+         "elapsed_s\n"
+      << std::setprecision(12);
+    for (const auto& r : hist) {
+      h << r.iteration + startIteration << "," << r.cost << "," << r.misfit << ","
+        << r.regularization << "," << r.gradientNorm << "," << r.step << "," << r.cgIterations
+        << "," << r.pdeSolves << "," << r.elapsed << "\n";
+    }
+    std::ofstream s(outDir + "/summary.json");
+    s << "{\n";
+    s << "  \"converged\": " << (tp.converged() ? "true" : "false") << ",\n";
+    s << "  \"reason\": \"" << tp.reasonName() << "\",\n";
+    s << "  \"iterations\": " << tp.iterations() + startIteration << ",\n";
+    s << "  \"restarted_from_iteration\": " << startIteration << ",\n";
+    s << "  \"tao_type\": \"" << tp.typeName() << "\",\n";
+    s << "  \"hessian\": \"" << hessian << "\",\n";
+    s << "  \"preconditioned\": " << (tp.preconditioned() ? "true" : "false") << ",\n";
+    s << "  \"pde_solves\": {\"forward\": " << counts.forward << ", \"adjoint\": " << counts.adjoint
+      << ", \"tangent\": " << counts.tangent
+      << ", \"incremental_adjoint\": " << counts.incrementalAdjoint
+      << ", \"failed_forward\": " << tp.failedEvaluations() << "},\n";
+    s << "  \"final\": {\"cost\": " << jsonNumber(cost)
+      << ", \"misfit\": " << jsonNumber(J.misfitValue())
+      << ", \"regularization\": " << jsonNumber(J.regularizationValue())
+      << ", \"gradient_norm\": " << jsonNumber(gEnd) << "},\n";
+    s << "  \"initial_gradient_norm\": " << jsonNumber(g0) << ",\n";
+    s << "  \"gradient_reduction\": " << jsonNumber(gEnd > 0 ? gEnd / g0 : 0.0) << ",\n";
+    s << "  \"expected_misfit\": " << jsonNumber(expectedMisfit) << ",\n";
+    s << "  \"regularization_weight\": " << jsonNumber(weight) << ",\n";
+    s << "  \"weight_choice\": {\"method\": \"" << choice << "\"";
+    if (choice == "morozov") s << ", \"found\": " << (morozovFound ? "true" : "false");
+    s << ", \"trials\": [";
+    for (std::size_t i = 0; i < trials.size(); ++i) {
+      s << (i ? ", " : "") << "{\"weight\": " << jsonNumber(trials[i].weight)
+        << ", \"misfit\": " << jsonNumber(trials[i].misfit)
+        << ", \"regularization\": " << jsonNumber(trials[i].regularization)
+        << ", \"iterations\": " << trials[i].iterations << "}";
+    }
+    s << "]},\n";
+    if (relErr >= 0) s << "  \"relative_parameter_error\": " << jsonNumber(relErr) << ",\n";
+    s << "  \"estimate_at_observation_points\": [";
+    for (std::size_t i = 0; i < probes.size(); ++i) s << (i ? ", " : "") << jsonNumber(probes[i]);
+    s << "],\n";
+    s << "  \"observations\": " << inv->observation().size() << ",\n";
+    s << "  \"wall_time_s\": " << jsonNumber(tEnd - tStart) << ",\n";
+    s << "  \"ranks\": " << ranks << "\n";
+    s << "}\n";
+    std::printf("  wrote %s/{summary.json,history.csv,estimate.vtu,...}\n", outDir.c_str());
+  }
+  (void)plot;
+  return 0;
+}
+
+}  // namespace pdeinv::app

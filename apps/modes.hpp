@@ -1,0 +1,12 @@
+#pragma once
+// The modes of the pdeinv driver (apps/pdeinv.cpp chooses one with -mode).
+#include <petscsys.h>
+
+namespace pdeinv::app {
+
+// -mode invert: solve the configured inverse problem with TAO and write the run directory.
+int runInvert(MPI_Comm comm);
+// True when -help was given (the modes print the options they read, then stop).
+bool helpRequested();
+
+}  // namespace pdeinv::app

@@ -1,0 +1,35 @@
+#pragma once
+// WeightedRegularization: β·R(m) for a regularization R, with β changeable at run time.
+//
+// The regularization weight is what Morozov's discrepancy principle and the L-curve vary; the
+// decorator lets them do so without rebuilding R's assembled matrices and solvers. Every
+// derivative is scaled by β, and the Hessian inverse (the CG preconditioner) by 1/β.
+#include <memory>
+
+#include "pdeinv/inverse/regularization.hpp"
+
+namespace pdeinv {
+
+class WeightedRegularization final : public Regularization {
+ public:
+  explicit WeightedRegularization(std::unique_ptr<Regularization> inner, PetscReal weight = 1.0);
+
+  std::string name() const override { return inner_->name(); }
+  PetscReal value(Vec m) override;
+  void gradient(Vec m, Vec g) override;
+  void hessianApply(Vec m, Vec dm, Vec out) override;
+  bool applyHessianInverse(Vec r, Vec out) override;
+  // Samples are the inner prior's: β scales the objective, not the prior itself.
+  bool sample(unsigned long seed, Vec out) override { return inner_->sample(seed, out); }
+
+  PetscReal weight() const { return weight_; }
+  // InputError unless β > 0.
+  void setWeight(PetscReal weight);
+  Regularization& inner() { return *inner_; }
+
+ private:
+  std::unique_ptr<Regularization> inner_;
+  PetscReal weight_;
+};
+
+}  // namespace pdeinv

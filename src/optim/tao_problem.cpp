@@ -1,0 +1,303 @@
+#include "pdeinv/optim/tao_problem.hpp"
+
+// TAO's public API has no getter for the step length of the last iteration that works for
+// every type (TaoLineSearchGetStepLength exists only for line-search types); the monitor reads
+// tao->step, which every type sets through TaoMonitor().
+#include <petsc/private/taoimpl.h>
+
+#include <sstream>
+
+#include "pdeinv/core/error.hpp"
+#include "pdeinv/core/options.hpp"
+#include "pdeinv/forward/steady_solver.hpp"
+
+namespace pdeinv {
+
+namespace {
+
+PetscInt totalSolves(const SolveCounts& c) {
+  return c.forward + c.adjoint + c.tangent + c.incrementalAdjoint;
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> supportedTaoTypes() {
+  return {"blmvm", "bnls", "bntr", "bqnls", "lmvm", "nls", "ntr", "pdeinvgncg"};
+}
+
+TaoProblem::TaoProblem(ReducedFunctional& J, Regularization* regularization,
+                       const std::string& prefix)
+    : J_(J), reg_(regularization) {
+  auto x = J_.createParameterVector();
+  const MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(x.get()));
+  PDEINV_CALL(TaoCreate(comm, tao_.out()));
+  if (!prefix.empty()) PDEINV_CALL(TaoSetOptionsPrefix(tao_, prefix.c_str()));
+  PDEINV_CALL(VecDuplicate(x, xH_.out()));
+  PDEINV_CALL(TaoSetSolution(tao_, x));
+  PDEINV_CALL(TaoSetObjective(tao_, objective, this));
+  PDEINV_CALL(TaoSetObjectiveAndGradient(tao_, nullptr, objectiveAndGradient, this));
+
+  PetscInt n = 0, N = 0;
+  PDEINV_CALL(VecGetLocalSize(x, &n));
+  PDEINV_CALL(VecGetSize(x, &N));
+  PDEINV_CALL(MatCreateShell(comm, n, n, N, N, this, H_.out()));
+  PDEINV_CALL(MatShellSetOperation(H_, MATOP_MULT, reinterpret_cast<void (*)(void)>(hessianMult)));
+  PDEINV_CALL(MatSetOption(H_, MAT_SYMMETRIC, PETSC_TRUE));
+  PDEINV_CALL(TaoSetHessian(tao_, H_, H_, hessian, this));
+  // The regularization's Hessian: the initial Hessian of the quasi-Newton types.
+  PDEINV_CALL(MatCreateShell(comm, n, n, N, N, this, H0_.out()));
+  PDEINV_CALL(
+      MatShellSetOperation(H0_, MATOP_MULT, reinterpret_cast<void (*)(void)>(regularizationMult)));
+  PDEINV_CALL(MatSetOption(H0_, MAT_SYMMETRIC, PETSC_TRUE));
+  PDEINV_CALL(TaoSetMonitor(tao_, monitor, this, nullptr));
+  // Defaults a user can override: the gradient norm reduced 10⁶-fold.
+  PDEINV_CALL(TaoSetTolerances(tao_, 0.0, 0.0, 1e-6));
+  PDEINV_CALL(TaoSetMaximumIterations(tao_, 200));
+  PDEINV_CALL(TaoSetType(tao_, TAOBNLS));
+}
+
+TaoProblem::~TaoProblem() = default;
+
+void TaoProblem::setBounds(Vec lower, Vec upper) {
+  PDEINV_CALL(VecDuplicate(lower, lower_.out()));
+  PDEINV_CALL(VecCopy(lower, lower_));
+  PDEINV_CALL(VecDuplicate(upper, upper_.out()));
+  PDEINV_CALL(VecCopy(upper, upper_));
+  PDEINV_CALL(TaoSetVariableBounds(tao_, lower_, upper_));
+}
+
+void TaoProblem::setMonitor(std::function<void(const IterationRecord&)> m) {
+  monitor_ = std::move(m);
+}
+
+bool TaoProblem::typeIs(std::initializer_list<const char*> names) const {
+  for (const char* n : names) {
+    PetscBool same = PETSC_FALSE;
+    PDEINV_CALL(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(tao_.get()), n, &same));
+    if (same) return true;
+  }
+  return false;
+}
+
+std::string TaoProblem::typeName() const {
+  TaoType type = nullptr;
+  PDEINV_CALL(TaoGetType(tao_, &type));
+  return type ? type : "";
+}
+
+void TaoProblem::setFromOptions() {
+  // An unknown type would be a PETSc error deep inside TaoSetFromOptions: name it here.
+  const char* prefix = nullptr;
+  PDEINV_CALL(TaoGetOptionsPrefix(tao_, &prefix));
+  const std::string flag = std::string("-") + (prefix ? prefix : "") + "tao_type";
+  char requested[256] = "";
+  PetscBool set = PETSC_FALSE;
+  PDEINV_CALL(
+      PetscOptionsGetString(nullptr, prefix, "-tao_type", requested, sizeof requested, &set));
+  if (set) {
+    Owned<Tao> probe;
+    PDEINV_CALL(TaoCreate(PETSC_COMM_SELF, probe.out()));
+    bool known = true;
+    try {
+      PDEINV_CALL(TaoSetType(probe, requested));
+    } catch (const PetscFailure&) {
+      known = false;
+    }
+    require(known, "unknown TAO type '" + std::string(requested) + "' (" + flag +
+                       "); available: " + joined(supportedTaoTypes()));
+  }
+  PDEINV_CALL(TaoSetFromOptions(tao_));
+  const bool bounded = lower_ || upper_;
+  if (bounded) {
+    require(!typeIs({TAOLMVM, TAONLS, TAONTR, TAOCG, TAONM, "pdeinvgncg"}),
+            flag + " " + typeName() +
+                " does not handle bounds on the parameter; use bqnls, blmvm, bnls or bntr");
+  }
+  wirePreconditioner();
+  configured_ = true;
+}
+
+void TaoProblem::wirePreconditioner() {
+  // Only a regularization that can apply its Hessian's inverse preconditions.
+  preconditioned_ = false;
+  if (!reg_) return;
+  const char* prefix = nullptr;
+  PDEINV_CALL(TaoGetOptionsPrefix(tao_, &prefix));
+  const Options opts(std::string(prefix ? prefix : "") + "tao_pdeinv_");
+  const auto pcChoice = opts.getString(
+      "pc", "regularization",
+      "preconditioner / initial quasi-Newton Hessian: regularization (its inverse Hessian) | none");
+  require(pcChoice == "regularization" || pcChoice == "none",
+          opts.flag("pc") + " must be regularization or none, got '" + pcChoice + "'");
+  if (pcChoice == "none") return;
+  {
+    // Does R have a Hessian inverse (a quadratic regularization)? Applied once to zero.
+    auto probe = J_.createParameterVector(), out = J_.createParameterVector();
+    PDEINV_CALL(VecSet(probe, 0.0));
+    if (!reg_->applyHessianInverse(probe, out)) return;
+  }
+  PC pc = nullptr;
+  if (typeIs({TAOLMVM, TAOBLMVM})) {
+    PDEINV_CALL(TaoLMVMSetH0(tao_, H0_));
+    PDEINV_CALL(TaoSetUp(tao_));
+    KSP ksp = nullptr;
+    PDEINV_CALL(TaoLMVMGetH0KSP(tao_, &ksp));
+    PDEINV_CALL(KSPSetType(ksp, KSPPREONLY));
+    PDEINV_CALL(KSPGetPC(ksp, &pc));
+  } else if (typeIs({TAOBQNLS, TAOBQNKLS, TAOBQNKTR, TAOBQNKTL})) {
+    Mat B = nullptr;
+    PDEINV_CALL(TaoGetLMVMMatrix(tao_, &B));
+    Owned<PC> own;
+    PDEINV_CALL(PCCreate(PetscObjectComm(reinterpret_cast<PetscObject>(tao_.get())), own.out()));
+    PDEINV_CALL(PCSetType(own, PCSHELL));
+    PDEINV_CALL(PCShellSetContext(own, this));
+    PDEINV_CALL(PCShellSetApply(own, preconditionerApply));
+    PDEINV_CALL(PCSetOperators(own, H0_, H0_));
+    PDEINV_CALL(MatLMVMSetJ0PC(B, own));
+    preconditioned_ = true;
+    return;
+  } else {
+    KSP ksp = nullptr;
+    PDEINV_CALL(TaoGetKSP(tao_, &ksp));
+    if (!ksp) return;  // a type without a linear solver
+    const char* kspPrefix = nullptr;
+    PDEINV_CALL(KSPGetOptionsPrefix(ksp, &kspPrefix));
+    PetscBool userPc = PETSC_FALSE;
+    PDEINV_CALL(PetscOptionsHasName(nullptr, kspPrefix, "-pc_type", &userPc));
+    if (userPc) return;  // the user chose a preconditioner
+    PDEINV_CALL(KSPGetPC(ksp, &pc));
+  }
+  PDEINV_CALL(PCSetType(pc, PCSHELL));
+  PDEINV_CALL(PCShellSetContext(pc, this));
+  PDEINV_CALL(PCShellSetApply(pc, preconditionerApply));
+  PDEINV_CALL(PCShellSetName(pc, "pdeinv: inverse Hessian of the regularization"));
+  preconditioned_ = true;
+}
+
+PetscErrorCode TaoProblem::guard(const std::function<void()>& body) {
+  try {
+    body();
+  } catch (...) {
+    pending_ = std::current_exception();  // rethrown by solve() with its message intact
+    return PETSC_ERR_LIB;
+  }
+  return 0;
+}
+
+PetscErrorCode TaoProblem::objective(Tao, Vec x, PetscReal* f, void* ctx) {
+  auto* self = static_cast<TaoProblem*>(ctx);
+  return self->guard([&] {
+    try {
+      *f = self->J_.value(x);
+    } catch (const ForwardSolveFailure&) {
+      *f = PETSC_INFINITY;  // a rejected trial point
+      self->failed_++;
+    }
+  });
+}
+
+PetscErrorCode TaoProblem::objectiveAndGradient(Tao, Vec x, PetscReal* f, Vec g, void* ctx) {
+  auto* self = static_cast<TaoProblem*>(ctx);
+  return self->guard([&] {
+    try {
+      *f = self->J_.gradient(x, g);
+    } catch (const ForwardSolveFailure&) {
+      *f = PETSC_INFINITY;
+      PDEINV_CALL(VecSet(g, 0.0));
+      self->failed_++;
+    }
+  });
+}
+
+PetscErrorCode TaoProblem::hessian(Tao, Vec x, Mat, Mat, void* ctx) {
+  auto* self = static_cast<TaoProblem*>(ctx);
+  return self->guard([&] { PDEINV_CALL(VecCopy(x, self->xH_)); });
+}
+
+PetscErrorCode TaoProblem::hessianMult(Mat H, Vec v, Vec out) {
+  void* ctx = nullptr;
+  PetscCall(MatShellGetContext(H, &ctx));
+  auto* self = static_cast<TaoProblem*>(ctx);
+  return self->guard([&] { self->J_.hessianApply(self->xH_, v, out, self->hessianType_); });
+}
+
+PetscErrorCode TaoProblem::regularizationMult(Mat H, Vec v, Vec out) {
+  void* ctx = nullptr;
+  PetscCall(MatShellGetContext(H, &ctx));
+  auto* self = static_cast<TaoProblem*>(ctx);
+  // The regularizations that precondition are quadratic: their Hessian does not depend on m.
+  return self->guard([&] { self->reg_->hessianApply(self->xH_, v, out); });
+}
+
+PetscErrorCode TaoProblem::preconditionerApply(PC pc, Vec r, Vec out) {
+  void* ctx = nullptr;
+  PetscCall(PCShellGetContext(pc, &ctx));
+  auto* self = static_cast<TaoProblem*>(ctx);
+  return self->guard([&] { self->reg_->applyHessianInverse(r, out); });
+}
+
+PetscErrorCode TaoProblem::monitor(Tao tao, void* ctx) {
+  auto* self = static_cast<TaoProblem*>(ctx);
+  return self->guard([&] {
+    IterationRecord rec;
+    PetscReal f = 0, gnorm = 0, cnorm = 0, xdiff = 0;
+    TaoConvergedReason reason;
+    PDEINV_CALL(TaoGetSolutionStatus(tao, &rec.iteration, &f, &gnorm, &cnorm, &xdiff, &reason));
+    Vec x = nullptr;
+    PDEINV_CALL(TaoGetSolution(tao, &x));
+    // The parts of J at the iterate (cached unless the last evaluation was a trial point).
+    rec.cost = self->J_.value(x);
+    rec.misfit = self->J_.misfitValue();
+    rec.regularization = self->J_.regularizationValue();
+    rec.gradientNorm = gnorm;
+    rec.step = rec.iteration == 0 ? 0.0 : tao->step;
+    PetscInt kspIts = 0;
+    PDEINV_CALL(TaoGetLinearSolveIterations(tao, &kspIts));
+    rec.cgIterations = kspIts - self->lastKspIts_;
+    self->lastKspIts_ = kspIts;
+    rec.pdeSolves = totalSolves(self->J_.counts());
+    rec.elapsed = MPI_Wtime() - self->start_;
+    self->history_.push_back(rec);
+    if (self->monitor_) self->monitor_(rec);
+  });
+}
+
+void TaoProblem::solve(Vec x) {
+  if (!configured_) setFromOptions();
+  PDEINV_CALL(TaoSetSolution(tao_, x));
+  history_.clear();
+  lastKspIts_ = 0;
+  start_ = MPI_Wtime();
+  pending_ = nullptr;
+  const PetscErrorCode ierr = TaoSolve(tao_);
+  if (pending_) std::rethrow_exception(std::exchange(pending_, nullptr));
+  PDEINV_CALL(ierr);
+}
+
+TaoConvergedReason TaoProblem::reason() const {
+  TaoConvergedReason r;
+  PDEINV_CALL(TaoGetConvergedReason(tao_, &r));
+  return r;
+}
+
+std::string TaoProblem::reasonName() const {
+  const TaoConvergedReason r = reason();
+  return TaoConvergedReasons[r];
+}
+
+PetscInt TaoProblem::iterations() const {
+  PetscInt its = 0;
+  PDEINV_CALL(TaoGetIterationNumber(tao_, &its));
+  return its;
+}
+
+}  // namespace pdeinv
