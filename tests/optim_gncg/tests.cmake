@@ -1,0 +1,3 @@
+# The inexact Gauss–Newton–CG TAO type (pdeinvgncg): convergence, TAO's tolerances, negative
+# curvature, failed evaluations, restarts; and a comparison with TAO's bnls and bntr.
+pdeinv_add_test(NAME test_tao_gncg SOURCES optim_gncg/test_tao_gncg.cpp)
