@@ -286,7 +286,6 @@ PetscErrorCode TaoSolve_GNCG(Tao tao) {
   gn->stats = GNCGStatistics{};
   GNCGState st = gn->resume ? gn->state : GNCGState{};
   gn->resume = false;
-  gn->state = st;
   tao->niter = st.iteration;
   tao->ksp_its = 0;
   tao->ksp_tot_its = st.cgTotal;
@@ -301,11 +300,13 @@ PetscErrorCode TaoSolve_GNCG(Tao tao) {
   if (failedValue(f)) {
     PetscCall(PetscInfo(tao, "pdeinvgncg: the objective at the initial point is Inf or NaN\n"));
     tao->reason = TAO_DIVERGED_NAN;
+    gn->state = st;
     PetscFunctionReturn(0);
   }
   PetscCall(TaoComputeGradient(tao, x, g));
   PetscCall(VecNorm(g, NORM_2, &gnorm));
   if (st.gnorm0 < 0) st.gnorm0 = gnorm;
+  gn->state = st;  // from here on, the state that goes with the current iterate
 
   while (true) {
     // The history counts the CG iterations of this TaoSolve (its cumulative argument).

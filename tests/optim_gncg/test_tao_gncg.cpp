@@ -202,11 +202,11 @@ TEST(TaoGNCG, line_search_failure_is_reported) {
 }
 
 // Restart: k iterations, then a fresh Tao from (x_k, state) reproduces the uninterrupted run.
-TEST(TaoGNCG, restart_from_state_reproduces_the_uninterrupted_run) {
-  // ew2 forcing (uses ‖g_{k-1}‖, η_{k-1}), Newton from iteration 4 (uses the iteration number).
-  const std::string opts =
-      "-tao_gatol 1e-8 -tao_grtol 0 -tao_gncg_forcing ew2 -tao_gncg_newton "
-      "-tao_gncg_gn_iterations 4 ";
+// Newton from iteration 4 (uses the iteration number) and the given forcing (sqrt uses ‖g_0‖,
+// ew2 uses ‖g_{k-1}‖ and η_{k-1}).
+void checkRestart(const std::string& forcing) {
+  const std::string opts = "-tao_gatol 1e-8 -tao_grtol 0 -tao_gncg_forcing " + forcing +
+                           " -tao_gncg_newton -tao_gncg_gn_iterations 4 ";
   const PetscInt k = 3, m = 6;
   LsqCase full(-1.0), fullM(-1.0), part(-1.0);
   auto rFull = solve(full.prob, full.x, opts);
@@ -230,9 +230,12 @@ TEST(TaoGNCG, restart_from_state_reproduces_the_uninterrupted_run) {
     PDEINV_CALL(VecCopy(s.x, x));
     return x;
   };
-  GNCGState iterationOnly;  // the iteration number and CG total, without the forcing history
-  iterationOnly.iteration = saved.iteration;
-  iterationOnly.cgTotal = saved.cgTotal;
+  // Everything but the forcing history (‖g_0‖ for sqrt; ‖g_{k-1}‖, η_{k-1} for ew2).
+  GNCGState iterationOnly = saved;
+  if (forcing == "sqrt")
+    iterationOnly.gnorm0 = -1;
+  else
+    iterationOnly.gnormPrev = iterationOnly.etaPrev = -1;
   RunResult rRes, rResM, rNoState;
   auto xRes = resume("", saved, &rRes);
   auto xResM = resume("-tao_max_it " + std::to_string(m), saved, &rResM);
@@ -250,10 +253,54 @@ TEST(TaoGNCG, restart_from_state_reproduces_the_uninterrupted_run) {
   EXPECT_EQ(rRes.f, rFull.f);
   // The monitor continues the numbering: the resumed run monitored iterations k..end.
   EXPECT_EQ(static_cast<PetscInt>(rRes.fHistory.size()), rFull.iterations - k + 1);
-  // Control: resuming from x_k with the iteration number but without the forcing history does
-  // not reproduce iteration m, so the comparison above can fail.
+  // A checkpoint taken by a monitor during an uninterrupted run resumes just as well.
+  struct Checkpoint {
+    PetscInt at;
+    Vec x;
+    GNCGState state;
+  } cp{k, nullptr, {}};
+  {
+    LsqCase s(-1.0);
+    Owned<Vec> copy;
+    PDEINV_CALL(VecDuplicate(s.x, copy.out()));
+    cp.x = copy;
+    solve(s.prob, s.x, opts, [&](Tao tao) {
+      PDEINV_CALL(TaoSetMonitor(
+          tao,
+          [](Tao t, void* ctx) -> PetscErrorCode {
+            auto* c = static_cast<Checkpoint*>(ctx);
+            PetscInt its = 0;
+            PetscCall(TaoGetIterationNumber(t, &its));
+            if (its != c->at) return 0;
+            Vec x = nullptr;
+            PetscCall(TaoGetSolution(t, &x));
+            PetscCall(VecCopy(x, c->x));
+            c->state = taoGNCGGetState(t);
+            return 0;
+          },
+          &cp, nullptr));
+    });
+    EXPECT_EQ(cp.state.iteration, k);
+    EXPECT_EQ(maxDiff(copy, xk), 0.0);
+    RunResult rCp;
+    LsqCase r(-1.0);
+    PDEINV_CALL(VecCopy(copy, r.x));
+    rCp = solve(r.prob, r.x, opts, [&](Tao tao) { taoGNCGSetState(tao, cp.state); });
+    EXPECT_EQ(maxDiff(r.x, full.x), 0.0);
+    EXPECT_EQ(rCp.iterations, rFull.iterations);
+  }
+  // Control: resuming from x_k without the forcing history does not reproduce iteration m,
+  // so the comparisons above can fail.
   EXPECT_EQ(rNoState.iterations, m);
   EXPECT_GT(maxDiff(xNoState, fullM.x), 0.0);
+}
+
+TEST(TaoGNCG, restart_with_sqrt_forcing_reproduces_the_uninterrupted_run) {
+  checkRestart("sqrt");
+}
+
+TEST(TaoGNCG, restart_with_ew2_forcing_reproduces_the_uninterrupted_run) {
+  checkRestart("ew2");
 }
 
 TEST(TaoGNCG, view_prints_the_options) {

@@ -84,7 +84,9 @@ struct GNCGState {
   PetscReal step = 0;        // step length of the last iteration (for the monitor)
 };
 
-// The state after the last iteration of the last TaoSolve (or the one set by taoGNCGSetState).
+// The state that goes with the current iterate tao->solution: after TaoSolve, the state of its
+// last iterate; inside a monitor (TaoSetMonitor), the state of the iterate being monitored, so a
+// driver can checkpoint (x, state) at any iteration.
 GNCGState taoGNCGGetState(Tao tao);
 // Makes the next TaoSolve resume from this state (used once, by the next TaoSolve).
 void taoGNCGSetState(Tao tao, const GNCGState& state);
