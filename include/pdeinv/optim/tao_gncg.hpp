@@ -4,11 +4,12 @@
 // pdeinv::registerTaoGNCG() has been called (after PetscInitialize).
 //
 // One iteration at x_k:  H_k p = -g_k is solved inexactly by preconditioned CG to the relative
-// tolerance η_k (Eisenstat–Walker forcing); CG stops at the first direction of non-positive
-// curvature (if that is the first direction, the step is the preconditioned steepest descent
-// direction -M g_k); then Armijo backtracking on the objective: x_{k+1} = x_k + α p with the
-// first α ∈ {1, ½, ¼, ...} such that f(x_k + α p) <= f(x_k) + c α g_kᵀp + ftol |f(x_k)| (ftol
-// the relative rounding error of f: near the minimiser the decrease is below it).
+// tolerance η_k (Eisenstat–Walker forcing), ‖r‖_M <= η_k ‖g_k‖_M with ‖v‖_M² = vᵀMv; CG stops at
+// the first direction of non-positive curvature (if that is the first direction, the step is the
+// preconditioned steepest descent direction -M g_k); then Armijo backtracking on the objective:
+// x_{k+1} = x_k + α p with the first α ∈ {1, ½, ¼, ...} such that f(x_k + α p) <= f(x_k) + c α
+// g_kᵀp + ftol |f(x_k)| (ftol the relative rounding error of f: near the minimiser the decrease is
+// below it).
 //
 // What the method needs from the application (only the standard TAO callbacks):
 //  * the objective: TaoSetObjective (or TaoSetObjectiveAndGradient) and the gradient:
@@ -47,6 +48,12 @@
 //   -tao_gncg_armijo_ftol 1e-12       relative rounding error of f allowed in the Armijo test
 //   -tao_gncg_newton false            switch from Gauss–Newton to Newton after gn_iterations
 //   -tao_gncg_gn_iterations 3         Gauss–Newton iterations before Newton (with -tao_gncg_newton)
+//        Default: Gauss–Newton throughout. Its Hessian is positive semi-definite (CG is then well
+//        posed and the regularisation makes it definite), needs no second-order adjoints, and for
+//        the small-residual problems typical of inversion with low noise it converges nearly as
+//        fast as Newton; far from the minimiser the Newton Hessian may be indefinite. With
+//        -tao_gncg_newton, 3 Gauss–Newton iterations first bring the iterate closer before the
+//        (locally quadratic) Newton iterations.
 // TAO's own options apply: -tao_gatol, -tao_grtol, -tao_gttol, -tao_max_it, -tao_max_funcs,
 // -tao_fmin, -tao_monitor, -tao_converged_reason, -tao_view, custom convergence tests.
 // TaoGetLinearSolveIterations reports the total CG iterations, TaoGetIterationNumber the
@@ -57,7 +64,8 @@
 // TaoSetSolution(x_k) and taoGNCGSetState() on a fresh Tao with the same options, obtains the
 // same iterates (bitwise on the same number of ranks) as an uninterrupted run, provided the
 // application's callbacks are deterministic. Iteration numbers (monitor, max_it) continue from
-// state.iteration.
+// state.iteration (TaoSetIterationNumber before TaoSolve has no effect: TaoSolve resets the
+// statistics; set GNCGState::iteration to start at another iteration number).
 #include <petsctao.h>
 
 #include <functional>
@@ -66,7 +74,8 @@
 
 namespace pdeinv {
 
-// Registers the TAO type TAOPDEINVGNCG. Idempotent; call after PetscInitialize.
+// Registers the TAO type TAOPDEINVGNCG. Idempotent; call after PetscInitialize and before
+// TaoSetFromOptions/TaoSetType select it.
 void registerTaoGNCG();
 
 // Sets the function called before each Hessian evaluation (newton = use the Newton Hessian,
