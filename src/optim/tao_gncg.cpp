@@ -176,13 +176,13 @@ PetscErrorCode TaoView_GNCG(Tao tao, PetscViewer viewer) {
 }
 
 // z = M r (the preconditioner action), or z = r without one.
-PetscErrorCode applyPreconditioner(Tao tao, Mat M, Vec r, Vec z) {
+PetscErrorCode applyPreconditioner(Mat M, Vec r, Vec z) {
   PetscFunctionBegin;
-  if (M)
+  if (M) {
     PetscCall(MatMult(M, r, z));
-  else
+  } else {
     PetscCall(VecCopy(r, z));
-  (void)tao;
+  }
   PetscFunctionReturn(0);
 }
 
@@ -200,7 +200,7 @@ PetscErrorCode solveNewtonStep(Tao tao, GNCG* gn, Mat M, PetscReal eta, PetscInt
   *its = 0;
   PetscCall(VecSet(p, 0.0));
   PetscCall(VecAXPBY(r, -1.0, 0.0, g));  // r = -g - H p = -g
-  PetscCall(applyPreconditioner(tao, M, r, z));
+  PetscCall(applyPreconditioner(M, r, z));
   PetscReal rz = 0;
   PetscCall(VecDot(r, z, &rz));
   PetscCheck(
@@ -230,7 +230,7 @@ PetscErrorCode solveNewtonStep(Tao tao, GNCG* gn, Mat M, PetscReal eta, PetscInt
     const PetscReal alpha = rz / dHd;
     PetscCall(VecAXPY(p, alpha, d));
     PetscCall(VecAXPY(r, -alpha, Hd));
-    PetscCall(applyPreconditioner(tao, M, r, z));
+    PetscCall(applyPreconditioner(M, r, z));
     PetscReal rzNew = 0;
     PetscCall(VecDot(r, z, &rzNew));
     if (std::sqrt(PetscMax(rzNew, 0.0)) <= tol) break;
@@ -334,7 +334,7 @@ PetscErrorCode TaoSolve_GNCG(Tao tao) {
     if (!(gp < 0)) {  // cannot happen with an SPD preconditioner; a safeguard: -M g, then -g
       PetscCall(PetscInfo(tao, "pdeinvgncg: CG step is not a descent direction; using -M g\n"));
       PetscCall(VecAXPBY(gn->r, -1.0, 0.0, g));
-      PetscCall(applyPreconditioner(tao, M, gn->r, p));
+      PetscCall(applyPreconditioner(M, gn->r, p));
       PetscCall(VecDot(g, p, &gp));
       if (!(gp < 0)) {
         PetscCall(VecAXPBY(p, -1.0, 0.0, g));
