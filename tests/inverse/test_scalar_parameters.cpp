@@ -9,15 +9,62 @@
 #include <cmath>
 
 #include "../test_util.hpp"
+#include "pdeinv/analysis/verification.hpp"
 #include "pdeinv/core/root_vector.hpp"
 #include "pdeinv/core/session.hpp"
 #include "pdeinv/inverse/inverse_problem.hpp"
+#include "pdeinv/physics/kernels.hpp"
 
 using namespace pdeinv;
 using pdeinv::test::meshPath;
 using pdeinv::test::ScopedOptions;
 
 namespace {
+
+// A test operator whose scalar multiplies the conductivity, R = ∫ θ e^m ∇u·∇v − v dx, so that
+// ∂R/∂θ = ∫ e^m ∇u·∇v depends on u (∂²R/∂u∂θ ≠ 0): the coupled path of the contract.
+// θ is constants[numConstants − 2] (k = 1, no operator constants).
+void f0_one(PDEINV_POINT_F(f0)) {
+  f0[0] = -1.0;
+}
+void f1_scaled(PDEINV_POINT_F(f1)) {
+  const PetscScalar k = constants[numConstants - 2] * std::exp(a[aOff[0]]);
+  for (PetscInt d = 0; d < dim; ++d) f1[d] = k * u_x[d];
+}
+void g3_scaled(PDEINV_POINT_G(g3)) {
+  const PetscScalar k = constants[numConstants - 2] * std::exp(a[aOff[0]]);
+  for (PetscInt d = 0; d < dim; ++d) g3[d * dim + d] = k;
+}
+void g2_scaled(PDEINV_POINT_G(g2)) {
+  const PetscScalar k = constants[numConstants - 2] * std::exp(a[aOff[0]]);
+  for (PetscInt d = 0; d < dim; ++d) g2[d] = k * u_x[d];
+}
+
+class ScaledConductivity final : public PdeOperator {
+ public:
+  std::string name() const override { return "scaled_conductivity"; }
+  ResidualKernels residual() const override { return {f0_one, f1_scaled}; }
+  JacobianKernels stateJacobian() const override { return {nullptr, nullptr, nullptr, g3_scaled}; }
+  JacobianKernels parameterJacobian() const override {
+    return {nullptr, nullptr, g2_scaled, nullptr};
+  }
+  bool linearInState() const override { return true; }
+  bool scalarElliptic() const override { return true; }
+  bool symmetricJacobian() const override { return true; }
+  std::vector<ScalarParameter> scalarParameters(int) const override {
+    return {{"scale", 1.0, "conductivity factor"}};
+  }
+  // ∂f1/∂θ = e^m ∇u; ∂²R/∂θ² = 0; ∂/∂u of ∂R/∂θ: g3 = e^m I.
+  std::vector<ResidualKernels> scalarDerivative(int) const override {
+    return {{nullptr, kernels::logDiffusionFlux}};
+  }
+  std::vector<ResidualKernels> scalarSecondDerivative(int) const override { return {{}}; }
+  bool scalarStateCoupled() const override { return true; }
+  std::vector<JacobianKernels> scalarStateCoupling(int) const override {
+    return {{nullptr, nullptr, nullptr, kernels::logDiffusionFlux_du}};
+  }
+};
+
 const std::string kSource = "-mesh_file " + meshPath("unit_square_coarse.msh") +
                             " -mesh_refine 1 -state_element P2 -parameter_element P1" +
                             " -state_ksp_rtol 1e-13 -poisson_source_model gaussian" +
@@ -117,4 +164,43 @@ TEST(ScalarParameters, inverse_problem_in_scalar_mode_starts_from_the_options) {
   EXPECT_EQ(inv->forward().solver().scalars(), (std::vector<PetscReal>{1, 0.5, 0.5}));
   // The functional at the truth is below the one at the start (noise only).
   EXPECT_LT(inv->objective().value(inv->truth()), inv->objective().value(inv->initialGuess()));
+}
+
+TEST(ScalarParameters, an_operator_coupling_state_and_scalars_gets_exact_newton_hessians) {
+  operatorRegistry().add(
+      "scaled_conductivity", [] { return std::make_unique<ScaledConductivity>(); },
+      "test operator: -div(theta exp(m) grad u) = 1");
+  ScopedOptions o("-mesh_file " + meshPath("unit_square_coarse.msh") +
+                  " -state_element P2 -parameter_element P1 -state_ksp_rtol 1e-13" +
+                  " -operator scaled_conductivity -obs_type grid -obs_grid 5,5" +
+                  " -parameter_space scalars -truth_scalars 1.5 -scalars_init 0.8" +
+                  " -parameter_fixed 0.3*sin(3*x)+0.5*y -noise_relative 0.01");
+  auto inv = InverseProblem::fromOptions(PETSC_COMM_WORLD);
+  auto theta = inv->initialGuess();
+  auto& J = inv->objective();
+  ASSERT_TRUE(J.newtonAvailable());
+  auto m = inv->forward().parameter().createVector();
+  inv->physicalField(theta, m);
+  J.value(theta);
+  std::vector<CheckResult> checks = checkOperator(inv->forward().solver(), m, 5);
+  for (auto& c : checkReducedFunctional(J, theta, 6)) checks.push_back(std::move(c));
+  int newton = 0;
+  for (const auto& c : checks) {
+    EXPECT_TRUE(c.passed) << c.component << " " << c.what;
+    if (c.kind == "taylor" && c.what == "hessian (newton)") {
+      ++newton;
+      int inRange = 0;
+      for (PetscReal s : c.slope) inRange += s >= 2.9;
+      EXPECT_GE(inRange, 3);
+    }
+  }
+  EXPECT_EQ(newton, 1);
+  // Without the coupling term the Newton Hessian would be wrong: it differs from Gauss-Newton.
+  auto e = J.createParameterVector(), hn = J.createParameterVector(),
+       hg = J.createParameterVector();
+  setRootVector(e, {1.0});
+  J.hessianApply(theta, e, hn, HessianType::Newton);
+  J.hessianApply(theta, e, hg, HessianType::GaussNewton);
+  EXPECT_GT(std::abs(gatherRootVector(hn)[0] - gatherRootVector(hg)[0]),
+            1e-3 * std::abs(gatherRootVector(hg)[0]));
 }
