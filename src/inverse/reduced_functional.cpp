@@ -149,6 +149,32 @@ void ReducedFunctional::hessianApply(Vec x, Vec dx, Vec out, HessianType type) {
   regions_->embedTranspose(hField, out);
 }
 
+void ReducedFunctional::incrementalState(Vec rhs, Vec du) {
+  solver_.solveTangent(rhs, du);
+  counts_.tangent++;
+  auto Bdu = obs_.createObservationVector(), HBdu = obs_.createObservationVector();
+  obs_.applyLinear(du, Bdu);
+  misfitModel_.hessianApply(y_, Bdu, HBdu);
+  obs_.applyTranspose(HBdu, rhs);
+}
+
+void ReducedFunctional::addSecondOrderState(Vec du, Vec dp, Vec rhs) {
+  std::vector<Vec> aux = {p_};
+  const std::vector<Vec> data = solver_.dataValues();
+  aux.insert(aux.end(), data.begin(), data.end());
+  aux.insert(aux.end(), {lambda_.get(), du, dp});
+  auto w = solver_.state().createVector();
+  secondState_->setConstants(solver_.kernelConstants());
+  secondState_->residual(solver_.op().secondOrderState(), u_, aux, w);
+  PDEINV_CALL(VecAXPY(rhs, 1.0, w));
+}
+
+void ReducedFunctional::incrementalAdjoint(Vec rhs, Vec dlambda) {
+  PDEINV_CALL(VecScale(rhs, -1.0));
+  solver_.solveTranspose(rhs, dlambda);
+  counts_.incrementalAdjoint++;
+}
+
 PetscReal ReducedFunctional::fieldGradient(Vec m, Vec g) {
   update(m);
   updateAdjoint();
@@ -176,32 +202,17 @@ void ReducedFunctional::fieldHessian(Vec m, Vec dm, Vec out, HessianType type) {
   auto rhs = V.createVector(), du = V.createVector();
   PDEINV_CALL(MatMult(parameterJacobian(), dp, rhs));
   PDEINV_CALL(VecScale(rhs, -1.0));
-  solver_.solveTangent(rhs, du);
-  counts_.tangent++;
+  incrementalState(rhs, du);
   // Incremental adjoint: R_uᵀ dλ = −(Bᵀ Φ'' B du + W_uu du + W_up dp).
-  auto Bdu = obs_.createObservationVector(), HBdu = obs_.createObservationVector();
-  obs_.applyLinear(du, Bdu);
-  misfitModel_.hessianApply(y_, Bdu, HBdu);
-  obs_.applyTranspose(HBdu, rhs);
-  const std::vector<Vec> data = solver_.dataValues();
-  if (newton) {
-    std::vector<Vec> aux = {p_};
-    aux.insert(aux.end(), data.begin(), data.end());
-    aux.insert(aux.end(), {lambda_.get(), du.get(), dp.get()});
-    auto w = V.createVector();
-    secondState_->setConstants(solver_.kernelConstants());
-    secondState_->residual(solver_.op().secondOrderState(), u_, aux, w);
-    PDEINV_CALL(VecAXPY(rhs, 1.0, w));
-  }
-  PDEINV_CALL(VecScale(rhs, -1.0));
+  if (newton) addSecondOrderState(du, dp, rhs);
   auto dlambda = V.createVector();
-  solver_.solveTranspose(rhs, dlambda);
-  counts_.incrementalAdjoint++;
+  incrementalAdjoint(rhs, dlambda);
   // H dm = g' ⊙ (R_pᵀ dλ + W_pu du + W_pp dp) + g'' ⊙ (R_pᵀ λ) ⊙ dm + ∇²R dm.
   auto hp = P.createVector();
   PDEINV_CALL(MatMultTranspose(parameterJacobian(), dlambda, hp));
   if (newton) {
     std::vector<Vec> aux = {u_};
+    const std::vector<Vec> data = solver_.dataValues();
     aux.insert(aux.end(), data.begin(), data.end());
     aux.insert(aux.end(), {lambda_.get(), du.get(), dp.get()});
     auto w = P.createVector();
@@ -273,25 +284,14 @@ void ReducedFunctional::scalarHessian(Vec x, Vec dx, Vec out, HessianType type) 
   auto rhs = V.createVector(), du = V.createVector();
   PDEINV_CALL(VecSet(rhs, 0.0));
   for (size_t i = 0; i < k; ++i) PDEINV_CALL(VecAXPY(rhs, -dtheta[i], dR[i]));
-  solver_.solveTangent(rhs, du);
-  counts_.tangent++;
+  incrementalState(rhs, du);
   // Incremental adjoint: R_uᵀ dλ = −(Bᵀ Φ'' B du + W_uu du + Σ_k dθ_k (∂²R/∂u∂θ_k)ᵀ λ).
-  auto Bdu = obs_.createObservationVector(), HBdu = obs_.createObservationVector();
-  obs_.applyLinear(du, Bdu);
-  misfitModel_.hessianApply(y_, Bdu, HBdu);
-  obs_.applyTranspose(HBdu, rhs);
   std::vector<Owned<Mat>> coupling;  // ∂²R/∂u∂θ_k, coupled operators only
   if (newton && op.hasSecondOrder() && !op.linearInState()) {
     // W_uu du: the operator's state-side second-order term with dm = 0.
     auto zero = solver_.parameter().createVector();
     PDEINV_CALL(VecSet(zero, 0.0));
-    std::vector<Vec> aux = {p_};
-    for (Vec d : solver_.dataValues()) aux.push_back(d);
-    aux.insert(aux.end(), {lambda_.get(), du.get(), zero.get()});
-    auto w = V.createVector();
-    secondState_->setConstants(solver_.kernelConstants());
-    secondState_->residual(op.secondOrderState(), u_, aux, w);
-    PDEINV_CALL(VecAXPY(rhs, 1.0, w));
+    addSecondOrderState(du, zero, rhs);
   }
   if (newton && op.scalarStateCoupled()) {
     auto w = V.createVector();
@@ -302,10 +302,8 @@ void ReducedFunctional::scalarHessian(Vec x, Vec dx, Vec out, HessianType type) 
       PDEINV_CALL(VecAXPY(rhs, dtheta[i], w));
     }
   }
-  PDEINV_CALL(VecScale(rhs, -1.0));
   auto dlambda = V.createVector();
-  solver_.solveTranspose(rhs, dlambda);
-  counts_.incrementalAdjoint++;
+  incrementalAdjoint(rhs, dlambda);
   // (H dθ)_k = (∂R/∂θ_k)ᵀ dλ + λᵀ Σ_l ∂²R/∂θ_k∂θ_l dθ_l + λᵀ (∂²R/∂θ_k∂u) du.
   std::vector<PetscReal> h(k, 0.0);
   auto w = V.createVector();

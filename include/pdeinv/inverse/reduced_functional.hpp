@@ -80,6 +80,12 @@ class ReducedFunctional {
   bool scalarMode() const { return scalarMode_; }
 
  private:
+  // du = R_u⁻¹ rhs (tangent solve), then rhs = Bᵀ Φ'' B du (Gauss–Newton part of dλ's rhs).
+  void incrementalState(Vec rhs, Vec du);
+  // rhs += W_uu du + W_up dp, the operator's state-side second-order terms.
+  void addSecondOrderState(Vec du, Vec dp, Vec rhs);
+  // dλ = −R_u⁻ᵀ rhs (transpose solve).
+  void incrementalAdjoint(Vec rhs, Vec dlambda);
   void updateScalars(Vec theta);
   const std::vector<Owned<Vec>>& scalarDerivatives();
   PetscReal scalarGradient(Vec theta, Vec g);
