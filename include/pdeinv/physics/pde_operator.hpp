@@ -84,9 +84,13 @@ class PdeOperator {
   //   scalarStateCoupling()     must give k Jacobian kernels (g0..g3 w.r.t. u) of the
   //                             scalarDerivative() kernels; without them Newton in θ is
   //                             unavailable (Gauss–Newton always works).
-  // θ must not change ∂R/∂m's kernels' meaning: a kernel sees the same a[] (m, data…) layout.
-  // Registering such an operator puts ∂R/∂θ (Taylor test of R(u, θ)), the second derivative
-  // and the reduced functional in θ under the generic derivative tests.
+  // All these kernels see u[], a[] = (m, data…) exactly as residual() does. ∂R/∂u and ∂R/∂m
+  // may depend on θ too (they get the same constants). Newton in θ also needs W_uu (from
+  // secondOrderState() with dm = 0) unless R is linear in u.
+  // checkOperator (so `pdeinv -verify` and the generic harness) adds Taylor tests of ∂R/∂θ and
+  // Σ∂²R/∂θ² whenever an operator declares scalars; one that declares them only under an
+  // option is listed with it in operatorVariants (tests/analysis/test_registered_components.cpp)
+  // and then also gets the reduced-functional checks in θ.
   struct ScalarParameter {
     std::string name;
     PetscReal defaultValue = 0;
