@@ -62,7 +62,7 @@ int runVerify(MPI_Comm comm) {
   auto add = [&](std::vector<CheckResult> checks) {
     for (auto& c : checks) report.add(std::move(c));
   };
-  if (!inv->regions()) add(checkParameterMap(inv->map(), m, seed));
+  if (!inv->regions() && !inv->scalarMode()) add(checkParameterMap(inv->map(), m, seed));
   add(checkOperator(inv->forward().solver(), p, seed + 10));
   add(checkObservation(inv->observation(), inv->observation().name(), J.state(), seed + 20));
   add(checkMisfit(inv->misfit(), J.predictedObservations(), seed + 30));

@@ -10,6 +10,8 @@
 #include "pdeinv/analysis/derivative_check.hpp"
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/handle.hpp"
+#include "pdeinv/core/root_vector.hpp"
+#include "pdeinv/forward/steady_solver.hpp"
 #include "pdeinv/inverse/reduced_functional.hpp"
 
 namespace pdeinv {
@@ -287,6 +289,55 @@ std::vector<CheckResult> checkOperator(SteadySolver& solver, Vec m, unsigned lon
   out.push_back(checkDotProduct(
       name, "dR/du^-1 / dR/du^-T", du, lam, [&](Vec x, Vec y) { solver.solveTangent(x, y); },
       [&](Vec y, Vec x) { solver.solveTranspose(y, x); }, 1e-10));
+  if (solver.numScalars() > 0) {
+    for (auto& c : checkOperatorScalars(solver, u, m, seed + 3)) out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<CheckResult> checkOperatorScalars(SteadySolver& solver, Vec u, Vec m,
+                                              unsigned long seed) {
+  const std::string name = "operator " + solver.op().name();
+  const auto k = solver.numScalars();
+  const auto theta0 = solver.scalars();
+  // Σ_k w_k F_k for state vectors F_k, w a root vector.
+  auto combine = [&](const std::function<void(int, Vec)>& Fk, Vec w, Vec out) {
+    const auto wk = gatherRootVector(w);
+    auto t = solver.state().createVector();
+    PDEINV_CALL(VecSet(out, 0.0));
+    for (PetscInt i = 0; i < k; ++i) {
+      Fk(static_cast<int>(i), t);
+      PDEINV_CALL(VecAXPY(out, wk[static_cast<size_t>(i)], t));
+    }
+  };
+  // Evaluates f at θ = x (a root vector), then restores θ.
+  auto at = [&](Vec x, const std::function<void()>& f) {
+    solver.setScalars(gatherRootVector(x));
+    f();
+    solver.setScalars(theta0);
+  };
+  MPI_Comm comm = solver.state().mesh().comm();
+  auto x = createRootVector(comm, k), v = createRootVector(comm, k), w = createRootVector(comm, k);
+  setRootVector(x, theta0);
+  fillRandom(v, seed);
+  fillRandom(w, seed + 1);
+  std::vector<CheckResult> out;
+  // ∂R/∂θ: Taylor test of θ ↦ R(u, m; θ).
+  auto R0 = solver.state().createVector(), dRv = solver.state().createVector();
+  solver.residual(m, u, R0);
+  combine([&](int i, Vec t) { solver.scalarDerivative(i, t); }, v, dRv);
+  out.push_back(vectorTaylor(name, "dR/dtheta", x, v, R0, dRv,
+                             [&](Vec xh, Vec R) { at(xh, [&] { solver.residual(m, u, R); }); }));
+  // ∂²R/∂θ²: Taylor test of θ ↦ Σ_k w_k ∂R/∂θ_k (u, m; θ), derivative Σ_k w_k Σ_l ∂²R/∂θ_k∂θ_l v_l.
+  if (static_cast<PetscInt>(solver.op().scalarSecondDerivative(solver.state().dim()).size()) == k) {
+    const auto vk = gatherRootVector(v);
+    auto G0 = solver.state().createVector(), dGv = solver.state().createVector();
+    combine([&](int i, Vec t) { solver.scalarDerivative(i, t); }, w, G0);
+    combine([&](int i, Vec t) { solver.scalarSecondDerivative(i, vk, t); }, w, dGv);
+    out.push_back(vectorTaylor(name, "d2R/dtheta2", x, v, G0, dGv, [&](Vec xh, Vec G) {
+      at(xh, [&] { combine([&](int i, Vec t) { solver.scalarDerivative(i, t); }, w, G); });
+    }));
+  }
   return out;
 }
 

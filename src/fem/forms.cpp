@@ -9,6 +9,7 @@
 
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/fem/assembler.hpp"
+#include "pdeinv/fem/reference_map.hpp"
 
 namespace pdeinv {
 namespace {
@@ -120,60 +121,6 @@ std::vector<PetscInt> facetVertices(DM dm, PetscInt facet) {
   return cyclic;
 }
 
-// Pulls physical points back into a cell's reference coordinates: Newton's method on the
-// cell's coordinate map x(ξ) = Σ_b X_b N_b(ξ) (coordinate element P1/Q1, or the coordinate DM's
-// own), exact after one step on affine cells. PETSc's DMPlexCoordinatesToReference does the
-// same, but in 3.18 each call goes through DMPlexGetSimplexOrBoxCells, which re-sorts the
-// cell-type label: O(cells · log cells) per call, 4 s for 640 boundary facets of a 60k-cell mesh.
-class CellPullback {
- public:
-  explicit CellPullback(const Mesh& mesh) : fe_(mesh.coordinateElement()) {
-    dim_ = mesh.dim();
-    PDEINV_CALL(DMGetCoordinateDM(mesh.dm(), &cdm_));
-    PDEINV_CALL(DMGetCoordinatesLocal(mesh.dm(), &coords_));
-  }
-
-  void toReference(PetscInt cell, PetscInt n, const PetscReal* x, PetscReal* ref) const {
-    PetscInt nx = 0;
-    PetscScalar* X = nullptr;
-    PDEINV_CALL(DMPlexVecGetClosure(cdm_, nullptr, coords_, cell, &nx, &X));
-    const std::vector<PetscScalar> Xc(X, X + nx);
-    PDEINV_CALL(DMPlexVecRestoreClosure(cdm_, nullptr, coords_, cell, &nx, &X));
-    const int d = dim_;
-    std::fill(ref, ref + n * d, 0.0);
-    for (int it = 0; it < 50; ++it) {
-      PetscTabulation T = nullptr;
-      PDEINV_CALL(PetscFECreateTabulation(fe_, 1, n, ref, 1, &T));
-      Owned<PetscTabulation> owned(T);
-      const PetscInt Nb = T->Nb, Nc = T->Nc;
-      PetscReal step = 0;
-      for (PetscInt q = 0; q < n; ++q) {
-        Eigen::VectorXd r = -Eigen::Map<const Eigen::VectorXd>(x + q * d, d);
-        Eigen::MatrixXd J = Eigen::MatrixXd::Zero(d, d);
-        for (PetscInt b = 0; b < Nb; ++b)
-          for (int c = 0; c < d; ++c) {
-            r[c] += Xc[b] * T->T[0][(q * Nb + b) * Nc + c];
-            for (int e = 0; e < d; ++e) J(c, e) += Xc[b] * T->T[1][((q * Nb + b) * Nc + c) * d + e];
-          }
-        const Eigen::VectorXd dxi = J.partialPivLu().solve(r);
-        Eigen::Map<Eigen::VectorXd>(ref + q * d, d) -= dxi;
-        step = std::max(step, dxi.norm());
-      }
-      // Quadratic convergence: after a step of 1e-10 the error is ~1e-20, i.e. round-off,
-      // which in reference coordinates is ~ε|x|/h (3e-14 at h = 0.006), so no tighter test.
-      if (step <= 1e-10) return;
-    }
-    throw Error("boundaryMassMatrix: Newton's method did not locate facet points in cell " +
-                std::to_string(cell));
-  }
-
- private:
-  DM cdm_ = nullptr;
-  Vec coords_ = nullptr;
-  int dim_ = 0;
-  Owned<PetscFE> fe_;
-};
-
 }  // namespace
 
 Owned<Mat> massMatrix(const FunctionSpace& V, Mat layout) {
@@ -204,7 +151,7 @@ Owned<Mat> anisotropicStiffnessMatrix(const FunctionSpace& V, const std::vector<
 //      reference triangle for tetrahedral faces), mapped to physical points x_q on f by the
 //      facet's own affine (segment, triangle) or bilinear (quadrilateral) map, whose surface
 //      Jacobian |∂x/∂s| (|∂x/∂ξ × ∂x/∂η| in 3-D) gives the weights ds_q;
-//   2. x_q pulled back into c's reference coordinates (CellPullback), where V's element is
+//   2. x_q pulled back into c's reference coordinates (ReferenceMap), where V's element is
 //      tabulated: φ_i(x_q);
 //   3. B_e = Σ_q ds_q Φ_qᵀ Φ_q scattered with c's closure indices (constrained dofs dropped).
 // Boundary facets have exactly one cell; an interior facet is taken from its first cell. Each
@@ -244,7 +191,7 @@ Owned<Mat> boundaryMassMatrix(const FunctionSpace& V, const std::string& labelNa
   PDEINV_CALL(DMPlexGetHeightStratum(dm, 1, &fStart, &fEnd));
   PDEINV_CALL(DMPlexGetChart(dm, &pStart, &pEnd));
   const auto ghost = ghostPoints(dm);
-  const CellPullback pullback(V.mesh());
+  const ReferenceMap refMap(V.mesh());
   Vec coords = nullptr;
   PetscSection coordSection = nullptr, localSection = nullptr, globalSection = nullptr;
   PDEINV_CALL(DMGetCoordinatesLocal(dm, &coords));
@@ -322,7 +269,13 @@ Owned<Mat> boundaryMassMatrix(const FunctionSpace& V, const std::string& labelNa
       }
 
       // 2. Into the cell's reference coordinates; V's element there.
-      pullback.toReference(cell, Nq, phys.data(), ref.data());
+      const auto Xc = refMap.cellCoordinates(cell);
+      for (PetscInt q = 0; q < Nq; ++q) {
+        if (!refMap.toReference(Xc.data(), phys.data() + q * dim, ref.data() + q * dim)) {
+          throw Error("boundaryMassMatrix: Newton's method did not locate facet points in cell " +
+                      std::to_string(cell));
+        }
+      }
       PetscTabulation tab = nullptr;
       PDEINV_CALL(PetscFECreateTabulation(V.fe(), 1, Nq, ref.data(), 0, &tab));
       Owned<PetscTabulation> tabOwned(tab);

@@ -30,7 +30,8 @@ SteadySolver::SteadySolver(std::shared_ptr<const PdeOperator> op, const Function
                                                         std::to_string(op_->dataFields().size()) +
                                                         " data fields");
   MPI_Comm comm = state.mesh().comm();
-  assembler_.setConstants(op_->constants());
+  for (const auto& s : op_->scalarParameters(state.dim())) theta_.push_back(s.defaultValue);
+  assembler_.setConstants(kernelConstants());
   J_ = assembler_.createStateMatrix();
   m_ = parameter.createVector();
   u_ = state.createVector();
@@ -199,6 +200,73 @@ void SteadySolver::assembleParameterJacobian(Mat A) {
 
 void SteadySolver::residual(Vec m, Vec u, Vec r) {
   assembler_.residual(op_->residual(), u, aux(m), r);
+}
+
+std::vector<PetscScalar> SteadySolver::kernelConstants(const std::vector<PetscReal>& dtheta) const {
+  require(dtheta.empty() || dtheta.size() == theta_.size(),
+          "SteadySolver: dθ has " + std::to_string(dtheta.size()) + " entries, θ " +
+              std::to_string(theta_.size()));
+  auto c = op_->constants();
+  c.insert(c.end(), theta_.begin(), theta_.end());
+  if (dtheta.empty()) {
+    c.insert(c.end(), theta_.size(), 0.0);
+  } else {
+    c.insert(c.end(), dtheta.begin(), dtheta.end());
+  }
+  return c;
+}
+
+void SteadySolver::setScalars(const std::vector<PetscReal>& theta) {
+  require(theta.size() == theta_.size(),
+          "operator '" + op_->name() + "' has " + std::to_string(theta_.size()) +
+              " scalar parameters, got " + std::to_string(theta.size()));
+  if (theta == theta_) return;
+  theta_ = theta;
+  assembler_.setConstants(kernelConstants());
+  linearized_ = false;  // ∂R/∂u may depend on θ
+}
+
+namespace {
+void requireScalar(int k, PetscInt n, const std::string& op) {
+  if (k < 0 || k >= n) {
+    throw Error("operator '" + op + "': scalar parameter " + std::to_string(k) + " of " +
+                std::to_string(n) + " requested");
+  }
+}
+}  // namespace
+
+void SteadySolver::scalarDerivative(int k, Vec out) {
+  if (!haveSolution_) throw Error("SteadySolver: ∂R/∂θ requested before a solve");
+  requireScalar(k, numScalars(), op_->name());
+  assembler_.residual(op_->scalarDerivative(state_->dim()).at(static_cast<size_t>(k)), u_, aux(m_),
+                      out);
+}
+
+void SteadySolver::scalarSecondDerivative(int k, const std::vector<PetscReal>& dtheta, Vec out) {
+  if (!haveSolution_) throw Error("SteadySolver: ∂²R/∂θ² requested before a solve");
+  requireScalar(k, numScalars(), op_->name());
+  const auto kernels = op_->scalarSecondDerivative(state_->dim());
+  if (kernels.size() != theta_.size()) {
+    throw Error("operator '" + op_->name() + "' provides no second derivatives in θ");
+  }
+  assembler_.setConstants(kernelConstants(dtheta));
+  try {
+    assembler_.residual(kernels[static_cast<size_t>(k)], u_, aux(m_), out);
+  } catch (...) {
+    assembler_.setConstants(kernelConstants());
+    throw;
+  }
+  assembler_.setConstants(kernelConstants());
+}
+
+void SteadySolver::scalarStateCoupling(int k, Mat J) {
+  if (!haveSolution_) throw Error("SteadySolver: ∂²R/∂u∂θ requested before a solve");
+  requireScalar(k, numScalars(), op_->name());
+  const auto kernels = op_->scalarStateCoupling(state_->dim());
+  if (kernels.size() != theta_.size()) {
+    throw Error("operator '" + op_->name() + "' provides no ∂²R/∂u∂θ kernels");
+  }
+  assembler_.stateJacobian(kernels[static_cast<size_t>(k)], u_, aux(m_), J);
 }
 
 PetscReal SteadySolver::residualNorm() {

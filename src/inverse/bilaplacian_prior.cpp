@@ -6,7 +6,8 @@
 #include <vector>
 
 #include "pdeinv/core/error.hpp"
-#include "pdeinv/core/session.hpp"
+#include "pdeinv/core/random.hpp"
+#include "pdeinv/fem/expression.hpp"
 #include "pdeinv/fem/forms.hpp"
 
 namespace pdeinv {
@@ -73,12 +74,32 @@ const RegularizationSettings& checked(const FunctionSpace& V, const Regularizati
   return s;
 }
 
-// Counter-free mixing of (seed, rank) into the 32 bits PETSCRANDER48 takes as its seed.
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
+// A key for each local dof that does not depend on the partition: its node's coordinates
+// (the nodal values of x, y, z in V, rounded to 1e-9) and its component.
+std::vector<std::uint64_t> dofKeys(const FunctionSpace& V) {
+  const int dim = V.dim(), nc = V.components();
+  PetscInt n = 0;
+  std::vector<std::uint64_t> keys;
+  for (int d = 0; d < dim; ++d) {
+    std::string text = std::string(1, "xyz"[d]);
+    for (int c = 1; c < nc; ++c) text += std::string(",") + "xyz"[d];
+    auto xd = V.createVector();
+    V.interpolate(Expression(text, "dof coordinates", nc), xd);
+    PDEINV_CALL(VecGetLocalSize(xd, &n));
+    keys.resize(static_cast<size_t>(n), 0);
+    const PetscScalar* a = nullptr;
+    PDEINV_CALL(VecGetArrayRead(xd, &a));
+    for (PetscInt i = 0; i < n; ++i) {
+      const auto q = static_cast<std::int64_t>(std::llround(PetscRealPart(a[i]) * 1e9));
+      keys[static_cast<size_t>(i)] =
+          combineKeys(keys[static_cast<size_t>(i)], static_cast<std::uint64_t>(q));
+    }
+    PDEINV_CALL(VecRestoreArrayRead(xd, &a));
+  }
+  for (PetscInt i = 0; i < n; ++i) {
+    keys[static_cast<size_t>(i)] = combineKeys(keys[static_cast<size_t>(i)], i % nc);
+  }
+  return keys;
 }
 
 }  // namespace
@@ -152,26 +173,11 @@ bool BiLaplacianPrior::applyHessianInverse(Vec r, Vec out) {
 }
 
 bool BiLaplacianPrior::sample(unsigned long seed, Vec out) {
-  // White noise w ~ N(0, I) on this rank's dofs: Box–Muller on a PETSCRANDER48 stream (PETSc's
-  // own portable rand48, so the numbers do not depend on the C library) seeded by (seed, rank).
-  const auto rank = static_cast<std::uint64_t>(rankOf(V_->mesh().comm()));
-  const std::uint64_t mixed = splitmix64(splitmix64(seed) ^ rank);
-  Owned<PetscRandom> rnd;
-  PDEINV_CALL(PetscRandomCreate(PETSC_COMM_SELF, rnd.out()));
-  PDEINV_CALL(PetscRandomSetType(rnd, PETSCRANDER48));
-  PDEINV_CALL(PetscRandomSetSeed(rnd, static_cast<unsigned long>(mixed & 0xffffffffull)));
-  PDEINV_CALL(PetscRandomSeed(rnd));
-  PetscInt n = 0;
-  PDEINV_CALL(VecGetLocalSize(t_, &n));
-  std::vector<PetscReal> w(static_cast<size_t>(n));
-  for (PetscInt i = 0; i < n; i += 2) {
-    PetscReal u1 = 0, u2 = 0;
-    PDEINV_CALL(PetscRandomGetValueReal(rnd, &u1));
-    PDEINV_CALL(PetscRandomGetValueReal(rnd, &u2));
-    const PetscReal r = std::sqrt(-2.0 * std::log(1.0 - u1));  // 1 − u1 ∈ (0, 1]
-    w[i] = r * std::cos(2 * M_PI * u2);
-    if (i + 1 < n) w[i + 1] = r * std::sin(2 * M_PI * u2);
-  }
+  // White noise w ~ N(0, I), each dof's number drawn by its node's location: the same sample
+  // on any number of ranks.
+  const auto keys = dofKeys(*V_);
+  std::vector<PetscReal> w(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) w[i] = standardNormal(seed, keys[i]);
   PetscScalar* a = nullptr;
   PDEINV_CALL(VecGetArray(t_, &a));
   std::copy(w.begin(), w.end(), a);

@@ -1,39 +1,109 @@
 #include "pdeinv/inverse/inverse_problem.hpp"
 
 #include "pdeinv/core/error.hpp"
+#include "pdeinv/core/root_vector.hpp"
 
 namespace pdeinv {
+namespace {
+
+// A list of the operator's k scalar parameters from option `name` (InputError naming the
+// option when its length is not k).
+std::vector<PetscReal> readScalars(const Options& opts, const std::string& name,
+                                   const PdeOperator& op, int dim, const std::string& help) {
+  const auto declared = op.scalarParameters(dim);
+  std::vector<PetscReal> defaults;
+  std::string names;
+  for (const auto& s : declared) {
+    defaults.push_back(s.defaultValue);
+    names += (names.empty() ? "" : ", ") + s.name;
+  }
+  auto v = opts.getRealArray(name, defaults, help + " (" + names + ")");
+  require(v.size() == declared.size(),
+          opts.flag(name) + " has " + std::to_string(v.size()) + " values; operator '" + op.name() +
+              "' has " + std::to_string(declared.size()) + " scalar parameters (" + names + ")");
+  return v;
+}
+
+}  // namespace
 
 std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
   std::unique_ptr<InverseProblem> p(new InverseProblem);
   const Options opts;
   p->forward_ = SteadyProblem::fromOptions(comm);
   auto& solver = p->forward_->solver();
+  const auto& op = p->forward_->op();
   const auto& V = p->forward_->state();
   const auto& P = p->forward_->parameter();
   p->map_ = parameterMapFromOptions();
   p->obs_ = observationFromOptions(V);
-  p->reg_ = std::make_unique<WeightedRegularization>(regularizationFromOptions(P));
 
-  const auto truthText = opts.findString("truth", "physical parameter generating synthetic data");
+  const auto regions =
+      opts.getIntArray("parameter_regions", {}, "one scalar parameter per cell-label value");
+  const auto space = opts.getString("parameter_space", regions.empty() ? "field" : "regions",
+                                    "what is inverted for: field, regions (one scalar per cell "
+                                    "region) or scalars (the operator's scalar parameters)");
+  require(space == "field" || space == "regions" || space == "scalars",
+          "-parameter_space must be field, regions or scalars, got '" + space + "'");
+  require(space != "regions" || !regions.empty(),
+          "-parameter_space regions needs -parameter_regions v1,v2,...");
+  require(space == "regions" || regions.empty(),
+          "-parameter_regions does not apply to -parameter_space " + space);
+  p->scalarMode_ = space == "scalars";
+  const int dim = V.dim();
+  if (p->scalarMode_) {
+    require(solver.numScalars() > 0,
+            "-parameter_space scalars: operator '" + op.name() +
+                "' declares no scalar parameters with these options (poisson: "
+                "-poisson_source_model gaussian)");
+    Expression fixed(
+        opts.getString("parameter_fixed", "0", "scalar mode: the fixed physical parameter field m"),
+        "-parameter_fixed", P.components());
+    p->fixedField_ = P.createVector();
+    P.interpolate(fixed, p->fixedField_);
+  } else {
+    p->reg_ = std::make_unique<WeightedRegularization>(regularizationFromOptions(P));
+  }
+
+  std::optional<std::string> truthText;
+  std::optional<std::vector<PetscReal>> truthScalars;
+  if (p->scalarMode_) {
+    if (opts.isSet("truth_scalars")) {
+      truthScalars = readScalars(opts, "truth_scalars", op, dim,
+                                 "scalar parameters generating synthetic data");
+    }
+  } else {
+    truthText = opts.findString("truth", "physical parameter generating synthetic data");
+  }
+  const bool synthetic = truthText || truthScalars;
+  const std::string truthFlag = p->scalarMode_ ? "-truth_scalars" : "-truth";
   const auto dataFile = opts.findString("data_file", "observed data file (CSV or HDF5)");
-  require(truthText || dataFile, "give -truth (synthetic data) or -data_file (observed data)");
-  require(!(truthText && dataFile), "give either -truth or -data_file, not both");
+  require(synthetic || dataFile,
+          "give " + truthFlag + " (synthetic data) or -data_file (observed data)");
+  require(!(synthetic && dataFile), "give either " + truthFlag + " or -data_file, not both");
   const Options noise("noise_");
   const auto seed = static_cast<unsigned long>(noise.getInt("seed", 1, "seed of the noise draw"));
 
   Owned<Vec> clean = p->obs_->createObservationVector();
-  if (truthText) {
+  if (synthetic) {
     // Synthetic data: u(truth), observed, plus seeded Gaussian noise drawn in the original
     // observation order (the same data on any number of ranks).
-    Expression truthExpr(*truthText, "-truth", P.components());
     auto phys = P.createVector();
-    P.interpolate(truthExpr, phys);
-    p->truth_ = P.createVector();
-    p->map_->applyInverse(phys, p->truth_);
+    const auto defaults = solver.scalars();
+    if (truthScalars) {
+      PDEINV_CALL(VecCopy(p->fixedField_, phys));
+      solver.setScalars(*truthScalars);
+      p->truth_ = createRootVector(comm, solver.numScalars());
+      setRootVector(p->truth_, *truthScalars);
+    } else {
+      Expression truthExpr(*truthText, "-truth", P.components());
+      P.interpolate(truthExpr, phys);
+      p->truth_ = P.createVector();
+      p->map_->applyInverse(phys, p->truth_);
+    }
     auto u = V.createVector();
     PDEINV_CALL(VecSet(u, 0.0));
     solver.solve(phys, u);
+    solver.setScalars(defaults);
     p->obs_->apply(u, clean);
     p->sigma_ = noiseSigmaFromOptions(clean, *p->obs_);
     const auto noisy = addGaussianNoise(p->obs_->toOriginalOrder(clean),
@@ -50,13 +120,17 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
   const auto misfitType = opts.getString("misfit", "gaussian", "data misfit (noise model)");
   p->misfit_ = misfitRegistry().create(misfitType, p->data_, p->sigma_, Options("misfit_"));
 
+  if (p->scalarMode_) {
+    p->scalarInit_ = readScalars(opts, "scalars_init", op, dim,
+                                 "starting scalar parameters (default: the operator's)");
+    p->J_ = std::make_unique<ReducedFunctional>(solver, *p->obs_, *p->misfit_, p->fixedField_);
+    return p;
+  }
   const std::string neutral = p->map_->name() == "identity" ? "0" : "";
   const auto initText = opts.getString(
       "m_init", neutral, "physical starting parameter (default: the map's neutral value)");
   if (!initText.empty())
     p->init_ = std::make_unique<Expression>(initText, "-m_init", P.components());
-  const auto regions =
-      opts.getIntArray("parameter_regions", {}, "one scalar parameter per cell-label value");
   const auto regionLabel =
       opts.getString("parameter_regions_label", "Cell Sets", "cell label of -parameter_regions");
   if (!regions.empty()) {
@@ -74,6 +148,11 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
 }
 
 Owned<Vec> InverseProblem::initialGuess() const {
+  if (scalarMode_) {
+    auto theta = J_->createParameterVector();
+    setRootVector(theta, scalarInit_);
+    return theta;
+  }
   const auto& P = forward_->parameter();
   auto m = P.createVector();
   if (init_) {
@@ -90,7 +169,9 @@ Owned<Vec> InverseProblem::initialGuess() const {
 }
 
 void InverseProblem::physicalField(Vec x, Vec field) const {
-  if (regions_) {
+  if (scalarMode_) {
+    PDEINV_CALL(VecCopy(fixedField_, field));
+  } else if (regions_) {
     auto m = forward_->parameter().createVector();
     regions_->embed(x, m);
     map_->apply(m, field);

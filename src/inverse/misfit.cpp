@@ -1,9 +1,9 @@
 #include "pdeinv/inverse/misfit.hpp"
 
 #include <cmath>
-#include <random>
 
 #include "pdeinv/core/error.hpp"
+#include "pdeinv/core/random.hpp"
 
 namespace pdeinv {
 
@@ -95,16 +95,9 @@ Owned<Vec> noiseSigmaFromOptions(Vec clean, const ObservationOperator& obs, cons
 std::vector<PetscReal> addGaussianNoise(const std::vector<PetscReal>& clean,
                                         const std::vector<PetscReal>& sigma, unsigned long seed) {
   require(clean.size() == sigma.size(), "addGaussianNoise: size mismatch");
-  // std::mt19937_64 is specified exactly by the standard; the Box–Muller transform below is
-  // written out so the draw does not depend on the library's normal_distribution.
-  std::mt19937_64 gen(seed);
-  auto uniform = [&] { return (static_cast<double>(gen() >> 11) + 0.5) * 0x1.0p-53; };
+  // Drawn by the observation's index (standardNormal depends on nothing else).
   std::vector<PetscReal> out(clean.size());
-  for (size_t i = 0; i < clean.size(); i += 2) {
-    const double r = std::sqrt(-2.0 * std::log(uniform())), th = 2.0 * M_PI * uniform();
-    out[i] = clean[i] + sigma[i] * r * std::cos(th);
-    if (i + 1 < clean.size()) out[i + 1] = clean[i + 1] + sigma[i + 1] * r * std::sin(th);
-  }
+  for (size_t i = 0; i < clean.size(); ++i) out[i] = clean[i] + sigma[i] * standardNormal(seed, i);
   return out;
 }
 

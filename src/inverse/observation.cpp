@@ -16,8 +16,6 @@
 #include <petscdmplex.h>
 #include <petscsf.h>
 
-#include <Eigen/Dense>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -27,6 +25,7 @@
 
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/session.hpp"
+#include "pdeinv/fem/reference_map.hpp"
 #include "point_table.hpp"
 
 namespace pdeinv {
@@ -53,7 +52,7 @@ constexpr PetscReal kReferenceTolerance = 1e-10;
 //    edges, so sensors on the boundary of a box mesh would be "outside the mesh";
 //  * DMPlexCoordinatesToReference calls DMPlexGetSimplexOrBoxCells, which re-sorts the
 //    cell-type label on every call: measured 4 ms per call on 17k cells, minutes for 10⁴
-//    points. The coordinate element is tabulated here directly instead, as the assembler does.
+//    points. ReferenceMap (fem/reference_map.hpp) tabulates the coordinate element directly.
 // ---------------------------------------------------------------------------------------------
 struct Hit {
   PetscInt cell = -1;
@@ -62,7 +61,7 @@ struct Hit {
 
 class CellLocator {
  public:
-  CellLocator(const Mesh& mesh, DM dm, bool simplex) : simplex_(simplex) {
+  CellLocator(const Mesh& mesh, DM dm, bool simplex) : simplex_(simplex), refMap_(mesh) {
     PetscInt d = 0, cdim = 0;
     PDEINV_CALL(DMGetDimension(dm, &d));
     PDEINV_CALL(DMGetCoordinateDim(dm, &cdim));
@@ -82,17 +81,9 @@ class CellLocator {
       if (p >= cStart && p < cEnd) ghost[p - cStart] = 1;
     }
 
-    fe_ = mesh.coordinateElement();
     DM cdm = nullptr;
     PDEINV_CALL(DMGetCoordinateDM(dm, &cdm));
-    PetscInt nb = 0, nc = 0;
-    PDEINV_CALL(PetscFEGetDimension(fe_, &nb));
-    PDEINV_CALL(PetscFEGetNumComponents(fe_, &nc));
-    if (nc != dim_) throw Error("observation points: coordinate element is not a vector field");
-    nb_ = nb;
-    affine_ = simplex && nb_ == (dim_ + 1) * dim_;
-    const PetscReal start[3] = {0, 0, 0};
-    PDEINV_CALL(PetscFECreateTabulation(fe_, 1, 1, start, 1, tab_.out()));
+    nb_ = refMap_.coordinateDofs();
 
     // Each owned cell's coordinate coefficients (closure order, as the element expects) and
     // its bounding box, enlarged a little so that points on its faces fall inside.
@@ -175,40 +166,10 @@ class CellLocator {
   }
 
  private:
-  // ξ with x(ξ) = Σ_b φ_b(ξ) X_b = x, by Newton from the reference cell's centre; false when it
-  // does not converge (then x is far from this cell anyway).
+  // ξ with x(ξ) = Σ_b φ_b(ξ) X_b = x (ReferenceMap); false when Newton's method does not
+  // converge (then x is far from this cell anyway).
   bool toReference(PetscInt i, const Point& x, Point& ref) const {
-    const PetscReal* X = coeff_.data() + static_cast<size_t>(i) * nb_;
-    PetscReal xi[3] = {0, 0, 0};
-    if (simplex_)
-      for (int e = 0; e < dim_; ++e) xi[e] = -1 + 2.0 / (dim_ + 1);
-    PetscTabulation T = tab_.get();
-    for (int it = 0; it < 30; ++it) {
-      PDEINV_CALL(PetscFEComputeTabulation(fe_, 1, xi, 1, T));
-      Eigen::Matrix3d J = Eigen::Matrix3d::Identity();
-      Eigen::Vector3d r = Eigen::Vector3d::Zero();
-      for (int c = 0; c < dim_; ++c) {
-        r[c] = x[c];
-        J(c, c) = 0;
-      }
-      for (PetscInt b = 0; b < nb_; ++b)
-        for (int c = 0; c < dim_; ++c) {
-          r[c] -= T->T[0][b * dim_ + c] * X[b];
-          for (int e = 0; e < dim_; ++e) J(c, e) += T->T[1][(b * dim_ + c) * dim_ + e] * X[b];
-        }
-      const auto lu = J.partialPivLu();
-      if (!(std::abs(lu.determinant()) > 0)) return false;
-      const Eigen::Vector3d delta = lu.solve(r);
-      PetscReal step = 0;
-      for (int e = 0; e < dim_; ++e) {
-        xi[e] += delta[e];
-        step = std::max(step, std::abs(delta[e]));
-      }
-      if (!std::isfinite(step) || step > 1e3) return false;
-      if (affine_ || step < 1e-14) break;  // an affine map is inverted by one step
-    }
-    for (int e = 0; e < dim_; ++e) ref[e] = xi[e];
-    return true;
+    return refMap_.toReference(coeff_.data() + static_cast<size_t>(i) * nb_, x.data(), ref.data());
   }
 
   // How far ξ lies outside the reference cell ([-1,1]^d, or the simplex with vertices −1 and the
@@ -269,11 +230,9 @@ class CellLocator {
   }
 
   bool simplex_;
-  bool affine_ = false;  // P1 coordinates on simplices
   int dim_ = 0;
-  Owned<PetscFE> fe_;
+  ReferenceMap refMap_;
   PetscInt nb_ = 0;                              // coordinate basis functions per cell
-  Owned<PetscTabulation> tab_;                   // at one point, with first derivatives (work)
   std::vector<PetscInt> cells_;                  // owned cells
   std::vector<PetscReal> coeff_;                 // nb_ coordinate coefficients per owned cell
   std::vector<std::array<PetscReal, 6>> boxes_;  // lower[3], upper[3]

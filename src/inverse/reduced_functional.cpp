@@ -1,8 +1,22 @@
 #include "pdeinv/inverse/reduced_functional.hpp"
 
 #include "pdeinv/core/error.hpp"
+#include "pdeinv/core/root_vector.hpp"
 
 namespace pdeinv {
+namespace {
+// Scalar mode hands the fixed field to the operator as it is.
+const ParameterMap& identityMap() {
+  static const auto map = parameterMapRegistry().create("identity", Options("param_map_"));
+  return *map;
+}
+
+PetscReal dot(Vec a, Vec b) {
+  PetscScalar d = 0;
+  PDEINV_CALL(VecDot(a, b, &d));
+  return d;
+}
+}  // namespace
 
 ReducedFunctional::ReducedFunctional(SteadySolver& solver, const ObservationOperator& observation,
                                      Misfit& misfit, Regularization* regularization,
@@ -11,7 +25,7 @@ ReducedFunctional::ReducedFunctional(SteadySolver& solver, const ObservationOper
       obs_(observation),
       misfitModel_(misfit),
       regularization_(regularization),
-      map_(map),
+      map_(&map),
       regions_(regions) {
   const auto& V = solver.state();
   const auto& P = solver.parameter();
@@ -38,13 +52,26 @@ ReducedFunctional::ReducedFunctional(SteadySolver& solver, const ObservationOper
   }
 }
 
+ReducedFunctional::ReducedFunctional(SteadySolver& solver, const ObservationOperator& observation,
+                                     Misfit& misfit, Vec fixedField)
+    : ReducedFunctional(solver, observation, misfit, nullptr, identityMap(), nullptr) {
+  require(solver.numScalars() > 0,
+          "operator '" + solver.op().name() + "' declares no scalar parameters (scalar mode)");
+  scalarMode_ = true;
+  PDEINV_CALL(VecCopy(fixedField, p_));
+  for (PetscInt k = 0; k < solver.numScalars(); ++k)
+    dRdTheta_.push_back(solver.state().createVector());
+}
+
 ReducedFunctional::~ReducedFunctional() = default;
 
 bool ReducedFunctional::newtonAvailable() const {
+  if (scalarMode_) return solver_.op().scalarNewtonAvailable(solver_.state().dim());
   return solver_.op().hasSecondOrder();
 }
 
 Owned<Vec> ReducedFunctional::createParameterVector() const {
+  if (scalarMode_) return createRootVector(solver_.state().mesh().comm(), solver_.numScalars());
   return regions_ ? regions_->createVector() : solver_.parameter().createVector();
 }
 
@@ -60,7 +87,7 @@ void ReducedFunctional::update(Vec m) {
   if (same) return;
   haveState_ = haveAdjoint_ = false;
   PDEINV_CALL(VecCopy(m, m_));
-  map_.apply(m_, p_);
+  map_->apply(m_, p_);
   // The previous state is the initial guess (it matters for nonlinear operators).
   try {
     solver_.solve(p_, u_);
@@ -98,16 +125,21 @@ void ReducedFunctional::updateAdjoint() {
   PDEINV_CALL(VecScale(rhs, -1.0));
   solver_.solveTranspose(rhs, lambda_);
   counts_.adjoint++;
-  PDEINV_CALL(MatMultTranspose(parameterJacobian(), lambda_, gphys_));  // R_pᵀ λ
+  if (!scalarMode_) PDEINV_CALL(MatMultTranspose(parameterJacobian(), lambda_, gphys_));  // R_pᵀ λ
   haveAdjoint_ = true;
 }
 
 PetscReal ReducedFunctional::value(Vec x) {
-  update(toField(x, xField_));
+  if (scalarMode_) {
+    updateScalars(x);
+  } else {
+    update(toField(x, xField_));
+  }
   return misfit_ + reg_;
 }
 
 PetscReal ReducedFunctional::gradient(Vec x, Vec g) {
+  if (scalarMode_) return scalarGradient(x, g);
   if (!regions_) return fieldGradient(x, g);
   auto gField = solver_.parameter().createVector();
   const PetscReal J = fieldGradient(toField(x, xField_), gField);
@@ -116,16 +148,43 @@ PetscReal ReducedFunctional::gradient(Vec x, Vec g) {
 }
 
 void ReducedFunctional::hessianApply(Vec x, Vec dx, Vec out, HessianType type) {
+  if (scalarMode_) return scalarHessian(x, dx, out, type);
   if (!regions_) return fieldHessian(x, dx, out, type);
   auto hField = solver_.parameter().createVector();
   fieldHessian(toField(x, xField_), toField(dx, dxField_), hField, type);
   regions_->embedTranspose(hField, out);
 }
 
+void ReducedFunctional::incrementalState(Vec rhs, Vec du) {
+  solver_.solveTangent(rhs, du);
+  counts_.tangent++;
+  auto Bdu = obs_.createObservationVector(), HBdu = obs_.createObservationVector();
+  obs_.applyLinear(du, Bdu);
+  misfitModel_.hessianApply(y_, Bdu, HBdu);
+  obs_.applyTranspose(HBdu, rhs);
+}
+
+void ReducedFunctional::addSecondOrderState(Vec du, Vec dp, Vec rhs) {
+  std::vector<Vec> aux = {p_};
+  const std::vector<Vec> data = solver_.dataValues();
+  aux.insert(aux.end(), data.begin(), data.end());
+  aux.insert(aux.end(), {lambda_.get(), du, dp});
+  auto w = solver_.state().createVector();
+  secondState_->setConstants(solver_.kernelConstants());
+  secondState_->residual(solver_.op().secondOrderState(), u_, aux, w);
+  PDEINV_CALL(VecAXPY(rhs, 1.0, w));
+}
+
+void ReducedFunctional::incrementalAdjoint(Vec rhs, Vec dlambda) {
+  PDEINV_CALL(VecScale(rhs, -1.0));
+  solver_.solveTranspose(rhs, dlambda);
+  counts_.incrementalAdjoint++;
+}
+
 PetscReal ReducedFunctional::fieldGradient(Vec m, Vec g) {
   update(m);
   updateAdjoint();
-  map_.jacobianApply(m_, gphys_, g);  // g'(m) ⊙ R_pᵀ λ
+  map_->jacobianApply(m_, gphys_, g);  // g'(m) ⊙ R_pᵀ λ
   if (regularization_) {
     auto gr = solver_.parameter().createVector();
     regularization_->gradient(m_, gr);
@@ -145,45 +204,32 @@ void ReducedFunctional::fieldHessian(Vec m, Vec dm, Vec out, HessianType type) {
   const auto& P = solver_.parameter();
   // Incremental state: R_u du = −R_p dp, dp = g'(m) ⊙ dm.
   auto dp = P.createVector();
-  map_.jacobianApply(m_, dm, dp);
+  map_->jacobianApply(m_, dm, dp);
   auto rhs = V.createVector(), du = V.createVector();
   PDEINV_CALL(MatMult(parameterJacobian(), dp, rhs));
   PDEINV_CALL(VecScale(rhs, -1.0));
-  solver_.solveTangent(rhs, du);
-  counts_.tangent++;
+  incrementalState(rhs, du);
   // Incremental adjoint: R_uᵀ dλ = −(Bᵀ Φ'' B du + W_uu du + W_up dp).
-  auto Bdu = obs_.createObservationVector(), HBdu = obs_.createObservationVector();
-  obs_.applyLinear(du, Bdu);
-  misfitModel_.hessianApply(y_, Bdu, HBdu);
-  obs_.applyTranspose(HBdu, rhs);
-  const std::vector<Vec> data = solver_.dataValues();
-  if (newton) {
-    std::vector<Vec> aux = {p_};
-    aux.insert(aux.end(), data.begin(), data.end());
-    aux.insert(aux.end(), {lambda_.get(), du.get(), dp.get()});
-    auto w = V.createVector();
-    secondState_->residual(solver_.op().secondOrderState(), u_, aux, w);
-    PDEINV_CALL(VecAXPY(rhs, 1.0, w));
-  }
-  PDEINV_CALL(VecScale(rhs, -1.0));
+  if (newton) addSecondOrderState(du, dp, rhs);
   auto dlambda = V.createVector();
-  solver_.solveTranspose(rhs, dlambda);
-  counts_.incrementalAdjoint++;
+  incrementalAdjoint(rhs, dlambda);
   // H dm = g' ⊙ (R_pᵀ dλ + W_pu du + W_pp dp) + g'' ⊙ (R_pᵀ λ) ⊙ dm + ∇²R dm.
   auto hp = P.createVector();
   PDEINV_CALL(MatMultTranspose(parameterJacobian(), dlambda, hp));
   if (newton) {
     std::vector<Vec> aux = {u_};
+    const std::vector<Vec> data = solver_.dataValues();
     aux.insert(aux.end(), data.begin(), data.end());
     aux.insert(aux.end(), {lambda_.get(), du.get(), dp.get()});
     auto w = P.createVector();
+    secondParam_->setConstants(solver_.kernelConstants());
     secondParam_->residual(solver_.op().secondOrderParameter(), p_, aux, w);
     PDEINV_CALL(VecAXPY(hp, 1.0, w));
   }
-  map_.jacobianApply(m_, hp, out);
-  if (newton && !map_.isIdentity()) {
+  map_->jacobianApply(m_, hp, out);
+  if (newton && !map_->isIdentity()) {
     auto t = P.createVector();
-    map_.secondDerivativeApply(m_, gphys_, dm, t);
+    map_->secondDerivativeApply(m_, gphys_, dm, t);
     PDEINV_CALL(VecAXPY(out, 1.0, t));
   }
   if (regularization_) {
@@ -191,6 +237,93 @@ void ReducedFunctional::fieldHessian(Vec m, Vec dm, Vec out, HessianType type) {
     regularization_->hessianApply(m_, dm, hr);
     PDEINV_CALL(VecAXPY(out, 1.0, hr));
   }
+}
+
+// ---- scalar mode ----
+
+void ReducedFunctional::updateScalars(Vec x) {
+  auto theta = gatherRootVector(x);
+  if (haveState_ && theta == theta_) return;
+  haveState_ = haveAdjoint_ = haveDRdTheta_ = false;
+  theta_ = std::move(theta);
+  solver_.setScalars(theta_);
+  solver_.solve(p_, u_);  // p_ is the fixed field; the previous state is the initial guess
+  counts_.forward++;
+  obs_.apply(u_, y_);
+  misfit_ = misfitModel_.value(y_);
+  reg_ = 0;
+  haveState_ = true;
+}
+
+const std::vector<Owned<Vec>>& ReducedFunctional::scalarDerivatives() {
+  if (!haveDRdTheta_) {
+    for (size_t k = 0; k < dRdTheta_.size(); ++k) {
+      solver_.scalarDerivative(static_cast<int>(k), dRdTheta_[k]);
+    }
+    haveDRdTheta_ = true;
+  }
+  return dRdTheta_;
+}
+
+PetscReal ReducedFunctional::scalarGradient(Vec x, Vec g) {
+  updateScalars(x);
+  updateAdjoint();
+  std::vector<PetscReal> gk;
+  for (const auto& dR : scalarDerivatives()) gk.push_back(dot(dR, lambda_));  // (∂R/∂θ_k)ᵀ λ
+  setRootVector(g, gk);
+  return misfit_ + reg_;
+}
+
+void ReducedFunctional::scalarHessian(Vec x, Vec dx, Vec out, HessianType type) {
+  updateScalars(x);
+  updateAdjoint();
+  const bool newton = type == HessianType::Newton;
+  const auto& op = solver_.op();
+  require(!newton || newtonAvailable(),
+          "Newton Hessian in the scalar parameters requested but operator '" + op.name() +
+              "' does not provide all second derivatives (use Gauss-Newton)");
+  const auto dtheta = gatherRootVector(dx);
+  const auto& dR = scalarDerivatives();
+  const auto& V = solver_.state();
+  const auto k = dR.size();
+  // Incremental state: R_u du = −Σ_k dθ_k ∂R/∂θ_k.
+  auto rhs = V.createVector(), du = V.createVector();
+  PDEINV_CALL(VecSet(rhs, 0.0));
+  for (size_t i = 0; i < k; ++i) PDEINV_CALL(VecAXPY(rhs, -dtheta[i], dR[i]));
+  incrementalState(rhs, du);
+  // Incremental adjoint: R_uᵀ dλ = −(Bᵀ Φ'' B du + W_uu du + Σ_k dθ_k (∂²R/∂u∂θ_k)ᵀ λ).
+  std::vector<Owned<Mat>> coupling;  // ∂²R/∂u∂θ_k, coupled operators only
+  if (newton && op.hasSecondOrder() && !op.linearInState()) {
+    // W_uu du: the operator's state-side second-order term with dm = 0.
+    auto zero = solver_.parameter().createVector();
+    PDEINV_CALL(VecSet(zero, 0.0));
+    addSecondOrderState(du, zero, rhs);
+  }
+  if (newton && op.scalarStateCoupled()) {
+    auto w = V.createVector();
+    for (size_t i = 0; i < k; ++i) {
+      coupling.push_back(solver_.assembler().createStateMatrix());
+      solver_.scalarStateCoupling(static_cast<int>(i), coupling.back());
+      PDEINV_CALL(MatMultTranspose(coupling.back(), lambda_, w));
+      PDEINV_CALL(VecAXPY(rhs, dtheta[i], w));
+    }
+  }
+  auto dlambda = V.createVector();
+  incrementalAdjoint(rhs, dlambda);
+  // (H dθ)_k = (∂R/∂θ_k)ᵀ dλ + λᵀ Σ_l ∂²R/∂θ_k∂θ_l dθ_l + λᵀ (∂²R/∂θ_k∂u) du.
+  std::vector<PetscReal> h(k, 0.0);
+  auto w = V.createVector();
+  for (size_t i = 0; i < k; ++i) {
+    h[i] = dot(dR[i], dlambda);
+    if (!newton) continue;
+    solver_.scalarSecondDerivative(static_cast<int>(i), dtheta, w);
+    h[i] += dot(lambda_, w);
+    if (!coupling.empty()) {
+      PDEINV_CALL(MatMult(coupling[i], du, w));
+      h[i] += dot(lambda_, w);
+    }
+  }
+  setRootVector(out, h);
 }
 
 }  // namespace pdeinv

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "pdeinv/core/error.hpp"
+#include "pdeinv/core/root_vector.hpp"
 #include "pdeinv/core/session.hpp"
 
 namespace pdeinv {
@@ -56,23 +57,11 @@ RegionParameters::RegionParameters(const FunctionSpace& field, const std::string
 }
 
 Owned<Vec> RegionParameters::createVector() const {
-  MPI_Comm comm = field_.mesh().comm();
-  Owned<Vec> t;
-  PDEINV_CALL(VecCreateMPI(comm, rankOf(comm) == 0 ? size() : 0, size(), t.out()));
-  return t;
+  return createRootVector(field_.mesh().comm(), size());
 }
 
 std::vector<PetscReal> RegionParameters::gather(Vec theta) const {
-  MPI_Comm comm = field_.mesh().comm();
-  std::vector<PetscReal> all(values_.size(), 0.0);
-  if (rankOf(comm) == 0) {
-    const PetscScalar* a = nullptr;
-    PDEINV_CALL(VecGetArrayRead(theta, &a));
-    std::copy(a, a + size(), all.begin());
-    PDEINV_CALL(VecRestoreArrayRead(theta, &a));
-  }
-  MPI_Bcast(all.data(), static_cast<int>(all.size()), MPIU_REAL, 0, comm);
-  return all;
+  return gatherRootVector(theta);
 }
 
 void RegionParameters::embed(Vec theta, Vec m) const {
@@ -83,18 +72,6 @@ void RegionParameters::embed(Vec theta, Vec m) const {
   PDEINV_CALL(VecRestoreArray(m, &a));
 }
 
-void RegionParameters::scatterToRoot(const std::vector<PetscReal>& local, Vec theta) const {
-  MPI_Comm comm = field_.mesh().comm();
-  std::vector<PetscReal> sum(local.size(), 0.0);
-  MPI_Reduce(local.data(), sum.data(), static_cast<int>(local.size()), MPIU_REAL, MPI_SUM, 0, comm);
-  if (rankOf(comm) == 0) {
-    PetscScalar* a = nullptr;
-    PDEINV_CALL(VecGetArray(theta, &a));
-    std::copy(sum.begin(), sum.end(), a);
-    PDEINV_CALL(VecRestoreArray(theta, &a));
-  }
-}
-
 void RegionParameters::embedTranspose(Vec g, Vec gTheta) const {
   std::vector<PetscReal> local(values_.size(), 0.0);
   const PetscScalar* a = nullptr;
@@ -102,7 +79,7 @@ void RegionParameters::embedTranspose(Vec g, Vec gTheta) const {
   for (size_t i = 0; i < regionOfDof_.size(); ++i)
     local[static_cast<size_t>(regionOfDof_[i])] += a[i];
   PDEINV_CALL(VecRestoreArrayRead(g, &a));
-  scatterToRoot(local, gTheta);
+  sumToRootVector(local, gTheta);
 }
 
 void RegionParameters::regionMeans(Vec m, Vec theta) const {

@@ -6,6 +6,7 @@
 // against the figures the design asks for, and its gradient is compared across rank counts.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <sstream>
@@ -52,16 +53,74 @@ std::string observationOptions(const std::string& type) {
 const std::string kPoisson = "-mesh_file " + meshPath("unit_square_coarse.msh") +
                              " -state_element P2 -parameter_element P1 -state_ksp_rtol 1e-13";
 
+// Option sets under which an operator is checked besides its defaults (variants that declare
+// scalar parameters get the scalar-mode checks too).
+std::vector<std::string> operatorVariants(const std::string& name) {
+  static const std::map<std::string, std::vector<std::string>> variants = {
+      {"poisson",
+       {"-poisson_source_model gaussian -poisson_source_width 0.2 -poisson_source_center 0.4,0.6 "
+        "-poisson_source_strength 3"}},
+  };
+  std::vector<std::string> out = {""};
+  auto it = variants.find(name);
+  if (it != variants.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+  return out;
+}
+
+// The reduced functional in the operator's scalar parameters θ (synthetic data from a θ near
+// the defaults, starting at the defaults): the design's acceptance figures.
+void checkScalarInverse(const std::string& options, const SteadySolver& solver) {
+  std::string truth;
+  for (PetscReal t : solver.scalars()) {
+    if (!truth.empty()) truth += ',';
+    truth += std::to_string(1.1 * t + 0.05);
+  }
+  ScopedOptions o(options + " -parameter_space scalars -truth_scalars " + truth +
+                  " -parameter_fixed 0.3*sin(3*x)+0.5*y -obs_type grid -obs_grid 6,6" +
+                  " -noise_relative 0.01");
+  auto inv = InverseProblem::fromOptions(PETSC_COMM_WORLD);
+  auto theta = inv->initialGuess();
+  const auto checks = checkReducedFunctional(inv->objective(), theta, 71);
+  expectPassed(checks, options + " (scalar mode)");
+  EXPECT_TRUE(inv->objective().newtonAvailable()) << options;
+  for (const auto& c : checks) {
+    int inRange = 0;
+    if (c.kind == "taylor" && c.what == "gradient") {
+      for (PetscReal s : c.slope) inRange += std::abs(s - 2.0) <= 0.1;
+      EXPECT_GE(inRange, 3) << options << " gradient";
+    } else if (c.kind == "taylor") {
+      for (PetscReal s : c.slope) inRange += s >= 2.9;
+      EXPECT_GE(inRange, 3) << options << " " << c.what;
+    } else {
+      EXPECT_LE(c.relativeError, 1e-10) << options << " " << c.what;
+    }
+  }
+}
+
 }  // namespace
 
 TEST(RegisteredComponents, every_operator_passes_its_checks) {
   for (const auto& name : operatorRegistry().names()) {
-    for (const std::string& mesh : {kPoisson, std::string("-mesh_faces 5,5 -state_element Q2")}) {
-      ScopedOptions o(mesh + " -operator " + name + " -state_ksp_rtol 1e-13");
-      auto p = SteadyProblem::fromOptions(PETSC_COMM_WORLD);
-      auto m = p->parameter().createVector();
-      p->parameter().interpolate(Expression("0.3*sin(3*x) + 0.5*y", "-m"), m);
-      expectPassed(checkOperator(p->solver(), m, 11), "operator " + name);
+    for (const auto& variant : operatorVariants(name)) {
+      for (const std::string& mesh : {kPoisson, std::string("-mesh_faces 5,5 -state_element Q2")}) {
+        const std::string options =
+            mesh + " -operator " + name + " -state_ksp_rtol 1e-13 " + variant;
+        std::unique_ptr<SteadyProblem> p;
+        {
+          ScopedOptions o(options);
+          p = SteadyProblem::fromOptions(PETSC_COMM_WORLD);
+          auto m = p->parameter().createVector();
+          p->parameter().interpolate(Expression("0.3*sin(3*x) + 0.5*y", "-m"), m);
+          const auto checks = checkOperator(p->solver(), m, 11);
+          expectPassed(checks, "operator " + name + " " + variant);
+          // One ∂R/∂θ and one ∂²R/∂θ² check for an operator with scalar parameters.
+          const auto scalarChecks = std::count_if(checks.begin(), checks.end(), [](const auto& c) {
+            return c.what.find("dtheta") != std::string::npos;
+          });
+          EXPECT_EQ(scalarChecks, p->solver().numScalars() > 0 ? 2 : 0) << options;
+        }
+        if (p->solver().numScalars() > 0) checkScalarInverse(options, p->solver());
+      }
     }
   }
 }

@@ -52,3 +52,27 @@ TEST(Noise, synthetic_data_are_the_same_on_any_number_of_ranks) {
   ASSERT_EQ(world.size(), self.size());
   for (size_t i = 0; i < world.size(); ++i) EXPECT_NEAR(world[i], self[i], 1e-12) << i;
 }
+
+TEST(Noise, prior_samples_are_the_same_on_any_number_of_ranks) {
+  // White noise drawn by each dof's location (core/random.hpp), then one A-solve: compare
+  // layout-free numbers of the distributed and the one-rank sample (to the solver tolerance).
+  auto draw = [](MPI_Comm comm) {
+    ScopedOptions o("-mesh_file " + pdeinv::test::meshPath("unit_square_coarse.msh") +
+                    " -parameter_element P2 -reg_type bilaplacian -reg_gamma 0.1 -reg_delta 1" +
+                    " -reg_A_ksp_rtol 1e-12");
+    auto p = SteadyProblem::fromOptions(comm);
+    auto prior = regularizationFromOptions(p->parameter());
+    auto x = p->parameter().createVector(), w = p->parameter().createVector();
+    EXPECT_TRUE(prior->sample(7, x));
+    p->parameter().interpolate(Expression("cos(3*x)*y + x", "-w"), w);
+    PetscReal n = 0;
+    PetscScalar xw = 0;
+    VecNorm(x, NORM_2, &n);
+    VecDot(x, w, &xw);
+    return std::vector<PetscReal>{n, xw};
+  };
+  const auto world = draw(PETSC_COMM_WORLD), self = draw(PETSC_COMM_SELF);
+  for (size_t i = 0; i < world.size(); ++i) {
+    EXPECT_NEAR(world[i], self[i], 1e-8 * std::abs(self[i])) << "quantity " << i;
+  }
+}

@@ -2,7 +2,7 @@ pdeinv_add_test(NAME test_reduced_functional SOURCES inverse/test_reduced_functi
 pdeinv_add_test(NAME test_noise SOURCES inverse/test_noise.cpp)
 
 # `pdeinv -verify` end to end: the table, a non-zero exit on failure, and verify.json.
-foreach(case poisson regions)
+foreach(case poisson regions source)
   foreach(np 1 2)
     add_test(NAME driver_verify_${case}_np${np}
              COMMAND ${CMAKE_COMMAND}
@@ -33,3 +33,23 @@ pdeinv_add_error_test(NAME region_not_listed EXPECT "a cell has Cell Sets value 
                            -parameter_regions 10 -truth x -obs_type grid -obs_grid 3,3)
 pdeinv_add_error_test(NAME sigma_list_length EXPECT "-noise_sigma has 2 values; give one, or one per observation \\(9\\)"
                       ARGS -verify -mesh_faces 4,4 -truth x -obs_type grid -obs_grid 3,3 -noise_sigma 0.1,0.2)
+
+# Scalar parameters of the operator (-parameter_space scalars): the parameter list must match
+# the operator's scalars, the Gaussian source needs a positive width and a centre per dimension.
+pdeinv_add_test(NAME test_scalar_parameters SOURCES inverse/test_scalar_parameters.cpp)
+set(PDEINV_GAUSSIAN -verify -mesh_faces 4,4 -obs_type grid -obs_grid 3,3 -poisson_source_model gaussian)
+pdeinv_add_error_test(NAME scalar_list_length
+                      EXPECT "-truth_scalars has 2 values; operator 'poisson' has 3 scalar parameters \\(a, x0, y0\\)"
+                      ARGS ${PDEINV_GAUSSIAN} -parameter_space scalars -truth_scalars 1,0.5)
+pdeinv_add_error_test(NAME scalar_init_length
+                      EXPECT "-scalars_init has 4 values; operator 'poisson' has 3 scalar parameters \\(a, x0, y0\\)"
+                      ARGS ${PDEINV_GAUSSIAN} -parameter_space scalars -truth_scalars 1,0.5,0.5 -scalars_init 1,2,3,4)
+pdeinv_add_error_test(NAME source_width_nonpositive
+                      EXPECT "-poisson_source_width must be positive, got 0"
+                      ARGS ${PDEINV_GAUSSIAN} -parameter_space scalars -truth_scalars 1,0.5,0.5 -poisson_source_width 0)
+pdeinv_add_error_test(NAME source_center_length
+                      EXPECT "-poisson_source_center has 3 values; the mesh is 2-D, give 2"
+                      ARGS ${PDEINV_GAUSSIAN} -parameter_space scalars -truth_scalars 1,0.5,0.5 -poisson_source_center 0.5,0.5,0.5)
+pdeinv_add_error_test(NAME scalars_without_scalar_operator
+                      EXPECT "-parameter_space scalars: operator 'poisson' declares no scalar parameters"
+                      ARGS -verify -mesh_faces 4,4 -obs_type grid -obs_grid 3,3 -parameter_space scalars -truth_scalars 1)

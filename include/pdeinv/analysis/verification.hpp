@@ -74,7 +74,12 @@ CheckResult checkDotProduct(const std::string& component, const std::string& wha
 
 // Component checks, used by `pdeinv -verify` and the generic derivative tests. Each takes
 // random directions from `seed` and returns the checks it made.
+// checkOperator includes checkOperatorScalars when the operator declares scalar parameters.
 std::vector<CheckResult> checkOperator(SteadySolver& solver, Vec m, unsigned long seed);
+// ∂R/∂θ (Taylor test of θ ↦ R(u, m; θ)) and, if provided, Σ ∂²R/∂θ∂θ (Taylor test of
+// θ ↦ Σ_k w_k ∂R/∂θ_k), at the solver's θ; u must be the solver's last solution for m.
+std::vector<CheckResult> checkOperatorScalars(SteadySolver& solver, Vec u, Vec m,
+                                              unsigned long seed);
 std::vector<CheckResult> checkObservation(const ObservationOperator& B, const std::string& name,
                                           Vec stateLike, unsigned long seed);
 std::vector<CheckResult> checkMisfit(Misfit& misfit, Vec y, unsigned long seed);

@@ -3,7 +3,8 @@
 // linearised problems the adjoint layer needs, with the same KSP and preconditioner:
 //   tangent    (∂R/∂u) du = r
 //   transpose  (∂R/∂u)ᵀ λ = r          (KSPSolveTranspose)
-// plus the parameter Jacobian ∂R/∂m as an action in both directions or an assembled matrix.
+// plus the parameter Jacobian ∂R/∂m as an action in both directions or an assembled matrix,
+// and the derivatives ∂R/∂θ_k in the operator's scalar parameters θ (if it declares any).
 // All linearisations are at the (u, m) of the last solve().
 //
 // Defaults: Newton line search; for operators linear in u a single KSP solve (snes ksponly);
@@ -52,8 +53,22 @@ class SteadySolver {
   Owned<Mat> assembleParameterJacobian();
   // The same into an existing matrix from a previous call (its sparsity is reused).
   void assembleParameterJacobian(Mat A);
-  // R(u, m) for any u, m.
+  // R(u, m) for any u, m (and the current θ).
   void residual(Vec m, Vec u, Vec r);
+
+  // The operator's scalar parameters θ (PdeOperator::scalarParameters): their declared
+  // defaults until set. Kernels see (operator constants, θ, dθ) as constants[]; dθ is zero
+  // except in scalarSecondDerivative. Setting a different θ keeps the last solve's (u, m) as
+  // the linearisation point (∂R/∂u is re-assembled at the new θ when next needed).
+  PetscInt numScalars() const { return static_cast<PetscInt>(theta_.size()); }
+  const std::vector<PetscReal>& scalars() const { return theta_; }
+  void setScalars(const std::vector<PetscReal>& theta);
+  std::vector<PetscScalar> kernelConstants(const std::vector<PetscReal>& dtheta = {}) const;
+  // out = ∂R/∂θ_k, and out = Σ_l ∂²R/∂θ_k∂θ_l dθ_l, at the last solve's (u, m) and θ.
+  void scalarDerivative(int k, Vec out);
+  void scalarSecondDerivative(int k, const std::vector<PetscReal>& dtheta, Vec out);
+  // J = ∂/∂u (∂R/∂θ_k) (operators with scalarStateCoupled()), J from createStateMatrix.
+  void scalarStateCoupling(int k, Mat J);
   // ‖R(u, m)‖₂ at the last solve (one residual evaluation).
   PetscReal residualNorm();
   // ∂R/∂u at the last solve (assembled, the matrix the preconditioner is built from).
@@ -86,6 +101,7 @@ class SteadySolver {
   Owned<SNES> snes_;
   Owned<Mat> J_;
   Owned<Vec> m_, u_;  // linearisation point
+  std::vector<PetscReal> theta_;
   bool haveSolution_ = false, linearized_ = false;
   std::exception_ptr pending_;  // an exception raised inside a SNES callback
   SolverStats stats_;

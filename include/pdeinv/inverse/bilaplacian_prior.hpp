@@ -72,8 +72,8 @@ class BiLaplacianPrior : public Regularization {
   void hessianApply(Vec m, Vec dm, Vec out) override;
   // out = C r = A⁻¹ M A⁻¹ r
   bool applyHessianInverse(Vec r, Vec out) override;
-  // out = m0 + A⁻¹ M_L^{1/2} w, w ~ N(0, I) by Box–Muller from a PETSCRANDER48 stream seeded
-  // with (seed, rank): reproducible for a fixed seed and number of ranks.
+  // out = m0 + A⁻¹ M_L^{1/2} w, w ~ N(0, I) with each dof's number drawn by (seed, its node's
+  // location) (core/random.hpp): reproducible for a fixed seed, on any number of ranks.
   bool sample(unsigned long seed, Vec out) override;
 
   const FunctionSpace& space() const { return *V_; }

@@ -13,6 +13,14 @@
 //   -m_init <expr>         physical starting parameter (default: the map's neutral value)
 //   -parameter_regions v1,v2,...   invert for one scalar per cell region instead of a field
 //                          (-parameter_regions_label, default "Cell Sets"; needs a P0 parameter)
+//   -parameter_space field|regions|scalars   what is inverted for (default: regions when
+//                          -parameter_regions is given, else field). scalars: the operator's own
+//                          scalar parameters θ (e.g. -poisson_source_model gaussian: strength
+//                          and centre of the source), with the field m fixed:
+//     -parameter_fixed <expr>      the fixed physical field m (default 0)
+//     -truth_scalars t1,t2,...     θ generating synthetic data (one value per scalar)
+//     -scalars_init t1,t2,...      starting θ (default: the operator's defaults)
+//   (no regularization in scalar mode; -truth, -m_init and -reg_* do not apply)
 #include <memory>
 
 #include "pdeinv/forward/steady_problem.hpp"
@@ -34,6 +42,8 @@ class InverseProblem {
   const ParameterMap& map() const { return *map_; }
   // Region parameters (one scalar per region), or null for a field parameter.
   const RegionParameters* regions() const { return regions_.get(); }
+  // Scalar mode: the variable is the operator's θ (a root vector), the field m is fixed.
+  bool scalarMode() const { return scalarMode_; }
   // The physical field m = g(E θ) or g(m) of an optimisation variable.
   void physicalField(Vec x, Vec field) const;
   ReducedFunctional& objective() { return *J_; }
@@ -55,6 +65,9 @@ class InverseProblem {
   std::unique_ptr<ReducedFunctional> J_;
   std::unique_ptr<Expression> init_;
   Owned<Vec> data_, sigma_, truth_;
+  bool scalarMode_ = false;
+  Owned<Vec> fixedField_;              // scalar mode: the physical field m
+  std::vector<PetscReal> scalarInit_;  // scalar mode: the starting θ
 };
 
 }  // namespace pdeinv

@@ -20,6 +20,17 @@
 //
 // With RegionParameters the optimisation variable is θ ∈ ℝᵏ instead of the field, m = Eθ:
 // value J(Eθ), gradient Eᵀ∇J(Eθ), Hessian action Eᵀ H E dθ.
+//
+// Scalar mode (the second constructor): the optimisation variable is the operator's own scalar
+// parameters θ ∈ ℝᵏ (PdeOperator::scalarParameters, e.g. a source's strength and position), a
+// root vector (all k entries on rank 0); the field m is fixed. With R_θ = [∂R/∂θ_0 … ∂R/∂θ_k−1]
+// (k state vectors, assembled once per θ):
+//   adjoint            R_uᵀ λ = −Bᵀ Φ'(Bu)
+//   gradient           g_k = (∂R/∂θ_k)ᵀ λ
+//   incremental state  R_u du = −Σ_k dθ_k ∂R/∂θ_k
+//   incremental adj.   R_uᵀ dλ = −Bᵀ Φ'' B du − [W_uu du + Σ_k dθ_k (∂²R/∂u∂θ_k)ᵀ λ]
+//   Hessian action     (H dθ)_k = (∂R/∂θ_k)ᵀ dλ + [λᵀ Σ_l ∂²R/∂θ_k∂θ_l dθ_l + λᵀ ∂²R/∂θ_k∂u du]
+// There is no regularization in θ (k is small against the data).
 #include <memory>
 
 #include "pdeinv/fem/assembler.hpp"
@@ -44,6 +55,10 @@ class ReducedFunctional {
   ReducedFunctional(SteadySolver& solver, const ObservationOperator& observation, Misfit& misfit,
                     Regularization* regularization, const ParameterMap& map,
                     const RegionParameters* regions = nullptr);
+  // Scalar mode: θ of the solver's operator is the variable; fixedField is the field m the
+  // operator sees (copied). The map is not applied.
+  ReducedFunctional(SteadySolver& solver, const ObservationOperator& observation, Misfit& misfit,
+                    Vec fixedField);
   ~ReducedFunctional();
 
   Owned<Vec> createParameterVector() const;
@@ -62,8 +77,19 @@ class ReducedFunctional {
   // B u(m) for the m of the last evaluation.
   Vec predictedObservations() const { return y_; }
   bool newtonAvailable() const;
+  bool scalarMode() const { return scalarMode_; }
 
  private:
+  // du = R_u⁻¹ rhs (tangent solve), then rhs = Bᵀ Φ'' B du (Gauss–Newton part of dλ's rhs).
+  void incrementalState(Vec rhs, Vec du);
+  // rhs += W_uu du + W_up dp, the operator's state-side second-order terms.
+  void addSecondOrderState(Vec du, Vec dp, Vec rhs);
+  // dλ = −R_u⁻ᵀ rhs (transpose solve).
+  void incrementalAdjoint(Vec rhs, Vec dlambda);
+  void updateScalars(Vec theta);
+  const std::vector<Owned<Vec>>& scalarDerivatives();
+  PetscReal scalarGradient(Vec theta, Vec g);
+  void scalarHessian(Vec theta, Vec dtheta, Vec out, HessianType type);
   PetscReal fieldGradient(Vec m, Vec g);
   void fieldHessian(Vec m, Vec dm, Vec out, HessianType type);
   Vec toField(Vec x, Vec buffer) const;
@@ -75,8 +101,12 @@ class ReducedFunctional {
   const ObservationOperator& obs_;
   Misfit& misfitModel_;
   Regularization* regularization_;
-  const ParameterMap& map_;
+  const ParameterMap* map_;
   const RegionParameters* regions_;
+  bool scalarMode_ = false;
+  std::vector<PetscReal> theta_;      // scalar mode: θ of the cached state
+  std::vector<Owned<Vec>> dRdTheta_;  // scalar mode: ∂R/∂θ_k at θ
+  bool haveDRdTheta_ = false;
   Owned<Vec> xField_, dxField_;  // E θ, E dθ (region parameters only)
   Owned<Vec> m_, p_, u_, y_, lambda_, gphys_;
   Owned<Mat> Rp_;  // ∂R/∂p at the current m

@@ -32,7 +32,6 @@ class RegionParameters {
   std::vector<PetscReal> gather(Vec theta) const;
 
  private:
-  void scatterToRoot(const std::vector<PetscReal>& local, Vec theta) const;
   const FunctionSpace& field_;
   std::vector<PetscInt> values_;
   std::vector<int> regionOfDof_;      // local dof → region index

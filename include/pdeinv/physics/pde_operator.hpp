@@ -58,8 +58,56 @@ class PdeOperator {
   virtual int extraQuadraturePoints() const { return 1; }
   // Reads the operator's own options (prefix "<name>_"), e.g. a velocity.
   virtual void setFromOptions(const Options& /*opts*/) {}
-  // Constants handed to every kernel as PETSc's constants[] array.
+  // Constants handed to every kernel as PETSc's constants[] array (followed by θ and dθ when
+  // the operator has scalar parameters, see below).
   virtual std::vector<PetscScalar> constants() const { return {}; }
+
+  // ---- Scalar parameters θ ∈ ℝᵏ that enter R directly (a source's strength and position) ----
+  //
+  // Contract. An operator that declares k = scalarParameters(dim).size() > 0 scalars receives
+  // them in every kernel call through constants[], after its own constants():
+  //
+  //   constants = (constants()…,  θ_0 … θ_{k−1},  dθ_0 … dθ_{k−1}),   numConstants = n_op + 2k
+  //
+  // so a kernel reads θ_l = constants[numConstants − 2k + l] and dθ_l = constants[numConstants
+  // − k + l]. dθ is zero except in the Newton term below. θ has the declared defaults (usually
+  // taken from the operator's options) unless an inverse problem in scalar mode sets it; θ then
+  // lives on every rank (it is replicated, not distributed).
+  //
+  // Each list below has one entry per scalar (k of them, for the mesh dimension dim):
+  //   scalarDerivative()        k residual kernels (f0, f1): entry k is ∂R/∂θ_k, i.e. the
+  //                             derivatives ∂f0/∂θ_k, ∂f1/∂θ_k of the residual kernels. Each is
+  //                             assembled like a residual into a state-space vector.
+  //   scalarSecondDerivative()  optional, k residual kernels: entry k is Σ_l ∂²R/∂θ_k∂θ_l dθ_l
+  //                             (dθ from constants). Needed for the Newton Hessian in θ.
+  //   scalarStateCoupled()      true when ∂²R/∂u∂θ ≠ 0, i.e. ∂R/∂θ_k depends on u. Then
+  //   scalarStateCoupling()     must give k Jacobian kernels (g0..g3 w.r.t. u) of the
+  //                             scalarDerivative() kernels; without them Newton in θ is
+  //                             unavailable (Gauss–Newton always works).
+  // All these kernels see u[], a[] = (m, data…) exactly as residual() does. ∂R/∂u and ∂R/∂m
+  // may depend on θ too (they get the same constants). Newton in θ also needs W_uu (from
+  // secondOrderState() with dm = 0) unless R is linear in u.
+  // checkOperator (so `pdeinv -verify` and the generic harness) adds Taylor tests of ∂R/∂θ and
+  // Σ∂²R/∂θ² whenever an operator declares scalars; one that declares them only under an
+  // option is listed with it in operatorVariants (tests/analysis/test_registered_components.cpp)
+  // and then also gets the reduced-functional checks in θ.
+  struct ScalarParameter {
+    std::string name;
+    PetscReal defaultValue = 0;
+    std::string help;
+  };
+  virtual std::vector<ScalarParameter> scalarParameters(int /*dim*/) const { return {}; }
+  virtual std::vector<ResidualKernels> scalarDerivative(int /*dim*/) const { return {}; }
+  virtual std::vector<ResidualKernels> scalarSecondDerivative(int /*dim*/) const { return {}; }
+  virtual bool scalarStateCoupled() const { return false; }
+  virtual std::vector<JacobianKernels> scalarStateCoupling(int /*dim*/) const { return {}; }
+  // Newton's method in θ has every term it needs.
+  bool scalarNewtonAvailable(int dim) const {
+    const auto k = scalarParameters(dim).size();
+    return k > 0 && scalarSecondDerivative(dim).size() == k &&
+           (!scalarStateCoupled() || scalarStateCoupling(dim).size() == k) &&
+           (linearInState() || hasSecondOrder());
+  }
 };
 
 using OperatorRegistry = Registry<PdeOperator>;

@@ -1,0 +1,19 @@
+#pragma once
+// Seeded standard normal numbers by key: the number for (seed, key) depends on nothing else — no
+// stream state, no rank, no C library — so draws keyed by a partition-independent index (an
+// observation's position in the original order, a dof's location) are the same on any number
+// of ranks. splitmix64 hashes (seed, key) into two 53-bit uniforms; Box–Muller makes them a
+// normal number.
+#include <petscsys.h>
+
+#include <cstdint>
+
+namespace pdeinv {
+
+std::uint64_t splitmix64(std::uint64_t x);
+// One 64-bit key from two (order matters).
+std::uint64_t combineKeys(std::uint64_t a, std::uint64_t b);
+// N(0, 1), a function of (seed, key) alone.
+PetscReal standardNormal(std::uint64_t seed, std::uint64_t key);
+
+}  // namespace pdeinv

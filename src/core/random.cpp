@@ -1,0 +1,28 @@
+#include "pdeinv/core/random.hpp"
+
+#include <cmath>
+
+namespace pdeinv {
+
+std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+std::uint64_t combineKeys(std::uint64_t a, std::uint64_t b) {
+  return splitmix64(splitmix64(a) ^ (b + 0xD1B54A32D192ED03ull));
+}
+
+PetscReal standardNormal(std::uint64_t seed, std::uint64_t key) {
+  const std::uint64_t h = combineKeys(seed, key);
+  // Uniforms in (0, 1): the top 53 bits of two hashes, offset by half a step.
+  auto uniform = [](std::uint64_t bits) {
+    return (static_cast<double>(bits >> 11) + 0.5) * 0x1.0p-53;
+  };
+  const double u1 = uniform(h), u2 = uniform(splitmix64(h));
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+}
+
+}  // namespace pdeinv
