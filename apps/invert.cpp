@@ -25,6 +25,7 @@
 #include "pdeinv/inverse/inverse_problem.hpp"
 #include "pdeinv/io/output.hpp"
 #include "pdeinv/optim/checkpoint.hpp"
+#include "pdeinv/optim/tao_gncg.hpp"
 #include "pdeinv/optim/tao_problem.hpp"
 #include "pdeinv/optim/weight_choice.hpp"
 
@@ -113,8 +114,10 @@ int runInvert(MPI_Comm comm) {
   require(!restart || write, "-restart needs an -output directory holding the checkpoint");
   require(every == 0 || write, "-checkpoint_every needs an -output directory");
 
-  auto* reg = inv->regularization();
-  reg->setWeight(weight0);
+  auto* reg = inv->regularization();  // null for scalar parameters
+  require(reg || choice == "fixed",
+          "-reg_weight_choice " + choice + ": this problem has no regularization to weigh");
+  if (reg) reg->setWeight(weight0);
   TaoProblem tp(J, inv->regions() ? nullptr : reg);
   tp.setHessianType(hessian == "newton" ? HessianType::Newton : HessianType::GaussNewton);
   if (lowerText || upperText) {
@@ -145,9 +148,26 @@ int runInvert(MPI_Comm comm) {
   auto x = inv->initialGuess();
   const std::string fp = fingerprint(*inv, x);
   PetscInt startIteration = 0;
+  const bool gncg = tp.typeName() == TAOPDEINVGNCG;
   if (restart) {
     const auto c = readCheckpoint(outDir, x, fp);
-    startIteration = c.iteration;
+    if (gncg) {
+      // pdeinvgncg resumes exactly: its iteration count, forcing history and ‖g₀‖ continue.
+      GNCGState st;
+      auto get = [&](const char* k, double def) {
+        auto it = c.state.find(k);
+        return it == c.state.end() ? def : it->second;
+      };
+      st.iteration = static_cast<PetscInt>(get("iteration", static_cast<double>(c.iteration)));
+      st.cgTotal = static_cast<PetscInt>(get("cg_total", 0));
+      st.gnorm0 = get("gnorm0", -1);
+      st.gnormPrev = get("gnorm_prev", -1);
+      st.etaPrev = get("eta_prev", -1);
+      st.step = get("step", 0);
+      taoGNCGSetState(tp.tao(), st);
+    } else {
+      startIteration = c.iteration;  // TAO's own types restart their counters (and memory)
+    }
     if (root)
       std::printf("restarting from %s/checkpoint.vec (iteration %lld)\n", outDir.c_str(),
                   static_cast<long long>(startIteration));
@@ -171,11 +191,20 @@ int runInvert(MPI_Comm comm) {
       Checkpoint c;
       c.iteration = it;
       c.fingerprint = fp;
+      if (gncg) {
+        const auto st = taoGNCGGetState(tp.tao());
+        c.state = {{"iteration", static_cast<double>(st.iteration)},
+                   {"cg_total", static_cast<double>(st.cgTotal)},
+                   {"gnorm0", st.gnorm0},
+                   {"gnorm_prev", st.gnormPrev},
+                   {"eta_prev", st.etaPrev},
+                   {"step", st.step}};
+      }
       writeCheckpoint(outDir, xc, c);
     }
   });
   auto invertAt = [&](PetscReal w) {
-    reg->setWeight(w);
+    if (reg) reg->setWeight(w);
     if (root) {
       std::printf("inversion: tao %s, beta = %.4e\n%s", tp.typeName().c_str(), w, header);
     }
@@ -184,7 +213,7 @@ int runInvert(MPI_Comm comm) {
     t.weight = w;
     J.value(x);
     t.misfit = J.misfitValue();
-    t.regularization = J.regularizationValue() / w;
+    t.regularization = reg ? J.regularizationValue() / w : 0.0;
     t.iterations = tp.iterations();
     t.converged = tp.converged();
     return t;

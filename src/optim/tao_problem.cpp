@@ -10,6 +10,7 @@
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/options.hpp"
 #include "pdeinv/forward/steady_solver.hpp"
+#include "pdeinv/optim/tao_gncg.hpp"
 
 namespace pdeinv {
 
@@ -58,11 +59,22 @@ TaoProblem::TaoProblem(ReducedFunctional& J, Regularization* regularization,
   PDEINV_CALL(
       MatShellSetOperation(H0_, MATOP_MULT, reinterpret_cast<void (*)(void)>(regularizationMult)));
   PDEINV_CALL(MatSetOption(H0_, MAT_SYMMETRIC, PETSC_TRUE));
+  // Its inverse, as a matrix (pdeinvgncg's preconditioner).
+  PDEINV_CALL(MatCreateShell(comm, n, n, N, N, this, Pinv_.out()));
+  PDEINV_CALL(
+      MatShellSetOperation(Pinv_, MATOP_MULT, reinterpret_cast<void (*)(void)>(inverseMult)));
+  PDEINV_CALL(MatSetOption(Pinv_, MAT_SYMMETRIC, PETSC_TRUE));
   PDEINV_CALL(TaoSetMonitor(tao_, monitor, this, nullptr));
   // Defaults a user can override: the gradient norm reduced 10⁶-fold.
   PDEINV_CALL(TaoSetTolerances(tao_, 0.0, 0.0, 1e-6));
   PDEINV_CALL(TaoSetMaximumIterations(tao_, 200));
-  PDEINV_CALL(TaoSetType(tao_, TAOBNLS));
+  registerTaoGNCG();
+  PDEINV_CALL(TaoSetType(tao_, TAOPDEINVGNCG));
+  // pdeinvgncg asks for Gauss–Newton or Newton before each Hessian (-tao_gncg_newton,
+  // -tao_gncg_gn_iterations); the other types keep the Hessian chosen by setHessianType.
+  taoGNCGSetHessianSwitch(tao_, [this](bool newton) {
+    hessianType_ = newton ? HessianType::Newton : HessianType::GaussNewton;
+  });
 }
 
 TaoProblem::~TaoProblem() = default;
@@ -146,6 +158,12 @@ void TaoProblem::wirePreconditioner() {
     if (!reg_->applyHessianInverse(probe, out)) return;
   }
   PC pc = nullptr;
+  if (typeIs({TAOPDEINVGNCG})) {
+    // pdeinvgncg's CG applies MatMult(hessian_pre) as the preconditioner (see tao_gncg.hpp).
+    PDEINV_CALL(TaoSetHessian(tao_, H_, Pinv_, hessian, this));
+    preconditioned_ = true;
+    return;
+  }
   if (typeIs({TAOLMVM, TAOBLMVM})) {
     PDEINV_CALL(TaoLMVMSetH0(tao_, H0_));
     PDEINV_CALL(TaoSetUp(tao_));
@@ -236,6 +254,13 @@ PetscErrorCode TaoProblem::regularizationMult(Mat H, Vec v, Vec out) {
   auto* self = static_cast<TaoProblem*>(ctx);
   // The regularizations that precondition are quadratic: their Hessian does not depend on m.
   return self->guard([&] { self->reg_->hessianApply(self->xH_, v, out); });
+}
+
+PetscErrorCode TaoProblem::inverseMult(Mat P, Vec r, Vec out) {
+  void* ctx = nullptr;
+  PetscCall(MatShellGetContext(P, &ctx));
+  auto* self = static_cast<TaoProblem*>(ctx);
+  return self->guard([&] { self->reg_->applyHessianInverse(r, out); });
 }
 
 PetscErrorCode TaoProblem::preconditionerApply(PC pc, Vec r, Vec out) {

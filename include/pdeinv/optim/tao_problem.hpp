@@ -79,6 +79,7 @@ class TaoProblem {
   static PetscErrorCode hessian(Tao, Vec x, Mat H, Mat P, void* ctx);
   static PetscErrorCode hessianMult(Mat H, Vec v, Vec out);
   static PetscErrorCode regularizationMult(Mat H, Vec v, Vec out);
+  static PetscErrorCode inverseMult(Mat P, Vec r, Vec out);
   static PetscErrorCode preconditionerApply(PC pc, Vec r, Vec out);
   static PetscErrorCode monitor(Tao, void* ctx);
   PetscErrorCode guard(const std::function<void()>& body);
@@ -88,7 +89,7 @@ class TaoProblem {
   ReducedFunctional& J_;
   Regularization* reg_;
   Owned<Tao> tao_;
-  Owned<Mat> H_, H0_;
+  Owned<Mat> H_, H0_, Pinv_;
   Owned<Vec> xH_, lower_, upper_;
   HessianType hessianType_ = HessianType::GaussNewton;
   std::function<void(const IterationRecord&)> monitor_;
