@@ -220,6 +220,8 @@ int runInvert(MPI_Comm comm) {
   };
 
   // 4. Solve, choosing β first if asked.
+  auto x0 = J.createParameterVector();
+  PDEINV_CALL(VecCopy(x, x0));
   std::vector<WeightTrial> trials;
   const PetscReal expectedMisfit = 0.5 * static_cast<PetscReal>(inv->observation().size());
   PetscReal weight = weight0;
@@ -233,18 +235,17 @@ int runInvert(MPI_Comm comm) {
       std::printf("Morozov: beta = %.4e (%s after %zu inversions), target misfit %.4e\n", weight,
                   r.found ? "found" : "NOT found", trials.size(), expectedMisfit);
   } else if (choice == "lcurve") {
-    auto start = J.createParameterVector();
-    PDEINV_CALL(VecCopy(x, start));
     for (PetscReal w : lcurveWeights) {
-      PDEINV_CALL(VecCopy(start, x));
+      PDEINV_CALL(VecCopy(x0, x));
       trials.push_back(invertAt(w));
     }
     weight = trials[lcurveCorner(trials)].weight;
     if (root) std::printf("L-curve corner: beta = %.4e\n", weight);
-    PDEINV_CALL(VecCopy(start, x));
   }
   // The final inversion at the chosen β (Morozov's last trial is already at it, warm-started).
-  const bool again = choice == "lcurve" || (choice == "morozov" && trials.back().weight != weight);
+  // (When Morozov stops without meeting its tolerance, the best β is solved again from the start.)
+  const bool again = choice == "lcurve" || (choice == "morozov" && !morozovFound);
+  if (again) PDEINV_CALL(VecCopy(x0, x));
   if (choice == "fixed" || again) invertAt(weight);
   PetscLogDouble tEnd = 0;
   PDEINV_CALL(PetscTime(&tEnd));

@@ -84,7 +84,11 @@ Vec ReducedFunctional::toField(Vec x, Vec buffer) const {
 void ReducedFunctional::update(Vec m) {
   PetscBool same = PETSC_FALSE;
   if (haveState_) PDEINV_CALL(VecEqual(m, m_, &same));
-  if (same) return;
+  if (same) {
+    // R is cheap and may have changed (a new regularization weight): always current.
+    reg_ = regularization_ ? regularization_->value(m_) : 0.0;
+    return;
+  }
   haveState_ = haveAdjoint_ = false;
   PDEINV_CALL(VecCopy(m, m_));
   map_->apply(m_, p_);
