@@ -300,6 +300,33 @@ TEST(PlotDataFile, is_the_same_at_every_rank_count) {
   }
 }
 
+// 3-D (hexes) and a vector field: coordinates and values at the vertices (no plot is made).
+TEST(PlotDataFile, three_d_and_vector_fields_are_written_at_the_vertices) {
+  auto mesh = test::unitBox(3, 3);
+  FunctionSpace V(mesh, ElementSpec{2, 1}, "u"), W(mesh, ElementSpec{1, 3}, "w");
+  auto u = V.createVector(), w = W.createVector();
+  V.interpolate(Expression("x + 2*y + 3*z^2", "u"), u);
+  W.interpolate(Expression("x, y, z", "w", 3), w);
+  const std::string path = scratch("3d") + "/fields.h5";
+  writePlotFields(path, {{"u", u}, {"w", w}});
+  const auto nv = mesh.globalNumVertices(), nc = mesh.globalNumCells();
+  if (rankOf(PETSC_COMM_WORLD) != 0) return;
+  const auto f = readPlotFile(path, {"u", "w"}, {});
+  ASSERT_EQ(f.dim, 3);
+  EXPECT_EQ(f.simplex, 0);
+  EXPECT_EQ(f.corners, 8);
+  ASSERT_EQ(static_cast<PetscInt>(f.nv()), nv);
+  ASSERT_EQ(static_cast<PetscInt>(f.nc()), nc);
+  const auto& X = f.coordinates;
+  const auto& U = f.vertexFields.at("u");
+  const auto& Wv = f.vertexFields.at("w");
+  ASSERT_EQ(Wv.size(), 3 * f.nv());
+  for (size_t i = 0; i < f.nv(); ++i) {
+    EXPECT_NEAR(U[i], X[3 * i] + 2 * X[3 * i + 1] + 3 * X[3 * i + 2] * X[3 * i + 2], 1e-12);
+    for (int d = 0; d < 3; ++d) EXPECT_NEAR(Wv[3 * i + d], X[3 * i + d], 1e-12);
+  }
+}
+
 TEST(PlotDataFile, bad_input_is_an_input_error_on_every_rank) {
   auto mesh = mesh2d(PETSC_COMM_WORLD, false, 4), other = mesh2d(PETSC_COMM_WORLD, false, 3);
   FunctionSpace V(mesh, ElementSpec{1, 1}, "u"), W(other, ElementSpec{1, 1}, "w");
