@@ -23,6 +23,13 @@ if(NOT TARGET PETSc::PETSc)
   add_library(PETSc::PETSc ALIAS PkgConfig::PETSC)
 endif()
 
+# libyaml: runMain checks -options_file_yaml files with it (the parser PETSc uses) before
+# PETSc reads them, so a malformed file is one clear message.
+pkg_check_modules(YAML QUIET IMPORTED_TARGET GLOBAL yaml-0.1)
+if(NOT YAML_FOUND)
+  pdeinv_missing("libyaml (pkg-config module 'yaml-0.1')" "libyaml-dev")
+endif()
+
 find_package(SUNDIALS 6 CONFIG QUIET COMPONENTS arkode nvecpetsc)
 if(NOT SUNDIALS_FOUND OR NOT TARGET SUNDIALS::arkode OR NOT TARGET SUNDIALS::nvecpetsc)
   pdeinv_missing("SUNDIALS >= 6 with ARKODE and NVECTOR_PETSC" "libsundials-dev")

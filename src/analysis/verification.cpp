@@ -13,6 +13,7 @@
 #include "pdeinv/core/root_vector.hpp"
 #include "pdeinv/forward/steady_solver.hpp"
 #include "pdeinv/inverse/reduced_functional.hpp"
+#include "pdeinv/io/json.hpp"
 
 namespace pdeinv {
 namespace {
@@ -37,24 +38,10 @@ std::vector<PetscReal> slopes(const std::vector<PetscReal>& h, const std::vector
   return s;
 }
 
-std::string jsonNumber(PetscReal x) {
-  if (!std::isfinite(x)) return "null";
-  std::ostringstream os;
-  os << std::setprecision(10) << x;
-  return os.str();
-}
 std::string jsonArray(const std::vector<PetscReal>& v) {
   std::string s = "[";
   for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + jsonNumber(v[i]);
   return s + "]";
-}
-std::string jsonString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
 }
 
 CheckResult named(const std::string& component, const std::string& kind, const std::string& what) {

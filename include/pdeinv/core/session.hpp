@@ -9,6 +9,15 @@
 // printed once by rank 0 as "pdeinv: error: <message>" and the program exits with status 1. Any
 // other exception may be rank-local: it is printed by the rank that raised it and MPI is aborted
 // (non-zero exit).
+//
+// Options files are checked before PETSc reads them (PETSc would print a traceback from
+// PetscInitialize, or silently keep an unbalanced quote): every -options_file and
+// -options_file_yaml on the command line, and the files a plain file includes, must exist; a
+// plain file must hold "-name [value]" or "alias -a -b" lines with balanced double quotes; a
+// YAML file must parse (libyaml, as PETSc) to a mapping. Otherwise rank 0 prints one
+// "pdeinv: error: ..." line naming the file (and line) and every rank exits with status 1.
+// PETSC_OPTIONS and .petscrc files are left to PETSc. runMain initialises MPI itself for this
+// (and finalises it after PetscFinalize) unless the caller already did.
 #include <petscsys.h>
 
 #include <functional>
