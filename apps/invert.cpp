@@ -8,10 +8,12 @@
 //   estimate.vec                                    the optimisation variable (PETSc binary)
 //   checkpoint.{vec,txt}                            with -checkpoint_every k (for -restart)
 //   options_used.txt, run_info.json                 how the run was made
+// Exit status: 0 converged, 2 not converged (results are written either way).
 #include <petsctime.h>
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -23,7 +25,10 @@
 #include "pdeinv/core/session.hpp"
 #include "pdeinv/fem/forms.hpp"
 #include "pdeinv/inverse/inverse_problem.hpp"
+#include "pdeinv/io/json.hpp"
 #include "pdeinv/io/output.hpp"
+#include "pdeinv/io/plot_data.hpp"
+#include "pdeinv/io/run_info.hpp"
 #include "pdeinv/optim/checkpoint.hpp"
 #include "pdeinv/optim/tao_gncg.hpp"
 #include "pdeinv/optim/tao_problem.hpp"
@@ -62,13 +67,6 @@ PetscReal relativeError(Mat M, Vec a, Vec b) {
   PDEINV_CALL(MatMult(M, b, Md));
   PDEINV_CALL(VecDot(b, Md, &bb));
   return bb > 0 ? std::sqrt(PetscRealPart(dd) / PetscRealPart(bb)) : std::sqrt(PetscRealPart(dd));
-}
-
-std::string jsonNumber(double v) {
-  if (!std::isfinite(v)) return "null";
-  std::ostringstream s;
-  s << std::setprecision(12) << v;
-  return s.str();
 }
 
 }  // namespace
@@ -280,6 +278,9 @@ int runInvert(MPI_Comm comm) {
   const PetscReal gEnd = hist.empty() ? 0 : hist.back().gradientNorm;
   const auto& counts = J.counts();
   const int ranks = sizeOf(comm);
+  PetscInt nParam = 0;
+  PDEINV_CALL(VecGetSize(x, &nParam));
+  const PetscInt nState = inv->forward().state().globalSize();
   if (root) {
     std::printf("%s: %s after %lld iterations (tao %s)\n",
                 tp.converged() ? "converged" : "NOT converged", tp.reasonName().c_str(),
@@ -310,6 +311,14 @@ int runInvert(MPI_Comm comm) {
     PDEINV_CALL(VecView(x, v));
   }
   writeOptionsFile(comm, outDir + "/options_used.txt");
+  writeRunInfo(comm, outDir + "/run_info.json");
+  {
+    std::vector<std::pair<std::string, Vec>> fields = {{"estimate", estimate}};
+    if (truthField)
+      fields.push_back({"truth", truthField}), fields.push_back({"error", errorField});
+    fields.push_back({"state", J.state()});
+    writePlotFields(outDir + "/fields.h5", fields);
+  }
   if (root) {
     std::ofstream h(outDir + "/history.csv");
     h << "iteration,cost,misfit,regularization,gradient_norm,step,cg_iterations,pde_solves,"
@@ -320,49 +329,53 @@ int runInvert(MPI_Comm comm) {
         << r.regularization << "," << r.gradientNorm << "," << r.step << "," << r.cgIterations
         << "," << r.pdeSolves << "," << r.elapsed << "\n";
     }
-    std::ofstream s(outDir + "/summary.json");
-    s << "{\n";
-    s << "  \"converged\": " << (tp.converged() ? "true" : "false") << ",\n";
-    s << "  \"reason\": \"" << tp.reasonName() << "\",\n";
-    s << "  \"iterations\": " << tp.iterations() + startIteration << ",\n";
-    s << "  \"restarted_from_iteration\": " << startIteration << ",\n";
-    s << "  \"tao_type\": \"" << tp.typeName() << "\",\n";
-    s << "  \"hessian\": \"" << hessian << "\",\n";
-    s << "  \"preconditioned\": " << (tp.preconditioned() ? "true" : "false") << ",\n";
-    s << "  \"pde_solves\": {\"forward\": " << counts.forward << ", \"adjoint\": " << counts.adjoint
-      << ", \"tangent\": " << counts.tangent
-      << ", \"incremental_adjoint\": " << counts.incrementalAdjoint
-      << ", \"failed_forward\": " << tp.failedEvaluations() << "},\n";
-    s << "  \"final\": {\"cost\": " << jsonNumber(cost)
-      << ", \"misfit\": " << jsonNumber(J.misfitValue())
-      << ", \"regularization\": " << jsonNumber(J.regularizationValue())
-      << ", \"gradient_norm\": " << jsonNumber(gEnd) << "},\n";
-    s << "  \"initial_gradient_norm\": " << jsonNumber(g0) << ",\n";
-    s << "  \"gradient_reduction\": " << jsonNumber(gEnd > 0 ? gEnd / g0 : 0.0) << ",\n";
-    s << "  \"expected_misfit\": " << jsonNumber(expectedMisfit) << ",\n";
-    s << "  \"regularization_weight\": " << jsonNumber(weight) << ",\n";
-    s << "  \"weight_choice\": {\"method\": \"" << choice << "\"";
-    if (choice == "morozov") s << ", \"found\": " << (morozovFound ? "true" : "false");
-    s << ", \"trials\": [";
-    for (std::size_t i = 0; i < trials.size(); ++i) {
-      s << (i ? ", " : "") << "{\"weight\": " << jsonNumber(trials[i].weight)
-        << ", \"misfit\": " << jsonNumber(trials[i].misfit)
-        << ", \"regularization\": " << jsonNumber(trials[i].regularization)
-        << ", \"iterations\": " << trials[i].iterations << "}";
+    std::ofstream out(outDir + "/summary.json");
+    JsonWriter w(out);
+    w.beginObject();
+    w.field("converged", tp.converged()).field("reason", tp.reasonName());
+    w.field("iterations", tp.iterations() + startIteration);
+    w.field("restarted", restart).field("tao_type", tp.typeName()).field("hessian", hessian);
+    w.field("preconditioned", tp.preconditioned());
+    w.key("pde_solves").beginObject(true);
+    w.field("forward", counts.forward).field("adjoint", counts.adjoint);
+    w.field("tangent", counts.tangent).field("incremental_adjoint", counts.incrementalAdjoint);
+    w.field("failed_forward", tp.failedEvaluations()).endObject();
+    w.key("final").beginObject(true);
+    w.field("cost", cost).field("misfit", J.misfitValue());
+    w.field("regularization", J.regularizationValue()).field("gradient_norm", gEnd);
+    w.endObject();
+    w.field("initial_gradient_norm", g0).field("gradient_reduction", g0 > 0 ? gEnd / g0 : 0.0);
+    w.field("expected_misfit", expectedMisfit).field("regularization_weight", weight);
+    w.key("weight_choice").beginObject().field("method", choice);
+    if (choice == "morozov") w.field("found", morozovFound).field("rtol", morozovRtol);
+    w.key("trials").beginArray();
+    for (const auto& t : trials) {
+      w.beginObject(true).field("weight", t.weight).field("misfit", t.misfit);
+      w.field("regularization", t.regularization).field("iterations", t.iterations);
+      w.field("converged", t.converged).endObject();
     }
-    s << "]},\n";
-    if (relErr >= 0) s << "  \"relative_parameter_error\": " << jsonNumber(relErr) << ",\n";
-    s << "  \"estimate_at_observation_points\": [";
-    for (std::size_t i = 0; i < probes.size(); ++i) s << (i ? ", " : "") << jsonNumber(probes[i]);
-    s << "],\n";
-    s << "  \"observations\": " << inv->observation().size() << ",\n";
-    s << "  \"wall_time_s\": " << jsonNumber(tEnd - tStart) << ",\n";
-    s << "  \"ranks\": " << ranks << "\n";
-    s << "}\n";
+    w.endArray().endObject();
+    if (relErr >= 0) w.field("relative_parameter_error", relErr);
+    w.field("estimate_at_observation_points", std::vector<double>(probes.begin(), probes.end()));
+    w.field("observations", inv->observation().size());
+    w.field("parameter_unknowns", nParam).field("state_unknowns", nState);
+    w.field("wall_time_s", tEnd - tStart).field("ranks", ranks);
+    w.endObject();
+    w.finish();
     std::printf("  wrote %s/{summary.json,history.csv,estimate.vtu,...}\n", outDir.c_str());
   }
-  (void)plot;
-  return 0;
+  if (plot && root) {
+    // The plots come from Debian's matplotlib (scripts/plot_results.py); a machine without it
+    // still has every result, so a failed plot is a warning, not an error.
+    const std::string cmd = "/usr/bin/python3 '" + std::string(PDEINV_PLOT_SCRIPT) + "' '" +
+                            outDir + "' > '" + outDir + "/plot.log' 2>&1";
+    if (std::system(cmd.c_str()) == 0) {
+      std::printf("  plots: %s/fields.png, %s/convergence.png\n", outDir.c_str(), outDir.c_str());
+    } else {
+      std::printf("  warning: no plots (see %s/plot.log)\n", outDir.c_str());
+    }
+  }
+  return tp.converged() ? 0 : 2;
 }
 
 }  // namespace pdeinv::app
