@@ -184,6 +184,10 @@ void TaoProblem::wirePreconditioner() {
     preconditioned_ = true;
     return;
   } else {
+    // With bounds, the bound-constrained Newton types solve on the inactive set only: their KSP
+    // hands the preconditioner vectors of that subset, which R⁻¹ cannot act on. TAO's own
+    // preconditioner is kept then.
+    if ((lower_ || upper_) && typeIs({TAOBNLS, TAOBNTR, TAOBNTL})) return;
     KSP ksp = nullptr;
     PDEINV_CALL(TaoGetKSP(tao_, &ksp));
     if (!ksp) return;  // a type without a linear solver
@@ -226,13 +230,17 @@ PetscErrorCode TaoProblem::objective(Tao, Vec x, PetscReal* f, void* ctx) {
 PetscErrorCode TaoProblem::objectiveAndGradient(Tao, Vec x, PetscReal* f, Vec g, void* ctx) {
   auto* self = static_cast<TaoProblem*>(ctx);
   return self->guard([&] {
+    // Only the forward solve may fail (a rejected trial point, f = +∞ and g = 0); a failing
+    // adjoint solve at a point whose forward solve converged is an error, never a zero gradient.
     try {
-      *f = self->J_.gradient(x, g);
+      self->J_.value(x);
     } catch (const ForwardSolveFailure&) {
       *f = PETSC_INFINITY;
       PDEINV_CALL(VecSet(g, 0.0));
       self->failed_++;
+      return;
     }
+    *f = self->J_.gradient(x, g);
   });
 }
 
