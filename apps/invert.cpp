@@ -6,7 +6,7 @@
 //   history.csv                                     one line per iteration
 //   summary.json                                    what the run achieved (see README)
 //   estimate.vec                                    the optimisation variable (PETSc binary)
-//   checkpoint.{vec,txt}                            with -checkpoint_every k (for -restart)
+//   checkpoint.{dat,txt}                            with -checkpoint_every k (for -restart)
 //   options_used.txt, run_info.json                 how the run was made
 // Exit status: 0 converged, 2 not converged (results are written either way).
 #include <petsctime.h>
@@ -145,10 +145,14 @@ int runInvert(MPI_Comm comm) {
   // 2. The starting point: the configured guess, or the last checkpoint.
   auto x = inv->initialGuess();
   const std::string fp = fingerprint(*inv, x);
-  PetscInt startIteration = 0;
+  // Checkpoint keys: dof positions for a field (partition-independent), none for θ on rank 0.
+  const bool field = !inv->regions() && !inv->scalarMode();
+  const std::vector<std::uint64_t> keys =
+      field ? inv->forward().parameter().dofKeys() : std::vector<std::uint64_t>{};
+  PetscInt startIteration = 0, restartIteration = 0;
   const bool gncg = tp.typeName() == TAOPDEINVGNCG;
   if (restart) {
-    const auto c = readCheckpoint(outDir, x, fp);
+    const auto c = readCheckpoint(outDir, x, keys, fp);
     if (gncg) {
       // pdeinvgncg resumes exactly: its iteration count, forcing history and ‖g₀‖ continue.
       GNCGState st;
@@ -166,9 +170,10 @@ int runInvert(MPI_Comm comm) {
     } else {
       startIteration = c.iteration;  // TAO's own types restart their counters (and memory)
     }
+    restartIteration = c.iteration;
     if (root)
-      std::printf("restarting from %s/checkpoint.vec (iteration %lld)\n", outDir.c_str(),
-                  static_cast<long long>(startIteration));
+      std::printf("restarting from %s/checkpoint.dat (iteration %lld)\n", outDir.c_str(),
+                  static_cast<long long>(restartIteration));
   }
 
   // 3. One monitor line per iteration; checkpoints.
@@ -198,7 +203,7 @@ int runInvert(MPI_Comm comm) {
                    {"eta_prev", st.etaPrev},
                    {"step", st.step}};
       }
-      writeCheckpoint(outDir, xc, c);
+      writeCheckpoint(outDir, xc, keys, c);
     }
   });
   auto invertAt = [&](PetscReal w) {

@@ -1,9 +1,12 @@
 #include "pdeinv/fem/function_space.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <regex>
 
 #include "pdeinv/core/error.hpp"
+#include "pdeinv/core/random.hpp"
+#include "pdeinv/fem/expression.hpp"
 
 namespace pdeinv {
 
@@ -100,6 +103,35 @@ void FunctionSpace::globalToLocal(Vec global, Vec local, bool insertBC, PetscRea
   if (insertBC && !bcs_.empty()) {
     PDEINV_CALL(DMPlexInsertBoundaryValues(dm_, PETSC_TRUE, local, t, nullptr, nullptr, nullptr));
   }
+}
+
+// The key of a dof: its node's coordinates (the nodal values of x, y, z in V, rounded to
+// 1e-9) and its component.
+std::vector<std::uint64_t> FunctionSpace::dofKeys() const {
+  const FunctionSpace& V = *this;
+  const int dim = V.dim(), nc = V.components();
+  PetscInt n = 0;
+  std::vector<std::uint64_t> keys;
+  for (int d = 0; d < dim; ++d) {
+    std::string text = std::string(1, "xyz"[d]);
+    for (int c = 1; c < nc; ++c) text += std::string(",") + "xyz"[d];
+    auto xd = V.createVector();
+    V.interpolate(Expression(text, "dof coordinates", nc), xd);
+    PDEINV_CALL(VecGetLocalSize(xd, &n));
+    keys.resize(static_cast<size_t>(n), 0);
+    const PetscScalar* a = nullptr;
+    PDEINV_CALL(VecGetArrayRead(xd, &a));
+    for (PetscInt i = 0; i < n; ++i) {
+      const auto q = static_cast<std::int64_t>(std::llround(PetscRealPart(a[i]) * 1e9));
+      keys[static_cast<size_t>(i)] =
+          combineKeys(keys[static_cast<size_t>(i)], static_cast<std::uint64_t>(q));
+    }
+    PDEINV_CALL(VecRestoreArrayRead(xd, &a));
+  }
+  for (PetscInt i = 0; i < n; ++i) {
+    keys[static_cast<size_t>(i)] = combineKeys(keys[static_cast<size_t>(i)], i % nc);
+  }
+  return keys;
 }
 
 }  // namespace pdeinv

@@ -74,34 +74,6 @@ const RegularizationSettings& checked(const FunctionSpace& V, const Regularizati
   return s;
 }
 
-// A key for each local dof that does not depend on the partition: its node's coordinates
-// (the nodal values of x, y, z in V, rounded to 1e-9) and its component.
-std::vector<std::uint64_t> dofKeys(const FunctionSpace& V) {
-  const int dim = V.dim(), nc = V.components();
-  PetscInt n = 0;
-  std::vector<std::uint64_t> keys;
-  for (int d = 0; d < dim; ++d) {
-    std::string text = std::string(1, "xyz"[d]);
-    for (int c = 1; c < nc; ++c) text += std::string(",") + "xyz"[d];
-    auto xd = V.createVector();
-    V.interpolate(Expression(text, "dof coordinates", nc), xd);
-    PDEINV_CALL(VecGetLocalSize(xd, &n));
-    keys.resize(static_cast<size_t>(n), 0);
-    const PetscScalar* a = nullptr;
-    PDEINV_CALL(VecGetArrayRead(xd, &a));
-    for (PetscInt i = 0; i < n; ++i) {
-      const auto q = static_cast<std::int64_t>(std::llround(PetscRealPart(a[i]) * 1e9));
-      keys[static_cast<size_t>(i)] =
-          combineKeys(keys[static_cast<size_t>(i)], static_cast<std::uint64_t>(q));
-    }
-    PDEINV_CALL(VecRestoreArrayRead(xd, &a));
-  }
-  for (PetscInt i = 0; i < n; ++i) {
-    keys[static_cast<size_t>(i)] = combineKeys(keys[static_cast<size_t>(i)], i % nc);
-  }
-  return keys;
-}
-
 }  // namespace
 
 BiLaplacianPrior::BiLaplacianPrior(const FunctionSpace& V, const RegularizationSettings& s)
@@ -175,7 +147,7 @@ bool BiLaplacianPrior::applyHessianInverse(Vec r, Vec out) {
 bool BiLaplacianPrior::sample(unsigned long seed, Vec out) {
   // White noise w ~ N(0, I), each dof's number drawn by its node's location: the same sample
   // on any number of ranks.
-  const auto keys = dofKeys(*V_);
+  const auto keys = V_->dofKeys();
   std::vector<PetscReal> w(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) w[i] = standardNormal(seed, keys[i]);
   PetscScalar* a = nullptr;

@@ -1,5 +1,7 @@
 #include "pdeinv/optim/checkpoint.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
@@ -27,18 +29,55 @@ void agree(MPI_Comm comm, std::string& error) {
   if (!error.empty()) throw InputError(error);
 }
 
+// The local entries of x with their keys (global indices when keys is empty).
+std::vector<std::pair<std::uint64_t, double>> keyed(Vec x, const std::vector<std::uint64_t>& keys) {
+  PetscInt n = 0, start = 0;
+  PDEINV_CALL(VecGetLocalSize(x, &n));
+  PDEINV_CALL(VecGetOwnershipRange(x, &start, nullptr));
+  if (!keys.empty() && static_cast<PetscInt>(keys.size()) != n)
+    throw Error("checkpoint: " + std::to_string(keys.size()) + " keys for " + std::to_string(n) +
+                " local entries");
+  std::vector<std::pair<std::uint64_t, double>> out(static_cast<std::size_t>(n));
+  const PetscScalar* a = nullptr;
+  PDEINV_CALL(VecGetArrayRead(x, &a));
+  for (PetscInt i = 0; i < n; ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    out[k] = {keys.empty() ? static_cast<std::uint64_t>(start + i) : keys[k], PetscRealPart(a[i])};
+  }
+  PDEINV_CALL(VecRestoreArrayRead(x, &a));
+  return out;
+}
+
 }  // namespace
 
-void writeCheckpoint(const std::string& dir, Vec x, const Checkpoint& c) {
+void writeCheckpoint(const std::string& dir, Vec x, const std::vector<std::uint64_t>& keys,
+                     const Checkpoint& c) {
   const MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(x));
-  const std::string vec = dir + "/checkpoint.vec", txt = dir + "/checkpoint.txt";
-  {
-    Owned<PetscViewer> v;
-    PDEINV_CALL(PetscViewerBinaryOpen(comm, (vec + ".tmp").c_str(), FILE_MODE_WRITE, v.out()));
-    PDEINV_CALL(PetscViewerBinarySetSkipInfo(v, PETSC_TRUE));
-    PDEINV_CALL(VecView(x, v));
-  }
+  const std::string vec = dir + "/checkpoint.dat", txt = dir + "/checkpoint.txt";
+  // Gather (key, value) on rank 0, sorted by key.
+  auto local = keyed(x, keys);
+  int size = 1;
+  MPI_Comm_size(comm, &size);
+  const int bytes = static_cast<int>(local.size() * sizeof(local[0]));
+  std::vector<int> counts(static_cast<std::size_t>(size)), displs(counts.size());
+  MPI_Gather(&bytes, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm);
+  int total = 0;
+  for (std::size_t r = 0; r < counts.size(); ++r) displs[r] = total, total += counts[r];
+  std::vector<std::pair<std::uint64_t, double>> all(
+      rank(comm) == 0 ? static_cast<std::size_t>(total) / sizeof(local[0]) : 0);
+  MPI_Gatherv(local.data(), bytes, MPI_BYTE, all.data(), counts.data(), displs.data(), MPI_BYTE, 0,
+              comm);
   std::string error;
+  if (rank(comm) == 0) {
+    std::sort(all.begin(), all.end());
+    std::ofstream out(vec + ".tmp", std::ios::binary);
+    const std::uint64_t n = all.size();
+    out.write(reinterpret_cast<const char*>(&n), sizeof n);
+    out.write(reinterpret_cast<const char*>(all.data()),
+              static_cast<std::streamsize>(all.size() * sizeof(all[0])));
+    if (!out) error = "cannot write checkpoint '" + vec + "'";
+  }
+  agree(comm, error);
   if (rank(comm) == 0) {
     {
       std::ofstream out(txt + ".tmp");
@@ -57,9 +96,10 @@ void writeCheckpoint(const std::string& dir, Vec x, const Checkpoint& c) {
   agree(comm, error);
 }
 
-Checkpoint readCheckpoint(const std::string& dir, Vec x, const std::string& fingerprint) {
+Checkpoint readCheckpoint(const std::string& dir, Vec x, const std::vector<std::uint64_t>& keys,
+                          const std::string& fingerprint) {
   const MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(x));
-  const std::string vec = dir + "/checkpoint.vec", txt = dir + "/checkpoint.txt";
+  const std::string vec = dir + "/checkpoint.dat", txt = dir + "/checkpoint.txt";
   Checkpoint c;
   std::string error, text;
   if (rank(comm) == 0) {
@@ -100,17 +140,41 @@ Checkpoint readCheckpoint(const std::string& dir, Vec x, const std::string& fing
           "restart file '" + txt +
               "' (-restart) is from a different problem: it was written for [" + c.fingerprint +
               "], this run is [" + fingerprint + "]");
-  Owned<PetscViewer> v;
-  Owned<Vec> loaded;
-  PDEINV_CALL(VecDuplicate(x, loaded.out()));
-  try {
-    PDEINV_CALL(PetscViewerBinaryOpen(comm, vec.c_str(), FILE_MODE_READ, v.out()));
-    PDEINV_CALL(PetscViewerBinarySetSkipInfo(v, PETSC_TRUE));
-    PDEINV_CALL(VecLoad(loaded, v));
-  } catch (const PetscFailure&) {
-    throw InputError("cannot read restart iterate '" + vec + "' (-restart)");
+  // The iterate: rank 0 reads the pairs, every rank takes its own by key.
+  std::vector<std::pair<std::uint64_t, double>> all;
+  if (rank(comm) == 0) {
+    std::ifstream in(vec, std::ios::binary);
+    std::uint64_t n = 0;
+    in.read(reinterpret_cast<char*>(&n), sizeof n);
+    if (in && n < (std::uint64_t{1} << 40)) {
+      all.resize(static_cast<std::size_t>(n));
+      in.read(reinterpret_cast<char*>(all.data()),
+              static_cast<std::streamsize>(all.size() * sizeof(all[0])));
+    }
+    if (!in) error = "cannot read restart iterate '" + vec + "' (-restart)";
   }
-  PDEINV_CALL(VecCopy(loaded, x));
+  agree(comm, error);
+  unsigned long long n = all.size();
+  MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, comm);
+  all.resize(static_cast<std::size_t>(n));
+  MPI_Bcast(all.data(), static_cast<int>(n * sizeof(all[0])), MPI_BYTE, 0, comm);
+  auto local = keyed(x, keys);
+  int missing = 0;
+  for (auto& [key, value] : local) {
+    auto it = std::lower_bound(all.begin(), all.end(), std::make_pair(key, -HUGE_VAL));
+    if (it == all.end() || it->first != key) {
+      missing = 1;
+      break;
+    }
+    value = it->second;
+  }
+  MPI_Allreduce(MPI_IN_PLACE, &missing, 1, MPI_INT, MPI_MAX, comm);
+  require(!missing, "restart iterate '" + vec +
+                        "' (-restart) does not match this problem's parameter unknowns");
+  PetscScalar* a = nullptr;
+  PDEINV_CALL(VecGetArray(x, &a));
+  for (std::size_t i = 0; i < local.size(); ++i) a[i] = local[i].second;
+  PDEINV_CALL(VecRestoreArray(x, &a));
   return c;
 }
 

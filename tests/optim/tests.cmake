@@ -1,1 +1,56 @@
 pdeinv_add_test(NAME test_tao_problem SOURCES optim/test_tao_problem.cpp TIMEOUT 600)
+
+# The flagship inversion (coarse) through the driver: converges, writes every documented output,
+# gives the same estimate on 1 and 2 ranks; Morozov's principle; kill -9 and -restart.
+set(PDEINV_INVERT ${PDEINV_MPIEXEC} ${PDEINV_MPIEXEC_FLAGS})
+set(PDEINV_INVERT_ARGS -options_file apps/poisson_h1.opts -mesh_refine 0 -tao_gttol 1e-9
+    -state_ksp_rtol 1e-12 -plot 0 -monitor 0)
+set(PDEINV_CHECK /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/optim/check_inversion.py)
+set(PDEINV_OUT ${CMAKE_BINARY_DIR}/test_output)
+foreach(np 1 2)
+  add_test(NAME driver_invert_np${np}
+           COMMAND ${PDEINV_INVERT} -n ${np} $<TARGET_FILE:pdeinv_driver> ${PDEINV_INVERT_ARGS}
+                   -output ${PDEINV_OUT}/invert_np${np}
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(driver_invert_np${np} PROPERTIES TIMEOUT 300 PROCESSORS ${np}
+                       FIXTURES_SETUP invert_np${np})
+  add_test(NAME invert_outputs_np${np} COMMAND ${PDEINV_CHECK} converged ${PDEINV_OUT}/invert_np${np})
+  set_tests_properties(invert_outputs_np${np} PROPERTIES FIXTURES_REQUIRED invert_np${np})
+endforeach()
+add_test(NAME invert_same_on_1_and_2_ranks
+         COMMAND ${PDEINV_CHECK} same ${PDEINV_OUT}/invert_np1 ${PDEINV_OUT}/invert_np2 1e-6)
+set_tests_properties(invert_same_on_1_and_2_ranks PROPERTIES FIXTURES_REQUIRED "invert_np1;invert_np2")
+
+add_test(NAME driver_invert_morozov
+         COMMAND ${PDEINV_INVERT} -n 2 $<TARGET_FILE:pdeinv_driver> ${PDEINV_INVERT_ARGS}
+                 -reg_weight 1 -reg_weight_choice morozov -output ${PDEINV_OUT}/invert_morozov
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(driver_invert_morozov PROPERTIES TIMEOUT 600 PROCESSORS 2
+                     FIXTURES_SETUP invert_morozov)
+add_test(NAME invert_morozov_misfit
+         COMMAND ${PDEINV_CHECK} morozov ${PDEINV_OUT}/invert_morozov 0.1)
+set_tests_properties(invert_morozov_misfit PROPERTIES FIXTURES_REQUIRED invert_morozov)
+
+# (PT-Scotch's partition differs from run to run, and with it the rounding of every solve; the
+# reproducible 'simple' partitioner makes the comparison about the restart alone.)
+add_test(NAME invert_kill_and_restart
+         COMMAND ${PDEINV_CHECK} restart 1e-8 -- ${PDEINV_INVERT} -n 2
+                 $<TARGET_FILE:pdeinv_driver> ${PDEINV_INVERT_ARGS} -mesh_partitioner simple -output
+                 ${PDEINV_OUT}/invert_restart
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(invert_kill_and_restart PROPERTIES TIMEOUT 600 PROCESSORS 2)
+
+# Bad input to an inversion: one clear error and a non-zero exit, at 1 and 2 ranks.
+set(PDEINV_SMALL -mode invert -mesh_faces 4,4 -truth x -obs_type grid -obs_grid 3,3)
+pdeinv_add_error_test(NAME unknown_tao_type EXPECT "unknown TAO type 'lbfgs' \\(-tao_type\\); available: blmvm, bnls"
+                      ARGS ${PDEINV_SMALL} -tao_type lbfgs)
+pdeinv_add_error_test(NAME unwritable_output EXPECT "cannot create output directory 'CMakeLists.txt/run' \\(-output\\)"
+                      ARGS ${PDEINV_SMALL} -output CMakeLists.txt/run)
+pdeinv_add_error_test(NAME restart_without_checkpoint EXPECT "cannot read restart file 'tests/data/checkpoint.txt' \\(-restart\\)"
+                      ARGS ${PDEINV_SMALL} -restart -output tests/data)
+pdeinv_add_error_test(NAME restart_from_other_problem EXPECT "restart file 'tests/data/other_problem/checkpoint.txt' \\(-restart\\) is from a different problem"
+                      ARGS ${PDEINV_SMALL} -restart -output tests/data/other_problem)
+pdeinv_add_error_test(NAME bounds_with_unbounded_tao_type EXPECT "-tao_type lmvm does not handle bounds"
+                      ARGS ${PDEINV_SMALL} -tao_type lmvm -bound_lower 0)
+pdeinv_add_error_test(NAME unknown_mode EXPECT "unknown mode 'inverse' \\(-mode\\); available: forward, invert, verify"
+                      ARGS -mode inverse)

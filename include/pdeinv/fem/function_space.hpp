@@ -4,6 +4,7 @@
 // own DM (a clone of the mesh sharing topology and coordinates), PetscSection and Dirichlet
 // constraints. Constrained dofs are excluded from global vectors; BC values live in local
 // vectors (PETSc's convention), so every global system is the reduced, invertible one.
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,6 +42,9 @@ class FunctionSpace {
   int dim() const { return mesh_->dim(); }
   int components() const { return element_.components; }
   bool hasDirichlet() const { return !bcs_.empty(); }
+  // One key per local dof that does not depend on the partition (its node's coordinates and its
+  // component): the same dof has the same key on any number of ranks and in any run.
+  std::vector<std::uint64_t> dofKeys() const;
 
   Owned<Vec> createVector() const;  // global (unconstrained dofs only)
   PetscInt globalSize() const;

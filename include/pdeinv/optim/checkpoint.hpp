@@ -1,15 +1,22 @@
 #pragma once
-// Optimizer checkpoints: the iterate (a PETSc binary vector, any rank count) and a small text
-// record — the iteration, the optimizer's own state (named numbers), and a fingerprint of the
-// problem — in a directory. Writing is atomic (temporary files renamed into place), so a run
-// killed at any moment leaves the previous complete checkpoint behind.
+// Optimizer checkpoints: the iterate and a small text record — the iteration, the optimizer's
+// own state (named numbers), and a fingerprint of the problem — in a directory. Writing is
+// atomic (temporary files renamed into place), so a run killed at any moment leaves the
+// previous complete checkpoint behind.
 //
-//   <dir>/checkpoint.vec    the iterate
+//   <dir>/checkpoint.dat    the iterate: (key, value) pairs sorted by key (binary, native)
 //   <dir>/checkpoint.txt    iteration, fingerprint, state
+//
+// The iterate is stored by key, not by position: the mesh partition (PT-Scotch's is not
+// reproducible from run to run) and the rank count may differ when the run is restarted. Keys
+// are FunctionSpace::dofKeys() for a field parameter; without keys, the global index is the key
+// (vectors held on rank 0, such as region or scalar parameters).
 #include <petscvec.h>
 
+#include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace pdeinv {
 
@@ -19,11 +26,13 @@ struct Checkpoint {
   std::map<std::string, double> state;  // optimizer state to resume exactly
 };
 
-// Collective. x is the iterate.
-void writeCheckpoint(const std::string& dir, Vec x, const Checkpoint& c);
-// Collective. Reads the iterate into x (which must have the right size). InputError when the
-// files are missing or unreadable, or when the fingerprint differs from `fingerprint` (a
-// checkpoint of a different problem).
-Checkpoint readCheckpoint(const std::string& dir, Vec x, const std::string& fingerprint);
+// Collective. x is the iterate; keys (one per local entry of x, or empty) as above.
+void writeCheckpoint(const std::string& dir, Vec x, const std::vector<std::uint64_t>& keys,
+                     const Checkpoint& c);
+// Collective. Reads the iterate into x. InputError when the files are missing or unreadable,
+// when the fingerprint differs from `fingerprint` (a checkpoint of a different problem), or
+// when a key of x is not in the file.
+Checkpoint readCheckpoint(const std::string& dir, Vec x, const std::vector<std::uint64_t>& keys,
+                          const std::string& fingerprint);
 
 }  // namespace pdeinv

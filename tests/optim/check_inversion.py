@@ -1,0 +1,154 @@
+#!/usr/bin/python3
+"""Checks on `pdeinv -mode invert` run directories (used by CTest; standard library only).
+
+  check_inversion.py converged DIR            summary.json has the documented keys and converged
+  check_inversion.py same DIR1 DIR2 TOL       the estimates agree (at the sensors) to TOL relative
+  check_inversion.py morozov DIR TOL          Morozov found beta with |misfit/expected - 1| <= TOL
+  check_inversion.py restart TOL -- CMD...    kill -9 a run mid-way, restart it, compare with an
+                                              uninterrupted run (at the sensors) to TOL relative
+"""
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+
+
+def fail(msg):
+    print("check_inversion: FAILED: " + msg)
+    sys.exit(1)
+
+
+def summary(d):
+    path = os.path.join(d, "summary.json")
+    if not os.path.exists(path):
+        fail("no " + path)
+    with open(path) as f:
+        return json.load(f)
+
+
+def converged(d):
+    s = summary(d)
+    for key in ["converged", "iterations", "pde_solves", "final", "relative_parameter_error",
+                "wall_time_s", "ranks"]:
+        if key not in s:
+            fail("summary.json lacks '%s'" % key)
+    for key in ["cost", "misfit", "regularization", "gradient_norm"]:
+        if key not in s["final"]:
+            fail("summary.json final lacks '%s'" % key)
+    for key in ["forward", "adjoint", "tangent", "incremental_adjoint"]:
+        if key not in s["pde_solves"]:
+            fail("summary.json pde_solves lacks '%s'" % key)
+    if not s["converged"]:
+        fail("not converged: " + s.get("reason", "?"))
+    for f in ["estimate.vtu", "truth.vtu", "error.vtu", "state.vtu", "history.csv",
+              "options_used.txt", "run_info.json", "fields.h5"]:
+        if not os.path.exists(os.path.join(d, f)):
+            fail("missing " + f)
+    print("converged in %d iterations, gradient reduced to %.2e, relative error %.4f" %
+          (s["iterations"], s["gradient_reduction"], s["relative_parameter_error"]))
+
+
+def relative(a, b):
+    num = math.sqrt(sum((x - y) ** 2 for x, y in zip(a, b)))
+    den = math.sqrt(sum(y * y for y in b))
+    return num / den
+
+
+def same(d1, d2, tol):
+    a = summary(d1)["estimate_at_observation_points"]
+    b = summary(d2)["estimate_at_observation_points"]
+    if len(a) != len(b) or not a:
+        fail("different or empty probe lists")
+    r = relative(a, b)
+    print("estimates differ by %.3e (relative, at %d sensors); tolerance %.1e" % (r, len(a), tol))
+    if r > tol:
+        fail("estimates differ")
+
+
+def morozov(d, tol):
+    s = summary(d)
+    w = s["weight_choice"]
+    if w["method"] != "morozov" or not w.get("found"):
+        fail("Morozov did not find a weight")
+    ratio = s["final"]["misfit"] / s["expected_misfit"]
+    print("Morozov beta %.4e: misfit %.3f, expected %.3f (ratio %.4f) after %d inversions" %
+          (s["regularization_weight"], s["final"]["misfit"], s["expected_misfit"], ratio,
+           len(w["trials"])))
+    if abs(ratio - 1) > tol:
+        fail("misfit not within %.0f%% of its expected value" % (100 * tol))
+
+
+def checkpoint_iteration(d):
+    try:
+        with open(os.path.join(d, "checkpoint.txt")) as f:
+            for line in f:
+                if line.startswith("iteration "):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return -1
+
+
+def restart(tol, cmd):
+    base = cmd[-1]  # the last argument is the output directory
+    full, killed = base + "_full", base + "_killed"
+    for d in (full, killed):
+        subprocess.run(["rm", "-rf", d])
+    run = lambda d, extra: cmd[:-1] + [d] + extra
+    if subprocess.run(run(full, [])).returncode != 0:
+        fail("uninterrupted run failed")
+    total = summary(full)["iterations"]
+    target = max(2, total // 2)
+    p = subprocess.Popen(run(killed, ["-checkpoint_every", "1"]), start_new_session=True)
+    deadline = time.time() + 300
+    while checkpoint_iteration(killed) < target:
+        if p.poll() is not None:
+            fail("the run ended before it could be killed (checkpoint %d of %d)" %
+                 (checkpoint_iteration(killed), target))
+        if time.time() > deadline:
+            os.killpg(p.pid, signal.SIGKILL)
+            fail("no checkpoint")
+        time.sleep(0.02)
+    os.killpg(p.pid, signal.SIGKILL)
+    p.wait()
+    at = checkpoint_iteration(killed)
+    print("killed (SIGKILL) after checkpoint %d of %d iterations" % (at, total))
+    if os.path.exists(os.path.join(killed, "summary.json")):
+        fail("the killed run finished anyway")
+    if subprocess.run(run(killed, ["-restart", "-checkpoint_every", "1"])).returncode != 0:
+        fail("restarted run failed")
+    # The partition (and so the vector layout) may differ from run to run: compare the
+    # estimates where the sensors are.
+    a = summary(killed)["estimate_at_observation_points"]
+    b = summary(full)["estimate_at_observation_points"]
+    r = relative(a, b)
+    s = summary(killed)
+    print("restarted run: %d iterations in all (uninterrupted: %d); final parameters differ by "
+          "%.3e relative (tolerance %.1e)" % (s["iterations"], total, r, tol))
+    if r > tol:
+        fail("the restarted run ends elsewhere")
+    if not s["restarted"]:
+        fail("summary.json does not record the restart")
+
+
+def main(argv):
+    if len(argv) < 2:
+        fail(__doc__)
+    what = argv[1]
+    if what == "converged":
+        converged(argv[2])
+    elif what == "same":
+        same(argv[2], argv[3], float(argv[4]))
+    elif what == "morozov":
+        morozov(argv[2], float(argv[3]))
+    elif what == "restart":
+        restart(float(argv[2]), argv[argv.index("--") + 1:])
+    else:
+        fail("unknown check " + what)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
