@@ -18,10 +18,12 @@ PetscInt sizeOfVec(Vec v) {
   return n;
 }
 void writeOnRoot(Vec v, const std::vector<PetscReal>& values) {
-  if (rankOf(commOf(v)) != 0) return;
+  // Every rank takes the (possibly empty) array: VecRestoreArray bumps the vector's state,
+  // which invalidates cached norms. Skipping it on the other ranks would leave them a stale
+  // cached norm, and VecNorm would then reduce on rank 0 only — a hang.
   PetscScalar* a = nullptr;
   PDEINV_CALL(VecGetArray(v, &a));
-  std::copy(values.begin(), values.end(), a);
+  if (rankOf(commOf(v)) == 0) std::copy(values.begin(), values.end(), a);
   PDEINV_CALL(VecRestoreArray(v, &a));
 }
 }  // namespace

@@ -84,12 +84,14 @@ void RegionParameters::embedTranspose(Vec g, Vec gTheta) const {
 
 void RegionParameters::regionMeans(Vec m, Vec theta) const {
   embedTranspose(m, theta);
+  // Every rank takes the (empty, off rank 0) array, so the vector's state — and with it any
+  // cached norm — changes on every rank.
+  PetscScalar* a = nullptr;
+  PDEINV_CALL(VecGetArray(theta, &a));
   if (rankOf(field_.mesh().comm()) == 0) {
-    PetscScalar* a = nullptr;
-    PDEINV_CALL(VecGetArray(theta, &a));
     for (PetscInt k = 0; k < size(); ++k) a[k] /= cellCount_[static_cast<size_t>(k)];
-    PDEINV_CALL(VecRestoreArray(theta, &a));
   }
+  PDEINV_CALL(VecRestoreArray(theta, &a));
 }
 
 }  // namespace pdeinv

@@ -54,3 +54,17 @@ pdeinv_add_error_test(NAME bounds_with_unbounded_tao_type EXPECT "-tao_type lmvm
                       ARGS ${PDEINV_SMALL} -tao_type lmvm -bound_lower 0)
 pdeinv_add_error_test(NAME unknown_mode EXPECT "unknown mode 'inverse' \\(-mode\\); available: forward, invert, verify"
                       ARGS -mode inverse)
+
+# Inversions for a few global scalars (a Gaussian source's strength and position; one value per
+# region) run to convergence at 1 and 2 ranks (vectors held on rank 0 must not hang).
+foreach(case source regions)
+  foreach(np 1 2)
+    add_test(NAME driver_invert_${case}_np${np}
+             COMMAND ${PDEINV_INVERT} -n ${np} $<TARGET_FILE:pdeinv_driver>
+                     -options_file apps/verify_${case}.opts -verify 0 -mode invert -plot 0
+                     -output ${PDEINV_OUT}/invert_${case}_np${np}
+             WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+    set_tests_properties(driver_invert_${case}_np${np} PROPERTIES TIMEOUT 120 PROCESSORS ${np}
+                         PASS_REGULAR_EXPRESSION "converged: CONVERGED")
+  endforeach()
+endforeach()
