@@ -39,7 +39,7 @@ pdeinv_add_error_test(NAME options_file_yaml_not_a_mapping
 foreach(np 1 2)
   add_test(NAME driver_options_file_yaml_np${np}
            COMMAND ${PDEINV_MPIEXEC} ${PDEINV_MPIEXEC_FLAGS} -n ${np} $<TARGET_FILE:pdeinv_driver>
-                   -options_file_yaml tests/data/good.yaml -output 0
+                   -options_file_yaml tests/data/good.yaml -output none
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
   set_tests_properties(driver_options_file_yaml_np${np} PROPERTIES TIMEOUT 120 PROCESSORS ${np}
                        PASS_REGULAR_EXPRESSION "mesh +60 cells")
