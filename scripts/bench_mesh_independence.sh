@@ -4,7 +4,8 @@
 # (lmvm), 2 MPI ranks each, and prints one table row per mesh.
 #
 # Usage: scripts/bench_mesh_independence.sh [-m "32 64 128 256"] [-t "gncg lbfgs lbfgs_nopc"]
-#                                           [-o OUTDIR] [-n RANKS] [-- extra pdeinv options]
+#                                           [-o OUTDIR] [-n RANKS] [-r] [-- extra pdeinv options]
+#   -r   report only: print the table from the results already in OUTDIR, run nothing
 #   methods: gncg        -tao_type pdeinvgncg (preconditioned by the regularization's inverse)
 #            lbfgs       -tao_type lmvm, initial Hessian = the regularization's Hessian
 #            lbfgs_nopc  -tao_type lmvm -tao_pdeinv_pc none (PETSc's default initial Hessian)
@@ -16,14 +17,16 @@ meshes="32 64 128 256"
 methods="gncg lbfgs lbfgs_nopc"
 outdir="output/bench_mesh"
 ranks=2
+report_only=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -m) meshes="$2"; shift 2 ;;
     -t) methods="$2"; shift 2 ;;
     -o) outdir="$2"; shift 2 ;;
     -n) ranks="$2"; shift 2 ;;
+    -r) report_only=1; shift ;;
     --) shift; break ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -45,6 +48,7 @@ method_options() {
 
 mkdir -p "$outdir"
 for n in $meshes; do
+  [[ $report_only -eq 1 ]] && break
   for method in $methods; do
     dir="$outdir/${method}_${n}"
     mkdir -p "$dir"
@@ -53,8 +57,6 @@ for n in $meshes; do
       $(method_options "$method") -output "$dir" "${extra[@]}" >"$dir/log.txt" 2>&1; then
       echo "warning: $method on ${n}x${n} failed (see $dir/log.txt)" >&2
     fi
-    # the number of parameter unknowns (Q1 on N x N quads) and state unknowns (Q2, interior)
-    echo "$n $method" >"$dir/run.txt"
   done
 done
 
