@@ -193,7 +193,9 @@ void TaoProblem::wirePreconditioner() {
     //        rejects a failed evaluation (f = PETSC_INFINITY fails the sufficient-decrease
     //        test) and backtracks, instead of More–Thuente. Only when -tao_ls_type is not given,
     //        and only for lmvm: blmvm and bqn* keep their line searches (Armijo does not
-    //        project onto the bounds).
+    //        project onto the bounds). With More–Thuente they still fail as in (1) from the
+    //        second iteration on (DIVERGED_LS_FAILURE at 16²); blmvm without bounds converges
+    //        with -tao_ls_type armijo (29 iterations at 16²).
     //  3. A memory of 5 pairs captures few of the informed directions.
     //     -> The history size defaults to 30 (-<prefix>mat_lmvm_hist_size overrides it).
     struct Scaling {
