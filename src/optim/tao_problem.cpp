@@ -5,6 +5,7 @@
 // tao->step, which every type sets through TaoMonitor().
 #include <petsc/private/taoimpl.h>
 
+#include <cmath>
 #include <sstream>
 
 #include "pdeinv/core/error.hpp"
@@ -164,23 +165,141 @@ void TaoProblem::wirePreconditioner() {
     preconditioned_ = true;
     return;
   }
-  if (typeIs({TAOLMVM, TAOBLMVM})) {
-    PDEINV_CALL(TaoLMVMSetH0(tao_, H0_));
-    PDEINV_CALL(TaoSetUp(tao_));
-    KSP ksp = nullptr;
-    PDEINV_CALL(TaoLMVMGetH0KSP(tao_, &ksp));
-    PDEINV_CALL(KSPSetType(ksp, KSPPREONLY));
-    PDEINV_CALL(KSPGetPC(ksp, &pc));
-  } else if (typeIs({TAOBQNLS, TAOBQNKLS, TAOBQNKTR, TAOBQNKTL})) {
-    Mat B = nullptr;
-    PDEINV_CALL(TaoGetLMVMMatrix(tao_, &B));
-    Owned<PC> own;
-    PDEINV_CALL(PCCreate(PetscObjectComm(reinterpret_cast<PetscObject>(tao_.get())), own.out()));
-    PDEINV_CALL(PCSetType(own, PCSHELL));
-    PDEINV_CALL(PCShellSetContext(own, this));
-    PDEINV_CALL(PCShellSetApply(own, preconditionerApply));
-    PDEINV_CALL(PCSetOperators(own, H0_, H0_));
-    PDEINV_CALL(MatLMVMSetJ0PC(B, own));
+  if (typeIs({TAOLMVM, TAOBLMVM, TAOBQNLS, TAOBQNKLS, TAOBQNKTR, TAOBQNKTL})) {
+    // Quasi-Newton types: the initial Hessian is J0 = R (the regularization's Hessian), applied
+    // as J0⁻¹ = R⁻¹ by a PCSHELL (on the H0 KSP of lmvm/blmvm, as the J0 PC of bqn*). R is the
+    // metric of the parameter space: in it the Hessian is R + (data term), a compact perturbation
+    // of R with a mesh-independent spectrum, so the iteration count does not grow with the mesh
+    // (with PETSc's default J0, a scaled identity in the Euclidean metric of the coefficients,
+    // it does). But R is not the Hessian's *size*: when the data dominate (weak regularization,
+    // small noise), R underestimates the curvature of the ~(number of observations) informed
+    // directions by orders of magnitude, and three things go wrong with TAO's defaults:
+    //  1. The first step -R⁻¹g is enormous; the forward solve fails there (f = PETSC_INFINITY,
+    //     which is finite for PetscIsInfOrNanReal), and More–Thuente's interpolation cannot
+    //     recover from it: DIVERGED_LS_FAILURE.
+    //     -> The first step is -R⁻¹g/σ0 with σ0 = gᵀR⁻¹g/(2|f|): the step whose linear model
+    //        predicts the decrease 2|f|, the Gauss–Newton step of a zero-residual linear misfit
+    //        ½|r|². Both numbers are continuum quantities (f and the R⁻¹-norm of the gradient),
+    //        so this bound does not depend on the mesh. From the second iteration on, σ = 1.
+    //        Rescaling J0 at every iteration with the usual L-BFGS factor in the R-metric,
+    //        σ_k = yᵀR⁻¹y/sᵀy (PETSc's own scalar scaling, -tao_lmvm_mat_lmvm_scale_type, is
+    //        ignored once a J0 matrix/PC is set), was tried: it fits J0 to the largest
+    //        curvature, so the regularization-dominated directions move by 1/σ_k ≈ 1e-6 per
+    //        iteration and the method stalls (500 iterations at 32², gradient reduced 216-fold);
+    //        σ_k = sᵀy/sᵀRs fails in More–Thuente like (1).
+    //  2. Later BFGS directions are still too long in the informed directions not yet in the
+    //     memory, and trial points may fail.
+    //     -> lmvm's line search defaults to Armijo backtracking (from step 1, halving), which
+    //        rejects a failed evaluation (f = PETSC_INFINITY fails the sufficient-decrease
+    //        test) and backtracks, instead of More–Thuente. Only when -tao_ls_type is not given,
+    //        and only for lmvm: blmvm and bqn* keep their line searches (Armijo does not
+    //        project onto the bounds). With More–Thuente they still fail as in (1) from the
+    //        second iteration on (DIVERGED_LS_FAILURE at 16²); blmvm without bounds converges
+    //        with -tao_ls_type armijo (29 iterations at 16²).
+    //  3. A memory of 5 pairs captures few of the informed directions.
+    //     -> The history size defaults to 30 (-<prefix>mat_lmvm_hist_size overrides it).
+    struct Scaling {
+      TaoProblem* self = nullptr;
+      Owned<Vec> w;
+      PetscReal sigma = 1.0;
+      bool first = true;
+    };
+    PetscContainer container = nullptr;
+    auto* scaling = new Scaling;
+    scaling->self = this;
+    scaling->w = J_.createParameterVector();
+    const MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(tao_.get()));
+    PDEINV_CALL(PetscContainerCreate(comm, &container));
+    PDEINV_CALL(PetscContainerSetPointer(container, scaling));
+    PDEINV_CALL(PetscContainerSetUserDestroy(container, [](void* p) -> PetscErrorCode {
+      delete static_cast<Scaling*>(p);
+      return 0;
+    }));
+    // The Tao owns the scaling: the PC and the update callback only borrow it.
+    PDEINV_CALL(PetscObjectCompose(reinterpret_cast<PetscObject>(tao_.get()),
+                                   "pdeinv_lmvm_j0_scaling",
+                                   reinterpret_cast<PetscObject>(container)));
+    PDEINV_CALL(PetscContainerDestroy(&container));
+    // Called by TAO at the start of every iteration, before the direction is computed.
+    PDEINV_CALL(TaoSetUpdate(
+        tao_,
+        [](Tao tao, PetscInt, void* ctx) -> PetscErrorCode {
+          auto* sc = static_cast<Scaling*>(ctx);
+          return sc->self->guard([&] {
+            if (!sc->first) {
+              sc->sigma = 1.0;
+              return;
+            }
+            sc->first = false;
+            Vec g = nullptr;
+            PetscReal f = 0, gnorm = 0, cnorm = 0, xdiff = 0, gw = 0;
+            TaoConvergedReason reason;
+            PDEINV_CALL(TaoGetGradient(tao, &g, nullptr, nullptr));
+            PDEINV_CALL(TaoGetSolutionStatus(tao, nullptr, &f, &gnorm, &cnorm, &xdiff, &reason));
+            sc->self->reg_->applyHessianInverse(g, sc->w);
+            PDEINV_CALL(VecDot(g, sc->w, &gw));
+            const PetscReal sigma0 = gw / (2 * std::abs(f));
+            // Only ever shortens the first step (σ0 < 1 would lengthen it).
+            if (std::isfinite(sigma0) && sigma0 > 1.0) sc->sigma = sigma0;
+          });
+        },
+        scaling));
+    const auto scaledInverse = [](PC p, Vec r, Vec out) -> PetscErrorCode {
+      void* ctx = nullptr;
+      PetscCall(PCShellGetContext(p, &ctx));
+      auto* sc = static_cast<Scaling*>(ctx);
+      return sc->self->guard([&] {
+        sc->self->reg_->applyHessianInverse(r, out);
+        if (sc->sigma != 1.0) PDEINV_CALL(VecScale(out, 1.0 / sc->sigma));
+      });
+    };
+    {
+      // (3) a longer memory, unless the user chose one. The LMVM matrix of lmvm/blmvm is not
+      // reachable through the public API (TaoGetLMVMMatrix is bqn*'s), so the option is set
+      // for one more TaoSetFromOptions, before TaoSetUp allocates the matrix.
+      const std::string name = std::string("-") + (prefix ? prefix : "") +
+                               (typeIs({TAOLMVM})    ? "tao_lmvm_"
+                                : typeIs({TAOBLMVM}) ? "tao_blmvm_"
+                                                     : "tao_bqnk_") +
+                               "mat_lmvm_hist_size";
+      PetscBool userHist = PETSC_FALSE;
+      PDEINV_CALL(PetscOptionsHasName(nullptr, nullptr, name.c_str(), &userHist));
+      if (!userHist) {
+        PDEINV_CALL(PetscOptionsSetValue(nullptr, name.c_str(), "30"));
+        PDEINV_CALL(TaoSetFromOptions(tao_));
+        PDEINV_CALL(PetscOptionsClearValue(nullptr, name.c_str()));
+      }
+    }
+    if (typeIs({TAOLMVM})) {
+      // (2) Armijo backtracking, unless the user chose a line search.
+      PetscBool userLs = PETSC_FALSE;
+      PDEINV_CALL(PetscOptionsHasName(nullptr, prefix, "-tao_ls_type", &userLs));
+      if (!userLs) {
+        TaoLineSearch ls = nullptr;
+        PDEINV_CALL(TaoGetLineSearch(tao_, &ls));
+        PDEINV_CALL(TaoLineSearchSetType(ls, TAOLINESEARCHARMIJO));
+      }
+    }
+    if (typeIs({TAOLMVM, TAOBLMVM})) {
+      PDEINV_CALL(TaoLMVMSetH0(tao_, H0_));
+      PDEINV_CALL(TaoSetUp(tao_));
+      KSP ksp = nullptr;
+      PDEINV_CALL(TaoLMVMGetH0KSP(tao_, &ksp));
+      PDEINV_CALL(KSPSetType(ksp, KSPPREONLY));
+      PDEINV_CALL(KSPGetPC(ksp, &pc));
+    } else {
+      Mat B = nullptr;
+      PDEINV_CALL(TaoGetLMVMMatrix(tao_, &B));
+      Owned<PC> own;
+      PDEINV_CALL(PCCreate(comm, own.out()));
+      PDEINV_CALL(PCSetOperators(own, H0_, H0_));
+      PDEINV_CALL(MatLMVMSetJ0PC(B, own));
+      pc = own;  // MatLMVMSetJ0PC holds a reference
+    }
+    PDEINV_CALL(PCSetType(pc, PCSHELL));
+    PDEINV_CALL(PCShellSetContext(pc, scaling));
+    PDEINV_CALL(PCShellSetApply(pc, scaledInverse));
+    PDEINV_CALL(PCShellSetName(pc, "pdeinv: inverse Hessian of the regularization (J0)"));
     preconditioned_ = true;
     return;
   } else {
