@@ -78,8 +78,8 @@ TEST(TaoProblem, bounds_hold_for_the_bound_constrained_types) {
   // The unconstrained estimate peaks well above 0.3: the upper bound is active.
   ScopedOptions o(kProblem + " -m_init 0.1");
   auto inv = InverseProblem::fromOptions(PETSC_COMM_WORLD);
-  for (const char* type : {"bnls", "bntr"}) {
-    ScopedOptions t(std::string("-tao_type ") + type + " -tao_gttol 1e-8 -tao_max_it 500");
+  for (const char* type : {"bnls", "bntr", "blmvm", "bqnls"}) {
+    ScopedOptions t(std::string("-tao_type ") + type + " -tao_gttol 1e-6 -tao_max_it 500");
     TaoProblem tp(inv->objective(), inv->regularization());
     auto lo = inv->objective().createParameterVector();
     auto hi = inv->objective().createParameterVector();
