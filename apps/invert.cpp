@@ -128,7 +128,10 @@ int runInvert(MPI_Comm comm) {
       const double v = std::strtod(text.c_str(), &end);
       require(end && *end == '\0' && std::isfinite(v),
               std::string(flag) + " expects a number, got '" + text + "'");
-      return inv->map().inverse(v);
+      const PetscReal m = inv->map().inverse(v);
+      require(std::isfinite(m), std::string(flag) + " " + text + " is outside the range of the " +
+                                    inv->map().name() + " parameter map");
+      return m;
     };
     if (lowerText) PDEINV_CALL(VecSet(lo, bound(*lowerText, "-bound_lower")));
     if (upperText) PDEINV_CALL(VecSet(hi, bound(*upperText, "-bound_upper")));

@@ -74,7 +74,7 @@ TaoProblem::TaoProblem(ReducedFunctional& J, Regularization* regularization,
   // pdeinvgncg asks for Gauss–Newton or Newton before each Hessian (-tao_gncg_newton,
   // -tao_gncg_gn_iterations); the other types keep the Hessian chosen by setHessianType.
   taoGNCGSetHessianSwitch(tao_, [this](bool newton) {
-    hessianType_ = newton ? HessianType::Newton : HessianType::GaussNewton;
+    hessianType_ = newton ? HessianType::Newton : baseHessianType_;
   });
 }
 

@@ -51,7 +51,9 @@ class TaoProblem {
   // Bounds on the optimisation variable (vectors like the parameter); only for bound-
   // constrained TAO types (checked in setFromOptions / solve).
   void setBounds(Vec lower, Vec upper);
-  void setHessianType(HessianType type) { hessianType_ = type; }
+  // The Hessian of the Newton-Krylov types. pdeinvgncg uses it too, and switches to Newton by
+  // itself after -tao_gncg_gn_iterations when -tao_gncg_newton is given.
+  void setHessianType(HessianType type) { hessianType_ = baseHessianType_ = type; }
   HessianType hessianType() const { return hessianType_; }
   // Called once per iteration (iteration 0 = the starting point).
   void setMonitor(std::function<void(const IterationRecord&)> monitor);
@@ -91,7 +93,7 @@ class TaoProblem {
   Owned<Tao> tao_;
   Owned<Mat> H_, H0_, Pinv_;
   Owned<Vec> xH_, lower_, upper_;
-  HessianType hessianType_ = HessianType::GaussNewton;
+  HessianType hessianType_ = HessianType::GaussNewton, baseHessianType_ = HessianType::GaussNewton;
   std::function<void(const IterationRecord&)> monitor_;
   std::vector<IterationRecord> history_;
   std::exception_ptr pending_;
