@@ -128,9 +128,15 @@ int runInvert(MPI_Comm comm) {
       const double v = std::strtod(text.c_str(), &end);
       require(end && *end == '\0' && std::isfinite(v),
               std::string(flag) + " expects a number, got '" + text + "'");
-      const PetscReal m = inv->map().inverse(v);
-      require(std::isfinite(m), std::string(flag) + " " + text + " is outside the range of the " +
-                                    inv->map().name() + " parameter map");
+      const std::string what = std::string(flag) + " " + text + " is outside the range of the " +
+                               inv->map().name() + " parameter map";
+      PetscReal m = 0;
+      try {
+        m = inv->map().inverse(v);
+      } catch (const InputError& e) {
+        throw InputError(what + " (" + e.what() + ")");
+      }
+      require(std::isfinite(m), what);
       return m;
     };
     if (lowerText) PDEINV_CALL(VecSet(lo, bound(*lowerText, "-bound_lower")));
