@@ -52,6 +52,7 @@ struct TransientSolver::Impl {
   bool haveJ = false, haveA = false, jacobianStale = false;
   realtype lastGamma = 0, jacobianTime = 0;
   std::exception_ptr pending;
+  std::string arkodeMessage;  // ARKODE's last error message (instead of printing it)
 
   ~Impl() {
     if (ark) ARKStepFree(&ark);
@@ -73,6 +74,10 @@ struct TransientSolver::Impl {
       impl->pending = std::current_exception();
       return -1;
     }
+  }
+
+  static void errorHandler(int, const char* module, const char* function, char* msg, void* data) {
+    static_cast<Impl*>(data)->arkodeMessage = std::string(module) + " " + function + ": " + msg;
   }
 
   static int massTimes(N_Vector v, N_Vector Mv, realtype, void* data) {
@@ -203,7 +208,8 @@ void TransientSolver::solve(Vec m, Vec u) {
     for (SUNLinearSolver ls : {impl.newtonLS, impl.massLS}) {
       if (ls && kspLinearSolverFailure(ls)) std::rethrow_exception(kspLinearSolverFailure(ls));
     }
-    throw ForwardSolveFailure("transient solve failed: " + what);
+    throw ForwardSolveFailure("transient solve failed: " + what +
+                              (impl.arkodeMessage.empty() ? "" : " (" + impl.arkodeMessage + ")"));
   };
   auto check = [&](int flag, const char* call) {
     if (flag < 0) fail(std::string(call) + " returned " + std::to_string(flag));
@@ -215,6 +221,7 @@ void TransientSolver::solve(Vec m, Vec u) {
   if (!impl.ark) fail("ARKStepCreate");
   void* ark = impl.ark;
   check(ARKStepSetUserData(ark, &impl), "ARKStepSetUserData");
+  check(ARKStepSetErrHandlerFn(ark, Impl::errorHandler, &impl), "ARKStepSetErrHandlerFn");
   check(ARKStepSetTableNum(
             ark,
             [&] {

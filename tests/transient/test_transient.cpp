@@ -123,6 +123,20 @@ TEST(Transient, AdaptiveMeetsTolerance) {
   }
 }
 
+// A Newton KSP that cannot converge is reported to ARKODE (SUNLS_CONV_FAIL); with fixed steps it
+// cannot recover, and the solve raises ForwardSolveFailure on every rank.
+TEST(Transient, LinearSolverFailure) {
+  Heat h;
+  try {
+    h.run("-ts_final_time 0.1 -ts_dt 0.01 -ts_newton_ksp_max_it 1 -ts_newton_pc_type none");
+    ADD_FAILURE() << "no ForwardSolveFailure";
+  } catch (const ForwardSolveFailure& e) {
+    PetscPrintf(PETSC_COMM_WORLD, "%s\n", e.what());
+    EXPECT_NE(std::string(e.what()).find("ARKStepEvolve"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("convergence test failed"), std::string::npos) << e.what();
+  }
+}
+
 void expectInputError(const std::string& options, const std::string& message) {
   Heat h;
   ScopedOptions o(options);
