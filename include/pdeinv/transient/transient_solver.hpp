@@ -8,6 +8,8 @@
 //    mass matrix. Newton systems (M − γ J) x = b with J = ∂fi/∂u = −∂R/∂u are assembled as
 //    M + γ ∂R/∂u and solved by a PETSc KSP (prefix "<ts>newton_"), mass solves M x = b by a
 //    second KSP (prefix "<ts>mass_"); both wrapped as SUNLinearSolvers (ksp_linear_solver.hpp).
+//    M + γ ∂R/∂u is rebuilt when γ changes; ∂R/∂u is assembled once for operators linear in u
+//    (ARKStepSetLinear), else once per stage at ARKODE's current iterate (modified Newton).
 //  * Vectors are NVECTOR_PETSC over the state space's global vectors, so Dirichlet dofs are not
 //    unknowns (their values enter through the residual, at time t).
 //  * Every accepted step's end time is recorded (steps()), for a later discrete adjoint.
@@ -50,7 +52,8 @@ class TransientSolver {
   TransientSolver& operator=(const TransientSolver&) = delete;
 
   // Integrates from u(0) = u (on entry) to u(finalTime()) (on exit) for the parameter m.
-  // Throws ForwardSolveFailure when ARKODE fails (step too small, too many steps, solver failure).
+  // Throws ForwardSolveFailure when ARKODE fails (step too small, too many steps, solver failure;
+  // ARKODE's message is in what()); u then holds the last state ARKODE reached.
   void solve(Vec m, Vec u);
 
   PetscReal finalTime() const { return finalTime_; }
