@@ -1,0 +1,281 @@
+#include "pdeinv/transient/transient_solver.hpp"
+
+#include <arkode/arkode_arkstep.h>
+#include <nvector/nvector_petsc.h>
+#include <sundials/sundials_context.h>
+
+#include <cmath>
+#include <exception>
+#include <sstream>
+#include <utility>
+
+#include "pdeinv/fem/forms.hpp"
+#include "pdeinv/transient/ksp_linear_solver.hpp"
+
+namespace pdeinv {
+
+namespace {
+
+struct Tableau {
+  const char* name;
+  ARKODE_DIRKTableID id;
+};
+// Named by their DIRK part; the ARK pairs' implicit tables are stiffly accurate ESDIRKs.
+constexpr Tableau kTableaux[] = {
+    {"sdirk2", ARKODE_SDIRK_2_1_2},
+    {"esdirk3", ARKODE_ARK324L2SA_DIRK_4_2_3},
+    {"esdirk4", ARKODE_ARK436L2SA_DIRK_6_3_4},
+};
+
+std::vector<const FunctionSpace*> auxSpaces(const FunctionSpace& parameter,
+                                            const std::vector<const FunctionSpace*>& data) {
+  std::vector<const FunctionSpace*> a = {&parameter};
+  a.insert(a.end(), data.begin(), data.end());
+  return a;
+}
+
+std::string realText(PetscReal v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+
+}  // namespace
+
+// The state of one integration: SUNDIALS objects and the callbacks ARKODE calls.
+struct TransientSolver::Impl {
+  TransientSolver* self = nullptr;
+  SUNContext ctx = nullptr;
+  void* ark = nullptr;
+  N_Vector y = nullptr;
+  SUNLinearSolver newtonLS = nullptr, massLS = nullptr;
+  bool haveJ = false, haveA = false, jacobianStale = false;
+  realtype lastGamma = 0, jacobianTime = 0;
+  std::exception_ptr pending;
+  std::string arkodeMessage;  // ARKODE's last error message (instead of printing it)
+
+  ~Impl() {
+    if (ark) ARKStepFree(&ark);
+    if (newtonLS) SUNLinSolFree(newtonLS);
+    if (massLS) SUNLinSolFree(massLS);
+    if (y) N_VDestroy(y);
+    if (ctx) SUNContext_Free(&ctx);
+  }
+
+  static int implicitRhs(realtype t, N_Vector y, N_Vector ydot, void* data) {
+    auto* impl = static_cast<Impl*>(data);
+    try {
+      const auto& s = *impl->self;
+      Vec yv = N_VGetVector_Petsc(y), fv = N_VGetVector_Petsc(ydot);
+      s.assembler_.residual(s.op_->residual(), yv, s.aux(), fv, t);
+      PDEINV_CALL(VecScale(fv, -1.0));
+      return 0;
+    } catch (...) {
+      impl->pending = std::current_exception();
+      return -1;
+    }
+  }
+
+  static void errorHandler(int, const char* module, const char* function, char* msg, void* data) {
+    static_cast<Impl*>(data)->arkodeMessage = std::string(module) + " " + function + ": " + msg;
+  }
+
+  static int massTimes(N_Vector v, N_Vector Mv, realtype, void* data) {
+    auto* impl = static_cast<Impl*>(data);
+    return MatMult(impl->self->M_, N_VGetVector_Petsc(v), N_VGetVector_Petsc(Mv)) == 0 ? 0 : -1;
+  }
+
+  // A = M − γ J with J = −∂R/∂u, i.e. M + γ ∂R/∂u, before a Newton solve: rebuilt when γ
+  // changed; ∂R/∂u re-assembled (at ARKODE's current stage iterate) once per stage and after
+  // ARKODE asks for a setup, unless R is linear in u (then once).
+  int prepareNewton() {
+    try {
+      auto& s = *self;
+      realtype gamma = 0, t = 0;
+      N_Vector ycur = nullptr;
+      if (ARKStepGetCurrentGamma(ark, &gamma) != ARK_SUCCESS ||
+          ARKStepGetCurrentTime(ark, &t) != ARK_SUCCESS ||
+          ARKStepGetCurrentState(ark, &ycur) != ARK_SUCCESS) {
+        return -1;
+      }
+      const bool refreshJ =
+          !haveJ || (!s.op_->linearInState() && (jacobianStale || t != jacobianTime));
+      if (refreshJ) {
+        s.assembler_.stateJacobian(s.op_->stateJacobian(), N_VGetVector_Petsc(ycur), s.aux(), s.J_,
+                                   t);
+        haveJ = true;
+        jacobianStale = false;
+        jacobianTime = t;
+      }
+      if (refreshJ || !haveA || gamma != lastGamma) {
+        PDEINV_CALL(MatCopy(s.M_, s.A_, SAME_NONZERO_PATTERN));
+        PDEINV_CALL(MatAXPY(s.A_, gamma, s.J_, SAME_NONZERO_PATTERN));
+        PDEINV_CALL(KSPSetOperators(s.newtonKsp_, s.A_, s.A_));
+        haveA = true;
+        lastGamma = gamma;
+      }
+      return 0;
+    } catch (...) {
+      pending = std::current_exception();
+      return -1;
+    }
+  }
+};
+
+std::vector<std::string> TransientSolver::tableauNames() {
+  std::vector<std::string> names;
+  for (const auto& t : kTableaux) names.emplace_back(t.name);
+  return names;
+}
+
+TransientSolver::TransientSolver(std::shared_ptr<const PdeOperator> op, const FunctionSpace& state,
+                                 const FunctionSpace& parameter,
+                                 std::vector<const FunctionSpace*> dataSpaces,
+                                 std::vector<Vec> dataValues, const Options& opts)
+    : op_(std::move(op)),
+      state_(&state),
+      data_(std::move(dataValues)),
+      assembler_(state, auxSpaces(parameter, dataSpaces), op_->extraQuadraturePoints()) {
+  require(data_.size() == op_->dataFields().size(), "operator '" + op_->name() + "' needs " +
+                                                        std::to_string(op_->dataFields().size()) +
+                                                        " data fields");
+  finalTime_ = opts.getReal("final_time", 1.0, "end time of the transient solve");
+  require(finalTime_ > 0 && std::isfinite(finalTime_),
+          opts.flag("final_time") + " must be positive, got " + realText(finalTime_));
+  dt_ = opts.getReal("dt", 0.01, "time step (fixed), or the initial step with -ts_adapt 1");
+  require(dt_ > 0 && std::isfinite(dt_),
+          opts.flag("dt") + " must be positive, got " + realText(dt_));
+  adapt_ = opts.getBool("adapt", false, "adaptive time steps with -ts_rtol, -ts_atol");
+  rtol_ = opts.getReal("rtol", 1e-6, "relative tolerance of adaptive steps and Newton");
+  require(rtol_ > 0, opts.flag("rtol") + " must be positive, got " + realText(rtol_));
+  atol_ = opts.getReal("atol", 1e-9, "absolute tolerance of adaptive steps and Newton");
+  require(atol_ > 0, opts.flag("atol") + " must be positive, got " + realText(atol_));
+  maxSteps_ = opts.getInt("max_steps", 100000, "maximum number of time steps");
+  require(maxSteps_ > 0, opts.flag("max_steps") + " must be positive");
+  tableau_ = opts.getString("tableau", "esdirk3", "DIRK tableau: sdirk2, esdirk3, esdirk4");
+  bool known = false;
+  std::string available;
+  for (const auto& name : tableauNames()) {
+    known = known || name == tableau_;
+    available += (available.empty() ? "" : ", ") + name;
+  }
+  require(known, "unknown tableau '" + tableau_ + "' (" + opts.flag("tableau") +
+                     "); available: " + available);
+
+  std::vector<PetscScalar> constants = op_->constants();
+  const auto scalars = op_->scalarParameters(state.dim());
+  for (const auto& s : scalars) constants.push_back(s.defaultValue);
+  for (size_t k = 0; k < scalars.size(); ++k) constants.push_back(0);
+  assembler_.setConstants(constants);
+
+  J_ = assembler_.createStateMatrix();
+  M_ = pdeinv::massMatrix(state, J_);
+  PDEINV_CALL(MatDuplicate(J_, MAT_DO_NOT_COPY_VALUES, A_.out()));
+  m_ = parameter.createVector();
+
+  MPI_Comm comm = state.mesh().comm();
+  const bool spd = op_->scalarElliptic() && op_->symmetricJacobian();
+  auto makeKsp = [&](Owned<KSP>& ksp, const std::string& prefix, bool mass) {
+    PDEINV_CALL(KSPCreate(comm, ksp.out()));
+    PDEINV_CALL(KSPSetOptionsPrefix(ksp, (opts.prefix() + prefix).c_str()));
+    PDEINV_CALL(KSPSetType(ksp, mass || spd ? KSPCG : KSPGMRES));
+    PC pc;
+    PDEINV_CALL(KSPGetPC(ksp, &pc));
+    PDEINV_CALL(PCSetType(pc, mass ? PCJACOBI : (spd ? PCGAMG : PCBJACOBI)));
+    PDEINV_CALL(KSPSetTolerances(ksp, 1e-12, 1e-50, PETSC_DEFAULT, 1000));
+    PDEINV_CALL(KSPSetFromOptions(ksp));
+  };
+  makeKsp(newtonKsp_, "newton_", false);
+  makeKsp(massKsp_, "mass_", true);
+  PDEINV_CALL(KSPSetOperators(massKsp_, M_, M_));
+}
+
+TransientSolver::~TransientSolver() = default;
+
+std::vector<Vec> TransientSolver::aux() const {
+  std::vector<Vec> a = {m_};
+  a.insert(a.end(), data_.begin(), data_.end());
+  return a;
+}
+
+void TransientSolver::solve(Vec m, Vec u) {
+  PDEINV_CALL(VecCopy(m, m_));
+  Impl impl;
+  impl.self = this;
+  MPI_Comm comm = state_->mesh().comm();
+  auto fail = [&](const std::string& what) {
+    if (impl.pending) std::rethrow_exception(impl.pending);
+    for (SUNLinearSolver ls : {impl.newtonLS, impl.massLS}) {
+      if (ls && kspLinearSolverFailure(ls)) std::rethrow_exception(kspLinearSolverFailure(ls));
+    }
+    throw ForwardSolveFailure("transient solve failed: " + what +
+                              (impl.arkodeMessage.empty() ? "" : " (" + impl.arkodeMessage + ")"));
+  };
+  auto check = [&](int flag, const char* call) {
+    if (flag < 0) fail(std::string(call) + " returned " + std::to_string(flag));
+  };
+  if (SUNContext_Create(&comm, &impl.ctx) != 0) fail("SUNContext_Create");
+  impl.y = N_VMake_Petsc(u, impl.ctx);
+  if (!impl.y) fail("N_VMake_Petsc");
+  impl.ark = ARKStepCreate(nullptr, Impl::implicitRhs, 0.0, impl.y, impl.ctx);
+  if (!impl.ark) fail("ARKStepCreate");
+  void* ark = impl.ark;
+  check(ARKStepSetUserData(ark, &impl), "ARKStepSetUserData");
+  check(ARKStepSetErrHandlerFn(ark, Impl::errorHandler, &impl), "ARKStepSetErrHandlerFn");
+  check(ARKStepSetTableNum(
+            ark,
+            [&] {
+              for (const auto& t : kTableaux)
+                if (tableau_ == t.name) return t.id;
+              return ARKODE_DIRK_NONE;
+            }(),
+            ARKODE_ERK_NONE),
+        "ARKStepSetTableNum");
+  check(ARKStepSStolerances(ark, rtol_, atol_), "ARKStepSStolerances");
+  check(ARKStepSetMaxNumSteps(ark, maxSteps_), "ARKStepSetMaxNumSteps");
+  check(ARKStepSetStopTime(ark, finalTime_), "ARKStepSetStopTime");
+  if (adapt_) {
+    check(ARKStepSetInitStep(ark, dt_), "ARKStepSetInitStep");
+  } else {
+    check(ARKStepSetFixedStep(ark, dt_), "ARKStepSetFixedStep");
+  }
+
+  impl.newtonLS = createKspLinearSolver(
+      impl.ctx, newtonKsp_,
+      [&impl] {
+        impl.jacobianStale = true;
+        return 0;
+      },
+      [&impl] { return impl.prepareNewton(); });
+  impl.massLS = createKspLinearSolver(impl.ctx, massKsp_, [] { return 0; });
+  check(ARKStepSetLinearSolver(ark, impl.newtonLS, nullptr), "ARKStepSetLinearSolver");
+  check(ARKStepSetMassLinearSolver(ark, impl.massLS, nullptr, SUNFALSE),
+        "ARKStepSetMassLinearSolver");
+  check(ARKStepSetMassTimes(ark, nullptr, Impl::massTimes, &impl), "ARKStepSetMassTimes");
+  if (op_->linearInState()) check(ARKStepSetLinear(ark, 0), "ARKStepSetLinear");
+
+  times_.assign(1, 0.0);
+  realtype t = 0;
+  while (true) {
+    const int flag = ARKStepEvolve(ark, finalTime_, impl.y, &t, ARK_ONE_STEP);
+    if (flag < 0) fail("ARKStepEvolve returned " + std::to_string(flag) + " at t = " + realText(t));
+    times_.push_back(t);
+    if (flag == ARK_TSTOP_RETURN || t >= finalTime_) break;
+  }
+
+  long nsteps = 0, nfe = 0, nfi = 0, nsetups = 0, nni = 0, netf = 0;
+  ARKStepGetNumSteps(ark, &nsteps);
+  ARKStepGetNumRhsEvals(ark, &nfe, &nfi);
+  ARKStepGetNumLinSolvSetups(ark, &nsetups);
+  ARKStepGetNumNonlinSolvIters(ark, &nni);
+  ARKStepGetNumErrTestFails(ark, &netf);
+  stats_.steps = nsteps;
+  stats_.rhsEvaluations = nfi;
+  stats_.linearSetups = nsetups;
+  stats_.newtonIterations = nni;
+  stats_.errorTestFails = netf;
+  stats_.newtonKspIterations = kspLinearSolverIterations(impl.newtonLS);
+  stats_.massKspIterations = kspLinearSolverIterations(impl.massLS);
+}
+
+}  // namespace pdeinv
