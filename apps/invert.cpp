@@ -80,9 +80,8 @@ int runInvert(MPI_Comm comm) {
   // 1. The inverse problem and how to solve it.
   auto inv = InverseProblem::fromOptions(comm);
   auto& J = inv->objective();
-  const auto outDir = opts.getString("output", "output/invert",
-                                     "directory for the run's results ('none': write nothing)");
-  const bool write = outDir != "none";
+  const auto outDir = outputDirectory("output/invert");
+  const bool write = !outDir.empty();
   const auto hessian = opts.getString("hessian", "gauss_newton",
                                       "Hessian of the Newton-Krylov types: gauss_newton | newton");
   require(hessian == "gauss_newton" || hessian == "newton",
@@ -144,10 +143,7 @@ int runInvert(MPI_Comm comm) {
     tp.setBounds(lo, hi);
   }
   tp.setFromOptions();
-  if (helpRequested()) {
-    if (root) printOptionsHelp(std::cout);
-    return 0;
-  }
+  if (printHelpIfRequested(comm)) return 0;
   checkAllOptionsUsed();
   if (write) makeDirectory(comm, outDir);
 

@@ -2,11 +2,15 @@
 // The modes of the pdeinv driver (apps/pdeinv.cpp chooses one with -mode).
 #include <petscsys.h>
 
+#include <string>
+
 namespace pdeinv::app {
 
 // -mode invert: solve the configured inverse problem with TAO and write the run directory.
 int runInvert(MPI_Comm comm);
-// True when -help was given (the modes print the options they read, then stop).
-bool helpRequested();
+// -help: prints (on rank 0) every option read so far and returns true: the mode then stops.
+bool printHelpIfRequested(MPI_Comm comm);
+// -output DIR (default `def`); "none" is returned as the empty string: write nothing.
+std::string outputDirectory(const std::string& def);
 
 }  // namespace pdeinv::app

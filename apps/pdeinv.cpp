@@ -33,8 +33,6 @@ namespace {
 
 using namespace pdeinv;
 
-using app::helpRequested;
-
 // -verify: every derivative of the configured inverse problem, checked.
 int runVerify(MPI_Comm comm) {
   const Options opts;
@@ -43,13 +41,9 @@ int runVerify(MPI_Comm comm) {
   auto inv = InverseProblem::fromOptions(comm);
   const auto seed = static_cast<unsigned long>(
       opts.getInt("verify_seed", 1234, "seed of the random directions of -verify"));
-  const auto outDir = opts.getString("output", "output/verify",
-                                     "directory for the run's results ('none': write nothing)");
-  const bool write = outDir != "none";
-  if (helpRequested()) {
-    if (root) printOptionsHelp(std::cout);
-    return 0;
-  }
+  const auto outDir = app::outputDirectory("output/verify");
+  const bool write = !outDir.empty();
+  if (app::printHelpIfRequested(comm)) return 0;
   checkAllOptionsUsed();
 
   // 2. The checks, at the starting point of an inversion.
@@ -119,14 +113,9 @@ int runForward(MPI_Comm comm) {
     exactGrad =
         std::make_unique<Expression>(*exactGradText, "-exact_gradient", V.components() * V.dim());
   }
-  const auto outDir = opts.getString("output", "output/forward",
-                                     "directory for the run's results ('none': write nothing)");
-  const bool write = outDir != "none";
-
-  if (helpRequested()) {
-    if (root) printOptionsHelp(std::cout);
-    return 0;
-  }
+  const auto outDir = app::outputDirectory("output/forward");
+  const bool write = !outDir.empty();
+  if (app::printHelpIfRequested(comm)) return 0;
   // 3. Every option has now been read: one that was set and never used is a mistake.
   checkAllOptionsUsed();
 
@@ -184,10 +173,18 @@ int runForward(MPI_Comm comm) {
 }  // namespace
 
 namespace pdeinv::app {
-bool helpRequested() {
+bool printHelpIfRequested(MPI_Comm comm) {
   PetscBool set = PETSC_FALSE;
   PDEINV_CALL(PetscOptionsHasName(nullptr, nullptr, "-help", &set));
-  return set;
+  if (!set) return false;
+  if (rankOf(comm) == 0) printOptionsHelp(std::cout);
+  return true;
+}
+
+std::string outputDirectory(const std::string& def) {
+  const auto dir =
+      Options().getString("output", def, "directory for the run's results ('none': write nothing)");
+  return dir == "none" ? std::string() : dir;
 }
 }  // namespace pdeinv::app
 

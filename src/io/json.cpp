@@ -108,20 +108,20 @@ JsonWriter& JsonWriter::raw(std::string_view text) {
   return *this;
 }
 
-JsonWriter& JsonWriter::beginObject(bool compact) {
+JsonWriter& JsonWriter::begin(bool object, bool compact) {
   beforeValue();
   const bool inCompact = !stack_.empty() && stack_.back().compact;
-  stack_.push_back({true, compact || inCompact});
-  out_ << '{';
+  stack_.push_back({object, compact || inCompact});
+  out_ << (object ? '{' : '[');
   return *this;
 }
 
+JsonWriter& JsonWriter::beginObject(bool compact) {
+  return begin(true, compact);
+}
+
 JsonWriter& JsonWriter::beginArray(bool compact) {
-  beforeValue();
-  const bool inCompact = !stack_.empty() && stack_.back().compact;
-  stack_.push_back({false, compact || inCompact});
-  out_ << '[';
-  return *this;
+  return begin(false, compact);
 }
 
 JsonWriter& JsonWriter::end(bool object) {

@@ -67,6 +67,7 @@ class JsonWriter {
   JsonWriter& raw(std::string_view text);  // a scalar value, already JSON
   void beforeValue();
   void newline(size_t depth);
+  JsonWriter& begin(bool object, bool compact);
   JsonWriter& end(bool object);
 
   std::ostream& out_;
