@@ -136,7 +136,7 @@ void VerificationReport::writeJson(const std::string& path) const {
   out << "  ]\n}\n";
 }
 
-CheckResult checkGradient(ReducedFunctional& J, Vec m, Vec v, const std::vector<PetscReal>& hs) {
+CheckResult checkGradient(Objective& J, Vec m, Vec v, const std::vector<PetscReal>& hs) {
   auto r = named("reduced functional", "taylor", "gradient");
   r.expected = 2;
   auto g = like(m), mh = like(m);
@@ -155,7 +155,7 @@ CheckResult checkGradient(ReducedFunctional& J, Vec m, Vec v, const std::vector<
   return r;
 }
 
-CheckResult checkHessian(ReducedFunctional& J, Vec m, Vec v, HessianType type,
+CheckResult checkHessian(Objective& J, Vec m, Vec v, HessianType type,
                          const std::vector<PetscReal>& hs) {
   auto r = named("reduced functional", "taylor", hessianName(type));
   r.expected = 3;
@@ -175,7 +175,7 @@ CheckResult checkHessian(ReducedFunctional& J, Vec m, Vec v, HessianType type,
   return r;
 }
 
-CheckResult checkHessianSymmetry(ReducedFunctional& J, Vec m, Vec x, Vec y, HessianType type,
+CheckResult checkHessianSymmetry(Objective& J, Vec m, Vec x, Vec y, HessianType type,
                                  PetscReal tolerance) {
   auto r = named("reduced functional", "symmetry", hessianName(type));
   auto Hx = like(m), Hy = like(m);
@@ -389,7 +389,7 @@ std::vector<CheckResult> checkParameterMap(const ParameterMap& map, Vec m, unsig
   return out;
 }
 
-std::vector<CheckResult> checkReducedFunctional(ReducedFunctional& J, Vec m, unsigned long seed) {
+std::vector<CheckResult> checkReducedFunctional(Objective& J, Vec m, unsigned long seed) {
   auto v = like(m), w = like(m);
   fillRandom(v, seed);
   fillRandom(w, seed + 1);

@@ -36,7 +36,7 @@ std::vector<std::string> supportedTaoTypes() {
   return {"blmvm", "bnls", "bntr", "bqnls", "lmvm", "nls", "ntr", "pdeinvgncg"};
 }
 
-TaoProblem::TaoProblem(ReducedFunctional& J, Regularization* regularization,
+TaoProblem::TaoProblem(Objective& J, Regularization* regularization,
                        const std::string& prefix)
     : J_(J), reg_(regularization) {
   auto x = J_.createParameterVector();

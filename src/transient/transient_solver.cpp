@@ -10,22 +10,12 @@
 #include <utility>
 
 #include "pdeinv/fem/forms.hpp"
+#include "pdeinv/transient/dirk_tableau.hpp"
 #include "pdeinv/transient/ksp_linear_solver.hpp"
 
 namespace pdeinv {
 
 namespace {
-
-struct Tableau {
-  const char* name;
-  ARKODE_DIRKTableID id;
-};
-// Named by their DIRK part; the ARK pairs' implicit tables are stiffly accurate ESDIRKs.
-constexpr Tableau kTableaux[] = {
-    {"sdirk2", ARKODE_SDIRK_2_1_2},
-    {"esdirk3", ARKODE_ARK324L2SA_DIRK_4_2_3},
-    {"esdirk4", ARKODE_ARK436L2SA_DIRK_6_3_4},
-};
 
 std::vector<const FunctionSpace*> auxSpaces(const FunctionSpace& parameter,
                                             const std::vector<const FunctionSpace*>& data) {
@@ -122,11 +112,7 @@ struct TransientSolver::Impl {
   }
 };
 
-std::vector<std::string> TransientSolver::tableauNames() {
-  std::vector<std::string> names;
-  for (const auto& t : kTableaux) names.emplace_back(t.name);
-  return names;
-}
+std::vector<std::string> TransientSolver::tableauNames() { return dirkTableauNames(); }
 
 TransientSolver::TransientSolver(std::shared_ptr<const PdeOperator> op, const FunctionSpace& state,
                                  const FunctionSpace& parameter,
@@ -153,14 +139,7 @@ TransientSolver::TransientSolver(std::shared_ptr<const PdeOperator> op, const Fu
   maxSteps_ = opts.getInt("max_steps", 100000, "maximum number of time steps");
   require(maxSteps_ > 0, opts.flag("max_steps") + " must be positive");
   tableau_ = opts.getString("tableau", "esdirk3", "DIRK tableau: sdirk2, esdirk3, esdirk4");
-  bool known = false;
-  std::string available;
-  for (const auto& name : tableauNames()) {
-    known = known || name == tableau_;
-    available += (available.empty() ? "" : ", ") + name;
-  }
-  require(known, "unknown tableau '" + tableau_ + "' (" + opts.flag("tableau") +
-                     "); available: " + available);
+  table_ = dirkTableau(tableau_, opts.flag("tableau"));
 
   std::vector<PetscScalar> constants = op_->constants();
   const auto scalars = op_->scalarParameters(state.dim());
@@ -222,15 +201,16 @@ void TransientSolver::solve(Vec m, Vec u) {
   void* ark = impl.ark;
   check(ARKStepSetUserData(ark, &impl), "ARKStepSetUserData");
   check(ARKStepSetErrHandlerFn(ark, Impl::errorHandler, &impl), "ARKStepSetErrHandlerFn");
-  check(ARKStepSetTableNum(
-            ark,
-            [&] {
-              for (const auto& t : kTableaux)
-                if (tableau_ == t.name) return t.id;
-              return ARKODE_DIRK_NONE;
-            }(),
-            ARKODE_ERK_NONE),
-        "ARKStepSetTableNum");
+  {
+    auto c = table_.c, A = table_.A, b = table_.b, d = table_.bEmbedded;
+    ARKodeButcherTable B = ARKodeButcherTable_Create(table_.stages, table_.order,
+                                                     table_.embeddedOrder, c.data(), A.data(),
+                                                     b.data(), d.data());
+    if (!B) fail("ARKodeButcherTable_Create");
+    const int flag = ARKStepSetTables(ark, table_.order, table_.embeddedOrder, B, nullptr);
+    ARKodeButcherTable_Free(B);
+    check(flag, "ARKStepSetTables");
+  }
   check(ARKStepSStolerances(ark, rtol_, atol_), "ARKStepSStolerances");
   check(ARKStepSetMaxNumSteps(ark, maxSteps_), "ARKStepSetMaxNumSteps");
   check(ARKStepSetStopTime(ark, finalTime_), "ARKStepSetStopTime");

@@ -17,7 +17,7 @@
 
 namespace pdeinv {
 
-class ReducedFunctional;
+class Objective;
 enum class HessianType;
 class SteadySolver;
 class ObservationOperator;
@@ -60,10 +60,10 @@ void judgeTaylor(CheckResult& r, PetscReal tolerance, bool atLeast, PetscReal sc
 // Step sizes h0, h0/2, ..., (n of them).
 std::vector<PetscReal> halvingSteps(PetscReal h0, int n);
 
-CheckResult checkGradient(ReducedFunctional& J, Vec m, Vec v, const std::vector<PetscReal>& hs);
-CheckResult checkHessian(ReducedFunctional& J, Vec m, Vec v, HessianType type,
+CheckResult checkGradient(Objective& J, Vec m, Vec v, const std::vector<PetscReal>& hs);
+CheckResult checkHessian(Objective& J, Vec m, Vec v, HessianType type,
                          const std::vector<PetscReal>& hs);
-CheckResult checkHessianSymmetry(ReducedFunctional& J, Vec m, Vec x, Vec y, HessianType type,
+CheckResult checkHessianSymmetry(Objective& J, Vec m, Vec x, Vec y, HessianType type,
                                  PetscReal tolerance = 1e-10);
 // ⟨A x, y⟩ vs ⟨x, Aᵀ y⟩; Ax and ATy are computed by the callbacks into vectors shaped like
 // y and x respectively.
@@ -87,6 +87,6 @@ std::vector<CheckResult> checkRegularization(Regularization& R, Vec m, unsigned 
 std::vector<CheckResult> checkParameterMap(const ParameterMap& map, Vec m, unsigned long seed);
 // Gradient and Hessian Taylor tests and symmetry of a reduced functional (Newton when the
 // operator provides second-order terms).
-std::vector<CheckResult> checkReducedFunctional(ReducedFunctional& J, Vec m, unsigned long seed);
+std::vector<CheckResult> checkReducedFunctional(Objective& J, Vec m, unsigned long seed);
 
 }  // namespace pdeinv

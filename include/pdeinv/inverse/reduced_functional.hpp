@@ -36,6 +36,7 @@
 #include "pdeinv/fem/assembler.hpp"
 #include "pdeinv/forward/steady_solver.hpp"
 #include "pdeinv/inverse/misfit.hpp"
+#include "pdeinv/inverse/objective.hpp"
 #include "pdeinv/inverse/observation.hpp"
 #include "pdeinv/inverse/parameter_map.hpp"
 #include "pdeinv/inverse/region_parameters.hpp"
@@ -43,13 +44,7 @@
 
 namespace pdeinv {
 
-enum class HessianType { GaussNewton, Newton };
-
-struct SolveCounts {
-  PetscInt forward = 0, adjoint = 0, tangent = 0, incrementalAdjoint = 0;
-};
-
-class ReducedFunctional {
+class ReducedFunctional final : public Objective {
  public:
   // regularization may be null (no regularization). All references must outlive this object.
   ReducedFunctional(SteadySolver& solver, const ObservationOperator& observation, Misfit& misfit,
@@ -61,22 +56,24 @@ class ReducedFunctional {
                     Vec fixedField);
   ~ReducedFunctional();
 
-  Owned<Vec> createParameterVector() const;
-  PetscReal value(Vec m);
+  Owned<Vec> createParameterVector() const override;
+  PetscReal value(Vec m) override;
   // Returns J(m) and fills g = ∇J(m).
-  PetscReal gradient(Vec m, Vec g);
+  PetscReal gradient(Vec m, Vec g) override;
   // out = H(m) dm.
-  void hessianApply(Vec m, Vec dm, Vec out, HessianType type = HessianType::GaussNewton);
+  void hessianApply(Vec m, Vec dm, Vec out, HessianType type) override;
+  using Objective::hessianApply;
+  void hessianApply(Vec m, Vec dm, Vec out) { hessianApply(m, dm, out, HessianType::GaussNewton); }
 
   // Parts of the last value: Φ(B u) and R(m).
-  PetscReal misfitValue() const { return misfit_; }
-  PetscReal regularizationValue() const { return reg_; }
-  const SolveCounts& counts() const { return counts_; }
+  PetscReal misfitValue() const override { return misfit_; }
+  PetscReal regularizationValue() const override { return reg_; }
+  const SolveCounts& counts() const override { return counts_; }
   // The state u(m) for the m of the last evaluation.
-  Vec state() const { return u_; }
+  Vec state() const override { return u_; }
   // B u(m) for the m of the last evaluation.
   Vec predictedObservations() const { return y_; }
-  bool newtonAvailable() const;
+  bool newtonAvailable() const override;
   bool scalarMode() const { return scalarMode_; }
 
  private:

@@ -1,9 +1,9 @@
 #pragma once
-// TaoProblem: a ReducedFunctional as a PETSc TAO problem.
+// TaoProblem: an Objective (a steady or transient reduced functional) as a PETSc TAO problem.
 //
 //   objective and gradient   J(m), ∇J(m) (one forward, one adjoint solve; cached per m)
 //   Hessian                  a MATSHELL whose action is the Gauss–Newton or Newton Hessian-
-//                            vector product of the ReducedFunctional at the current iterate
+//                            vector product of the objective at the current iterate
 //   preconditioner           (∇²R)⁻¹, the inverse Hessian of the regularization (or prior
 //                            covariance) when R provides one: a PCSHELL on the Newton-Krylov
 //                            types' KSP, and the initial Hessian of the quasi-Newton types
@@ -24,7 +24,8 @@
 #include <vector>
 
 #include "pdeinv/core/handle.hpp"
-#include "pdeinv/inverse/reduced_functional.hpp"
+#include "pdeinv/inverse/objective.hpp"
+#include "pdeinv/inverse/regularization.hpp"
 
 namespace pdeinv {
 
@@ -42,7 +43,7 @@ class TaoProblem {
   // J and regularization must outlive this object. regularization preconditions (may be null:
   // none); it must act on the optimisation variable itself (not for region parameters). prefix is
   // the options prefix of the TAO object ("" reads -tao_type ...).
-  TaoProblem(ReducedFunctional& J, Regularization* regularization, const std::string& prefix = "");
+  TaoProblem(Objective& J, Regularization* regularization, const std::string& prefix = "");
   ~TaoProblem();
   TaoProblem(const TaoProblem&) = delete;
   TaoProblem& operator=(const TaoProblem&) = delete;
@@ -88,7 +89,7 @@ class TaoProblem {
   void wirePreconditioner();
   bool typeIs(std::initializer_list<const char*> names) const;
 
-  ReducedFunctional& J_;
+  Objective& J_;
   Regularization* reg_;
   Owned<Tao> tao_;
   Owned<Mat> H_, H0_, Pinv_;

@@ -19,8 +19,9 @@
 //   -ts_dt h > 0                  fixed step size, or the initial step when adaptive (default 0.01)
 //   -ts_adapt 0|1                 adaptive steps with -ts_rtol, -ts_atol (default 0: fixed)
 //   -ts_rtol, -ts_atol            tolerances (also the nonlinear-solve tolerances; defaults 1e-6,
-//   1e-9) -ts_tableau sdirk2|esdirk3|esdirk4   DIRK tableau (default esdirk3) -ts_max_steps n step
-//   limit (default 100000)
+//                                 1e-9)
+//   -ts_tableau sdirk2|esdirk3|esdirk4   DIRK tableau (default esdirk3; see dirk_tableau.hpp)
+//   -ts_max_steps n               step limit (default 100000)
 // and the KSPs' -ts_newton_ksp_*, -ts_mass_ksp_* (defaults CG + Jacobi/AMG, rtol 1e-12).
 #include <memory>
 #include <string>
@@ -31,6 +32,7 @@
 #include "pdeinv/fem/assembler.hpp"
 #include "pdeinv/forward/steady_solver.hpp"
 #include "pdeinv/physics/pde_operator.hpp"
+#include "pdeinv/transient/dirk_tableau.hpp"
 
 namespace pdeinv {
 
@@ -41,7 +43,7 @@ struct TransientStats {
 
 class TransientSolver {
  public:
-  // The names accepted by -ts_tableau, and ARKODE's table for each.
+  // The names accepted by -ts_tableau.
   static std::vector<std::string> tableauNames();
 
   TransientSolver(std::shared_ptr<const PdeOperator> op, const FunctionSpace& state,
@@ -60,6 +62,7 @@ class TransientSolver {
   PetscReal stepSize() const { return dt_; }
   bool adaptive() const { return adapt_; }
   const std::string& tableau() const { return tableau_; }
+  const DirkTableau& table() const { return table_; }
   // Accepted steps of the last solve: times t_0 = 0 < t_1 < … < t_N = finalTime().
   const std::vector<PetscReal>& steps() const { return times_; }
   const TransientStats& stats() const { return stats_; }
@@ -81,6 +84,7 @@ class TransientSolver {
   PetscInt maxSteps_ = 100000;
   bool adapt_ = false;
   std::string tableau_;
+  DirkTableau table_;
   std::vector<PetscReal> times_;
   TransientStats stats_;
 };

@@ -1,0 +1,38 @@
+#pragma once
+// Objective: what an optimizer and the derivative checks need from an inverse problem's
+// objective J(x) — value, gradient, Hessian-vector product and its parts. ReducedFunctional
+// (steady PDEs) and TransientReducedFunctional (time-dependent PDEs) implement it; TaoProblem,
+// the verification checks and the pdeinv app work with any implementation.
+#include <petscvec.h>
+
+#include "pdeinv/core/handle.hpp"
+
+namespace pdeinv {
+
+enum class HessianType { GaussNewton, Newton };
+
+// PDE solves by kind. For transient problems one "solve" is one time step of that kind.
+struct SolveCounts {
+  PetscInt forward = 0, adjoint = 0, tangent = 0, incrementalAdjoint = 0;
+};
+
+class Objective {
+ public:
+  virtual ~Objective() = default;
+  // A vector like the optimisation variable.
+  virtual Owned<Vec> createParameterVector() const = 0;
+  virtual PetscReal value(Vec x) = 0;
+  // Returns J(x) and fills g = ∇J(x).
+  virtual PetscReal gradient(Vec x, Vec g) = 0;
+  // out = H(x) dx.
+  virtual void hessianApply(Vec x, Vec dx, Vec out, HessianType type) = 0;
+  // Parts of the last value: the misfit and the regularization.
+  virtual PetscReal misfitValue() const = 0;
+  virtual PetscReal regularizationValue() const = 0;
+  virtual const SolveCounts& counts() const = 0;
+  // The state of the last evaluation (for transient problems: at the final time).
+  virtual Vec state() const = 0;
+  virtual bool newtonAvailable() const = 0;
+};
+
+}  // namespace pdeinv
