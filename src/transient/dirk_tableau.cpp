@@ -52,7 +52,9 @@ bool DirkTableau::stifflyAccurate() const {
   return true;
 }
 
-std::vector<std::string> dirkTableauNames() { return {"sdirk2", "esdirk3", "esdirk4"}; }
+std::vector<std::string> dirkTableauNames() {
+  return {"sdirk2", "esdirk3", "esdirk4"};
+}
 
 DirkTableau dirkTableau(const std::string& name, const std::string& flag) {
   DirkTableau t;

@@ -112,7 +112,9 @@ struct TransientSolver::Impl {
   }
 };
 
-std::vector<std::string> TransientSolver::tableauNames() { return dirkTableauNames(); }
+std::vector<std::string> TransientSolver::tableauNames() {
+  return dirkTableauNames();
+}
 
 TransientSolver::TransientSolver(std::shared_ptr<const PdeOperator> op, const FunctionSpace& state,
                                  const FunctionSpace& parameter,
@@ -203,9 +205,8 @@ void TransientSolver::solve(Vec m, Vec u) {
   check(ARKStepSetErrHandlerFn(ark, Impl::errorHandler, &impl), "ARKStepSetErrHandlerFn");
   {
     auto c = table_.c, A = table_.A, b = table_.b, d = table_.bEmbedded;
-    ARKodeButcherTable B = ARKodeButcherTable_Create(table_.stages, table_.order,
-                                                     table_.embeddedOrder, c.data(), A.data(),
-                                                     b.data(), d.data());
+    ARKodeButcherTable B = ARKodeButcherTable_Create(
+        table_.stages, table_.order, table_.embeddedOrder, c.data(), A.data(), b.data(), d.data());
     if (!B) fail("ARKodeButcherTable_Create");
     const int flag = ARKStepSetTables(ark, table_.order, table_.embeddedOrder, B, nullptr);
     ARKodeButcherTable_Free(B);

@@ -1,0 +1,35 @@
+#include "pdeinv/transient/checkpointing.hpp"
+
+#include <algorithm>
+
+#include "pdeinv/core/error.hpp"
+
+namespace pdeinv {
+
+std::int64_t binomialBeta(std::int64_t c, std::int64_t t) {
+  constexpr std::int64_t kCap = std::int64_t(1) << 62;
+  if (c < 0 || t < 0) return 0;
+  // C(c + t, t) = Π_{i=1..t} (c + i) / i, exact at every step.
+  std::int64_t r = 1;
+  for (std::int64_t i = 1; i <= std::min(c, t); ++i) {
+    const std::int64_t n = std::max(c, t) + i;
+    if (r > kCap / n) return kCap;
+    r = r * n / i;
+  }
+  return r;
+}
+
+std::int64_t binomialRepetitions(std::int64_t l, std::int64_t c) {
+  if (c < 1) throw Error("binomial checkpointing needs at least one stored state");
+  std::int64_t t = 0;
+  while (binomialBeta(c, t) < l) ++t;
+  return t;
+}
+
+std::int64_t binomialSplit(std::int64_t l, std::int64_t c) {
+  if (l < 2 || c < 2) throw Error("binomialSplit needs at least 2 steps and 2 stored states");
+  const std::int64_t t = binomialRepetitions(l, c);
+  return std::max<std::int64_t>(1, l - binomialBeta(c - 1, t));
+}
+
+}  // namespace pdeinv
