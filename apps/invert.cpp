@@ -45,12 +45,12 @@ std::string fingerprint(InverseProblem& inv, Vec x) {
   PetscReal dataNorm = 0;
   PDEINV_CALL(VecNorm(inv.data(), NORM_2, &dataNorm));
   std::ostringstream s;
-  s << "operator=" << inv.forward().op().name()
+  s << "operator=" << inv.forward().op().name() << " parameter_space=" << inv.parameterKind()
     << " state=" << inv.forward().state().element().str()
     << " parameter=" << inv.forward().parameter().element().str() << " unknowns=" << nx
     << " state_unknowns=" << inv.forward().state().globalSize()
-    << " observations=" << inv.observation().size() << " data_norm=" << std::setprecision(12)
-    << dataNorm << " map=" << inv.map().name()
+    << " observations=" << inv.dataSize() << " data_norm=" << std::setprecision(12) << dataNorm
+    << " map=" << inv.map().name()
     << " regularization=" << (inv.regularization() ? inv.regularization()->name() : "none");
   return s.str();
 }
@@ -106,6 +106,17 @@ int runInvert(MPI_Comm comm) {
                                                "L-curve: the weights β to try");
   const bool monitorLines = opts.getBool("monitor", true, "print one line per iteration");
   const bool plot = opts.getBool("plot", true, "make the PNG plots (Debian's python3-matplotlib)");
+  std::vector<PetscReal> outputTimes;
+  if (inv->transient()) {
+    const auto& tobs = inv->transientObjective()->times();
+    outputTimes = opts.getRealArray("output_times", {tobs.back()},
+                                    "transient: times at which the state is written "
+                                    "(estimate and truth; default: the final time)");
+    for (PetscReal t : outputTimes)
+      require(t >= 0 && t <= tobs.back() * (1 + 1e-12),
+              "-output_times: " + std::to_string(t) + " is outside the simulated interval [0, " +
+                  std::to_string(tobs.back()) + "]");
+  }
   const auto lowerText = opts.findString("bound_lower", "lower bound on the physical parameter");
   const auto upperText = opts.findString("bound_upper", "upper bound on the physical parameter");
   require(!restart || write, "-restart needs an -output directory holding the checkpoint");
@@ -153,7 +164,7 @@ int runInvert(MPI_Comm comm) {
   // Checkpoint keys: dof positions for a field (partition-independent), none for θ on rank 0.
   const bool field = !inv->regions() && !inv->scalarMode();
   const std::vector<std::uint64_t> keys =
-      field ? inv->forward().parameter().dofKeys() : std::vector<std::uint64_t>{};
+      field ? inv->parameterSpace().dofKeys() : std::vector<std::uint64_t>{};
   PetscInt startIteration = 0, restartIteration = 0;
   const bool gncg = tp.typeName() == TAOPDEINVGNCG;
   if (restart) {
@@ -231,7 +242,7 @@ int runInvert(MPI_Comm comm) {
   auto x0 = J.createParameterVector();
   PDEINV_CALL(VecCopy(x, x0));
   std::vector<WeightTrial> trials;
-  const PetscReal expectedMisfit = 0.5 * static_cast<PetscReal>(inv->observation().size());
+  const PetscReal expectedMisfit = 0.5 * static_cast<PetscReal>(inv->dataSize());
   PetscReal weight = weight0;
   bool morozovFound = false;
   if (choice == "morozov") {
@@ -261,7 +272,7 @@ int runInvert(MPI_Comm comm) {
 
   // 5. Results.
   const PetscReal cost = J.value(x);
-  const auto& P = inv->forward().parameter();
+  const auto& P = inv->parameterSpace();
   auto estimate = P.createVector();
   inv->physicalField(x, estimate);
   Owned<Vec> truthField, errorField;
@@ -319,6 +330,24 @@ int runInvert(MPI_Comm comm) {
 
   writeVtu(estimate, outDir + "/estimate.vtu");
   writeVtu(J.state(), outDir + "/state.vtu");
+  // Transient: the state of the estimate and of the truth at the -output_times.
+  std::vector<std::pair<std::string, Owned<Vec>>> timeFields;
+  if (auto* tJ = inv->transientObjective()) {
+    auto est = tJ->statesAt(x, outputTimes);
+    std::vector<Owned<Vec>> tru;
+    if (inv->truth()) tru = tJ->statesAt(inv->truth(), outputTimes);
+    for (size_t k = 0; k < outputTimes.size(); ++k) {
+      std::ostringstream tag;
+      tag << "t" << outputTimes[k];
+      writeVtu(est[k], outDir + "/state_" + tag.str() + ".vtu");
+      timeFields.emplace_back("state_" + tag.str(), std::move(est[k]));
+      if (!tru.empty()) {
+        writeVtu(tru[k], outDir + "/true_state_" + tag.str() + ".vtu");
+        timeFields.emplace_back("true_state_" + tag.str(), std::move(tru[k]));
+      }
+    }
+    J.value(x);  // statesAt moved the objective away from x
+  }
   if (truthField) {
     writeVtu(truthField, outDir + "/truth.vtu");
     writeVtu(errorField, outDir + "/error.vtu");
@@ -337,6 +366,7 @@ int runInvert(MPI_Comm comm) {
     if (truthField)
       fields.push_back({"truth", truthField}), fields.push_back({"error", errorField});
     fields.push_back({"state", J.state()});
+    for (const auto& [name, v] : timeFields) fields.push_back({name, v.get()});
     writePlotFields(outDir + "/fields.h5", fields);
   }
   if (root) {
@@ -377,7 +407,21 @@ int runInvert(MPI_Comm comm) {
     w.endArray().endObject();
     if (relErr >= 0) w.field("relative_parameter_error", relErr);
     w.field("estimate_at_observation_points", std::vector<double>(probes.begin(), probes.end()));
-    w.field("observations", inv->observation().size());
+    w.field("observations", inv->dataSize());
+    if (auto* tJ = inv->transientObjective()) {
+      const auto& cs = tJ->checkpointStats();
+      w.key("transient").beginObject();
+      w.field("parameter_space", inv->parameterKind());
+      w.field("steps", static_cast<PetscInt>(tJ->steps()));
+      w.field("final_time", tJ->times().back());
+      w.field("checkpoint_budget", static_cast<PetscInt>(tJ->budget()));
+      w.field("peak_stored_levels", static_cast<PetscInt>(cs.peakStoredLevels));
+      w.field("forward_steps", static_cast<PetscInt>(cs.forwardSteps));
+      w.field("adjoint_steps", static_cast<PetscInt>(cs.adjointSteps));
+      w.field("tangent_steps", static_cast<PetscInt>(cs.tangentSteps));
+      w.field("output_times", std::vector<double>(outputTimes.begin(), outputTimes.end()));
+      w.endObject();
+    }
     w.field("parameter_unknowns", nParam).field("state_unknowns", nState);
     w.field("wall_time_s", tEnd - tStart).field("ranks", ranks);
     w.endObject();

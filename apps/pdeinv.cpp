@@ -18,6 +18,7 @@
 #include <iostream>
 
 #include "modes.hpp"
+#include "pdeinv/analysis/derivative_check.hpp"
 #include "pdeinv/analysis/verification.hpp"
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/options.hpp"
@@ -49,17 +50,23 @@ int runVerify(MPI_Comm comm) {
   // 2. The checks, at the starting point of an inversion.
   auto m = inv->initialGuess();
   auto p = inv->forward().parameter().createVector();
-  inv->physicalField(m, p);
+  inv->operatorField(m, p);
   auto& J = inv->objective();
   J.value(m);
   VerificationReport report;
   auto add = [&](std::vector<CheckResult> checks) {
     for (auto& c : checks) report.add(std::move(c));
   };
-  if (!inv->regions() && !inv->scalarMode()) add(checkParameterMap(inv->map(), m, seed));
+  const bool mapped =
+      !inv->regions() && !inv->scalarMode() && inv->parameterKind() != "initial_state";
+  if (mapped) add(checkParameterMap(inv->map(), m, seed));
   add(checkOperator(inv->forward().solver(), p, seed + 10));
   add(checkObservation(inv->observation(), inv->observation().name(), J.state(), seed + 20));
-  add(checkMisfit(inv->misfit(), J.predictedObservations(), seed + 30));
+  auto* tJ = inv->transientObjective();
+  add(checkMisfit(
+      inv->misfit(),
+      tJ ? tJ->predictedObservations() : inv->steadyObjective()->predictedObservations(),
+      seed + 30));
   if (inv->regularization()) {
     auto mField = inv->forward().parameter().createVector();
     if (inv->regions()) inv->regions()->embed(m, mField);
@@ -74,11 +81,23 @@ int runVerify(MPI_Comm comm) {
         [&](Vec t, Vec f) { inv->regions()->embed(t, f); },
         [&](Vec f, Vec t) { inv->regions()->embedTranspose(f, t); }, 1e-12)});
   }
+  if (tJ) {
+    // The whole space-time tangent/adjoint pair of x ↦ predicted observations.
+    auto dx = J.createParameterVector();
+    Owned<Vec> r;
+    PDEINV_CALL(VecDuplicate(tJ->predictedObservations(), r.out()));
+    fillRandom(dx, seed + 60);
+    fillRandom(r, seed + 61);
+    add({checkDotProduct(
+        "transient adjoint", "space-time tangent / adjoint", dx, r,
+        [&](Vec a, Vec out) { tJ->predictionTangent(m, a, out); },
+        [&](Vec a, Vec out) { tJ->predictionAdjoint(m, a, out); }, 1e-10)});
+  }
   add(checkReducedFunctional(J, m, seed + 50));
 
   // 3. Report (sizes are collective: computed on every rank, printed by one).
-  const auto nParam = static_cast<long long>(inv->forward().parameter().globalSize());
-  const auto nObs = static_cast<long long>(inv->observation().size());
+  const auto nParam = static_cast<long long>(inv->parameterSpace().globalSize());
+  const auto nObs = static_cast<long long>(inv->dataSize());
   if (root) {
     std::printf("pdeinv -verify: %lld parameter unknowns, %lld observations\n", nParam, nObs);
     report.print(std::cout);

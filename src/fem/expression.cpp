@@ -23,6 +23,7 @@ Expression::Expression(const std::string& text, const std::string& origin, int c
     p.DefineConst("pi", M_PI);
     p.SetExpr(text);
     p.Eval(found);  // parses now, so a malformed expression fails here, not mid-assembly
+    usesTime_ = p.GetUsedVar().count("t") > 0;
   } catch (const mu::Parser::exception_type& e) {
     throw InputError("malformed expression for " + origin + ": '" + text + "': " + e.GetMsg());
   }

@@ -2,6 +2,9 @@
 
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/root_vector.hpp"
+#include "pdeinv/transient/transient_solver.hpp"
+
+#include <cstdlib>
 
 namespace pdeinv {
 namespace {
@@ -29,7 +32,15 @@ std::vector<PetscReal> readScalars(const Options& opts, const std::string& name,
 std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
   std::unique_ptr<InverseProblem> p(new InverseProblem);
   const Options opts;
+  const auto problem =
+      opts.getString("problem", "steady", "steady | transient (time-dependent, -ts_* options)");
+  require(problem == "steady" || problem == "transient",
+          "-problem must be steady or transient, got '" + problem + "'");
   p->forward_ = SteadyProblem::fromOptions(comm);
+  if (problem == "transient") {
+    buildTransient(*p, comm);
+    return p;
+  }
   auto& solver = p->forward_->solver();
   const auto& op = p->forward_->op();
   const auto& V = p->forward_->state();
@@ -49,6 +60,7 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
   require(space == "regions" || regions.empty(),
           "-parameter_regions does not apply to -parameter_space " + space);
   p->scalarMode_ = space == "scalars";
+  p->kind_ = space;
   const int dim = V.dim();
   if (p->scalarMode_) {
     require(solver.numScalars() > 0,
@@ -147,7 +159,155 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
   return p;
 }
 
+void InverseProblem::buildTransient(InverseProblem& p, MPI_Comm comm) {
+  const Options opts;
+  const Options ts("ts_");
+  p.transient_ = true;
+  auto& fwd = *p.forward_;
+  const auto& V = fwd.state();
+  const auto& P = fwd.parameter();
+  const auto& solver = fwd.solver();
+  p.obs_ = observationFromOptions(V);
+  const auto space = opts.getString("parameter_space", "field",
+                                    "transient: what is inverted for: field (the operator's "
+                                    "parameter) or initial_state");
+  require(space == "field" || space == "initial_state",
+          "-parameter_space of a transient problem must be field or initial_state, got '" + space +
+              "'");
+  p.kind_ = space;
+  const bool initial = space == "initial_state";
+  require(!opts.isSet("data_file"),
+          "-data_file is not available for transient problems; give -truth (synthetic data)");
+  require(!opts.isSet("parameter_regions"),
+          "-parameter_regions is not available for transient problems");
+
+  // The time grid: ARKODE's settings (and, with -ts_adapt 1, its step choice).
+  TransientSolver arkode(fwd.operatorPtr(), V, P, solver.dataSpaces(), solver.dataValues(), ts);
+  const PetscReal T = arkode.finalTime();
+  const auto checkpoints = ts.getString(
+      "checkpoints", "all", "stored time levels of the adjoint's checkpointing: a number, or all");
+
+  const FunctionSpace& X = initial ? V : P;  // the space of the inverted field
+  // An initial state is inverted for as it is (the map is the identity).
+  p.map_ =
+      initial ? parameterMapRegistry().create("identity", Options()) : parameterMapFromOptions();
+  p.reg_ = std::make_unique<WeightedRegularization>(regularizationFromOptions(X));
+  p.transientFixed_ = (initial ? P : V).createVector();
+  {
+    const auto text = initial ? opts.getString("parameter_fixed", "0",
+                                               "initial_state: the fixed physical field m")
+                              : opts.getString("initial_state", "0", "the initial state u(0)");
+    Expression e(text, initial ? "-parameter_fixed" : "-initial_state",
+                 (initial ? P : V).components());
+    (initial ? P : V).interpolate(e, p.transientFixed_);
+  }
+  const std::string neutral = initial || p.map_->name() == "identity" ? "0" : "";
+  const auto initText = opts.getString(
+      "m_init", neutral, "starting guess (physical field; default: the map's neutral value)");
+  if (!initText.empty())
+    p.init_ = std::make_unique<Expression>(initText, "-m_init", X.components());
+
+  std::vector<PetscReal> times;
+  if (arkode.adaptive()) {
+    // ARKODE's steps at the starting point, frozen from then on.
+    auto x0 = p.initialGuess();
+    auto field = P.createVector();
+    auto u = V.createVector();
+    if (initial) {
+      PDEINV_CALL(VecCopy(p.transientFixed_, field));
+      PDEINV_CALL(VecCopy(x0, u));
+    } else {
+      p.map_->apply(x0, field);
+      PDEINV_CALL(VecCopy(p.transientFixed_, u));
+    }
+    arkode.solve(field, u);
+    times = arkode.steps();
+  } else {
+    const PetscReal dt = arkode.stepSize();
+    for (long n = 0;; ++n) {
+      const PetscReal t = static_cast<PetscReal>(n) * dt;
+      if (t >= T * (1 - 1e-12)) break;
+      times.push_back(t);
+    }
+    times.push_back(T);
+  }
+  const long N = static_cast<long>(times.size()) - 1;
+  long budget = N + 1;
+  if (checkpoints != "all") {
+    char* end = nullptr;
+    const long c = std::strtol(checkpoints.c_str(), &end, 10);
+    require(
+        end && *end == '\0' && !checkpoints.empty(),
+        "-ts_checkpoints must be a number of stored time levels or all, got '" + checkpoints + "'");
+    require(c >= 1,
+            "-ts_checkpoints must be at least 1 (one stored time level), got " + checkpoints);
+    budget = c;
+  }
+
+  p.stepper_ = std::make_unique<DirkStepper>(fwd.operatorPtr(), V, P, solver.dataSpaces(),
+                                             solver.dataValues(), arkode.table(), ts);
+  p.timeObs_ = std::make_unique<TimeSeriesObservation>(*p.obs_, observationTimesFromOptions(T), T);
+  p.tJ_ = std::make_unique<TransientReducedFunctional>(
+      *p.stepper_, *p.timeObs_, nullptr, p.reg_.get(), initial ? nullptr : p.map_.get(),
+      initial ? TransientParameter::InitialState : TransientParameter::Field, p.transientFixed_,
+      times, budget);
+
+  // Synthetic data from the truth, with seeded noise drawn in the original (time-major) order.
+  const auto truthText = opts.findString("truth", "the true field generating synthetic data");
+  require(truthText.has_value(), "give -truth (synthetic data) for a transient problem");
+  auto phys = X.createVector();
+  X.interpolate(Expression(*truthText, "-truth", X.components()), phys);
+  p.truth_ = X.createVector();
+  if (initial) {
+    PDEINV_CALL(VecCopy(phys, p.truth_));
+  } else {
+    p.map_->applyInverse(phys, p.truth_);
+  }
+  p.tJ_->value(p.truth_);
+  Owned<Vec> clean;
+  PDEINV_CALL(VecDuplicate(p.tJ_->predictedObservations(), clean.out()));
+  PDEINV_CALL(VecCopy(p.tJ_->predictedObservations(), clean));
+  const Options noise("noise_");
+  const auto seed = static_cast<unsigned long>(noise.getInt("seed", 1, "seed of the noise draw"));
+  const auto& tobs = *p.timeObs_;
+  p.sigma_ = noiseSigmaFromOptions(
+      clean, tobs.size(),
+      [&](const std::vector<PetscReal>& v, Vec out) { tobs.fromOriginalOrder(v, out); });
+  const auto noisy =
+      addGaussianNoise(tobs.toOriginalOrder(clean), tobs.toOriginalOrder(p.sigma_), seed);
+  p.data_ = tobs.createObservationVector();
+  tobs.fromOriginalOrder(noisy, p.data_);
+  const auto misfitType = opts.getString("misfit", "gaussian", "data misfit (noise model)");
+  p.misfit_ = misfitRegistry().create(misfitType, p.data_, p.sigma_, Options("misfit_"));
+  p.tJ_->setMisfit(p.misfit_.get());
+  (void)comm;
+}
+
+const FunctionSpace& InverseProblem::parameterSpace() const {
+  return kind_ == "initial_state" ? forward_->state() : forward_->parameter();
+}
+
+PetscInt InverseProblem::dataSize() const {
+  return transient_ ? timeObs_->size() : obs_->size();
+}
+
 Owned<Vec> InverseProblem::initialGuess() const {
+  if (transient_) {
+    const auto& X = parameterSpace();
+    auto x = X.createVector();
+    if (!init_) {
+      PDEINV_CALL(VecSet(x, 0.0));
+      return x;
+    }
+    auto phys = X.createVector();
+    X.interpolate(*init_, phys);
+    if (map_ && kind_ != "initial_state") {
+      map_->applyInverse(phys, x);
+    } else {
+      PDEINV_CALL(VecCopy(phys, x));
+    }
+    return x;
+  }
   if (scalarMode_) {
     auto theta = J_->createParameterVector();
     setRootVector(theta, scalarInit_);
@@ -168,8 +328,18 @@ Owned<Vec> InverseProblem::initialGuess() const {
   return theta;
 }
 
+void InverseProblem::operatorField(Vec x, Vec field) const {
+  if (kind_ == "initial_state") {
+    PDEINV_CALL(VecCopy(transientFixed_, field));
+  } else {
+    physicalField(x, field);
+  }
+}
+
 void InverseProblem::physicalField(Vec x, Vec field) const {
-  if (scalarMode_) {
+  if (kind_ == "initial_state") {
+    PDEINV_CALL(VecCopy(x, field));
+  } else if (scalarMode_) {
     PDEINV_CALL(VecCopy(fixedField_, field));
   } else if (regions_) {
     auto m = forward_->parameter().createVector();

@@ -57,6 +57,15 @@ MisfitRegistry& misfitRegistry() {
 }
 
 Owned<Vec> noiseSigmaFromOptions(Vec clean, const ObservationOperator& obs, const Options& opts) {
+  return noiseSigmaFromOptions(
+      clean, obs.size(),
+      [&](const std::vector<PetscReal>& v, Vec out) { obs.fromOriginalOrder(v, out); }, opts);
+}
+
+Owned<Vec> noiseSigmaFromOptions(
+    Vec clean, PetscInt nObs,
+    const std::function<void(const std::vector<PetscReal>&, Vec)>& fromOriginal,
+    const Options& opts) {
   const bool relativeSet = opts.isSet("relative");
   const auto sigma = opts.getRealArray(
       "sigma", {0.01}, "noise standard deviation σ: one value, or one per observation");
@@ -80,14 +89,14 @@ Owned<Vec> noiseSigmaFromOptions(Vec clean, const ObservationOperator& obs, cons
             opts.flag("sigma") + " must be positive, got " + std::to_string(sigma[i]) +
                 (sigma.size() > 1 ? " (entry " + std::to_string(i) + ")" : ""));
   }
-  const auto n = static_cast<size_t>(obs.size());
+  const auto n = static_cast<size_t>(nObs);
   if (sigma.size() == 1) {
     PDEINV_CALL(VecSet(s, sigma[0]));
   } else {
     require(sigma.size() == n, opts.flag("sigma") + " has " + std::to_string(sigma.size()) +
                                    " values; give one, or one per observation (" +
                                    std::to_string(n) + ")");
-    obs.fromOriginalOrder(sigma, s);
+    fromOriginal(sigma, s);
   }
   return s;
 }

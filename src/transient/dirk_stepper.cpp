@@ -77,6 +77,8 @@ DirkStepper::DirkStepper(std::shared_ptr<const PdeOperator> op, const FunctionSp
   work_ = state.createVector();
   work2_ = state.createVector();
   work3_ = state.createVector();
+  r0_ = state.createVector();
+  affine_ = op_->linearInState() && !op_->timeDependent() && !state.boundaryValuesDependOnTime();
   for (int i = 0; i < tableau_.stages; ++i) F_.push_back(state.createVector());
 
   MPI_Comm comm = state.mesh().comm();
@@ -115,11 +117,25 @@ void DirkStepper::setParameter(Vec m) {
   PDEINV_CALL(VecCopy(m, m_));
   haveJ_ = false;  // ∂R/∂u may depend on m
   matrixValid_ = false;
+  haveR0_ = false;
 }
 
 Vec DirkStepper::stage(int i, Vec un, const std::vector<Vec>& stages) const {
   if (tableau_.explicitFirstStage()) return i == 0 ? un : stages.at(static_cast<size_t>(i - 1));
   return stages.at(static_cast<size_t>(i));
+}
+
+void DirkStepper::residualAt(PetscReal t, Vec u, Vec out) {
+  if (!affine_) {
+    assembler_.residual(op_->residual(), u, aux(), out, t);
+    return;
+  }
+  if (!haveR0_) {
+    assembler_.residual(op_->residual(), nullptr, aux(), r0_, t);  // R(0): sources, Dirichlet data
+    haveR0_ = true;
+  }
+  jacobianAt(t, u);
+  PDEINV_CALL(MatMultAdd(J_, u, r0_, out));
 }
 
 void DirkStepper::jacobianAt(PetscReal t, Vec u) {
@@ -156,7 +172,7 @@ void DirkStepper::solveStage(PetscReal gamma, PetscReal t, Vec rhs, Vec guess, V
   ++stats_.stageSolves;
   if (op_->linearInState()) {
     // G(U) = M U + γ R(t, U) − rhs is affine in U: one Newton step from the guess is exact.
-    assembler_.residual(op_->residual(), guess, aux(), work2_, t);
+    residualAt(t, guess, work2_);
     PDEINV_CALL(VecScale(work2_, gamma));
     PDEINV_CALL(MatMultAdd(M_, guess, work2_, work2_));
     PDEINV_CALL(VecAXPY(work2_, -1.0, rhs));
@@ -207,7 +223,7 @@ void DirkStepper::step(PetscReal t, PetscReal h, Vec un, Vec unext,
       }
       solveStage(h * tableau_.a(i, i), ti, work_, un, U);
     }
-    if (i + 1 < s) assembler_.residual(op_->residual(), U, aux(), F_[static_cast<size_t>(i)], ti);
+    if (i + 1 < s) residualAt(ti, U, F_[static_cast<size_t>(i)]);
   }
   PDEINV_CALL(VecCopy(stage(s - 1, un, *stages), unext));
   ++stats_.steps;

@@ -21,6 +21,8 @@ class Expression {
   // out[components]; x has dim entries (missing coordinates are 0).
   void evaluate(int dim, const PetscReal x[], PetscReal t, PetscScalar out[]) const;
   int components() const { return components_; }
+  // The expression uses the time variable t.
+  bool dependsOnTime() const { return usesTime_; }
   const std::string& text() const { return text_; }
   const std::string& origin() const { return origin_; }
 
@@ -32,6 +34,7 @@ class Expression {
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::string text_, origin_;
+  bool usesTime_ = false;
   int components_;
 };
 

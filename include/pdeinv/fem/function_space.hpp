@@ -42,6 +42,12 @@ class FunctionSpace {
   int dim() const { return mesh_->dim(); }
   int components() const { return element_.components; }
   bool hasDirichlet() const { return !bcs_.empty(); }
+  // Some Dirichlet value depends on the time t.
+  bool boundaryValuesDependOnTime() const {
+    for (const auto& bc : bcs_)
+      if (bc.value && bc.value->dependsOnTime()) return true;
+    return false;
+  }
   // One key per local dof that does not depend on the partition (its node's coordinates and its
   // component): the same dof has the same key on any number of ranks and in any run.
   std::vector<std::uint64_t> dofKeys() const;

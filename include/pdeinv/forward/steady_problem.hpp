@@ -29,6 +29,7 @@ class SteadyProblem {
   const FunctionSpace& parameter() const { return *parameter_; }
   SteadySolver& solver() { return *solver_; }
   const PdeOperator& op() const { return *op_; }
+  std::shared_ptr<const PdeOperator> operatorPtr() const { return op_; }
 
  private:
   SteadyProblem() = default;

@@ -21,11 +21,25 @@
 //     -truth_scalars t1,t2,...     θ generating synthetic data (one value per scalar)
 //     -scalars_init t1,t2,...      starting θ (default: the operator's defaults)
 //   (no regularization in scalar mode; -truth, -m_init and -reg_* do not apply)
+//
+// Transient problems (-problem transient): M u̇ = −R(t, u, m) from u(0) to -ts_final_time,
+// integrated by a stiffly accurate DIRK (-ts_tableau, -ts_dt; -ts_adapt 1: ARKODE chooses the
+// steps once, at the starting point, and they stay frozen for the inversion), observed by the
+// sensors of -obs_* at the times -obs_times t1,t2,...|final, and differentiated exactly
+// (TransientReducedFunctional) under a checkpoint budget -ts_checkpoints c|all. What is
+// inverted for (-parameter_space):
+//   field           the operator's m (a conductivity, a source), from -initial_state <expr>
+//                   (default 0); -truth, -m_init, -param_map and -reg_* as for steady problems
+//   initial_state   u(0), a state-space field (-truth and -m_init are initial states; the
+//                   regularization acts on the state space); the operator's m is
+//                   -parameter_fixed <expr> (default 0)
+// -data_file is not available for transient problems (synthetic data from -truth only).
 #include <memory>
 
 #include "pdeinv/forward/steady_problem.hpp"
 #include "pdeinv/inverse/reduced_functional.hpp"
 #include "pdeinv/inverse/weighted_regularization.hpp"
+#include "pdeinv/transient/transient_functional.hpp"
 
 namespace pdeinv {
 
@@ -44,9 +58,23 @@ class InverseProblem {
   const RegionParameters* regions() const { return regions_.get(); }
   // Scalar mode: the variable is the operator's θ (a root vector), the field m is fixed.
   bool scalarMode() const { return scalarMode_; }
-  // The physical field m = g(E θ) or g(m) of an optimisation variable.
+  // The physical field m = g(E θ) or g(m) of an optimisation variable (for an initial state:
+  // the state u(0) = x itself).
   void physicalField(Vec x, Vec field) const;
-  ReducedFunctional& objective() { return *J_; }
+  // The parameter field the operator sees at x (for an initial state: the fixed m).
+  void operatorField(Vec x, Vec field) const;
+  // The objective: the steady ReducedFunctional or the TransientReducedFunctional.
+  Objective& objective() { return transient_ ? static_cast<Objective&>(*tJ_) : *J_; }
+  // The steady one (null for transient problems) and the transient one (null for steady ones).
+  ReducedFunctional* steadyObjective() { return J_.get(); }
+  TransientReducedFunctional* transientObjective() { return tJ_.get(); }
+  bool transient() const { return transient_; }
+  // The space of the physical parameter field (the state space for an initial state).
+  const FunctionSpace& parameterSpace() const;
+  // The number of observed values (sensors × observation times for transient problems).
+  PetscInt dataSize() const;
+  // "field", "regions", "scalars" or "initial_state".
+  const std::string& parameterKind() const { return kind_; }
   // Data d and noise σ (observation vectors); the truth (optimisation variable), if given.
   Vec data() const { return data_; }
   Vec sigma() const { return sigma_; }
@@ -63,6 +91,13 @@ class InverseProblem {
   std::unique_ptr<ParameterMap> map_;
   std::unique_ptr<RegionParameters> regions_;
   std::unique_ptr<ReducedFunctional> J_;
+  bool transient_ = false;
+  std::string kind_ = "field";
+  std::unique_ptr<DirkStepper> stepper_;
+  std::unique_ptr<TimeSeriesObservation> timeObs_;
+  std::unique_ptr<TransientReducedFunctional> tJ_;
+  Owned<Vec> transientFixed_;  // u(0) (field) or m (initial state)
+  static void buildTransient(InverseProblem& p, MPI_Comm comm);
   std::unique_ptr<Expression> init_;
   Owned<Vec> data_, sigma_, truth_;
   bool scalarMode_ = false;

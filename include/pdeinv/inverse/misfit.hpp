@@ -5,6 +5,7 @@
 //   gaussian   Φ(y) = ½ Σ_i ((y_i − d_i) / σ_i)²,   ∂Φ/∂y = Γ⁻¹(y − d),   ∂²Φ/∂y² = Γ⁻¹,
 //              Γ = diag(σ²). σ is one number (-noise_sigma), one per observation, or a
 //              relative level (-noise_relative r: σ = r · max_i |d_i|).
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,6 +50,12 @@ class GaussianMisfit final : public Misfit {
 // InputError when a σ is not positive or the list length matches neither 1 nor n.
 Owned<Vec> noiseSigmaFromOptions(Vec clean, const ObservationOperator& obs,
                                  const Options& opts = Options("noise_"));
+// The same for any observation layout: n observations, fromOriginal maps original-order values
+// (replicated) into a vector like clean.
+Owned<Vec> noiseSigmaFromOptions(
+    Vec clean, PetscInt n,
+    const std::function<void(const std::vector<PetscReal>&, Vec)>& fromOriginal,
+    const Options& opts = Options("noise_"));
 
 // d = clean + σ ⊙ ξ, ξ ~ N(0, I) drawn from `seed`. The vectors are replicated and in the
 // observations' original order (ObservationOperator::toOriginalOrder), so the same seed gives

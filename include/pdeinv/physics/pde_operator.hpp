@@ -43,6 +43,10 @@ class PdeOperator {
 
   // R linear in u: one linear solve, and ∂R/∂u does not depend on u.
   virtual bool linearInState() const { return false; }
+  // The kernels use the time t (a time-dependent source, say). Transient solvers then assemble
+  // R at every stage time; otherwise R(t, u) = R(u) (Dirichlet values aside, see
+  // FunctionSpace::boundaryValuesDependOnTime).
+  virtual bool timeDependent() const { return false; }
   // Symmetric positive definite scalar elliptic ∂R/∂u: CG with algebraic multigrid by default.
   virtual bool scalarElliptic() const { return false; }
   // ∂R/∂u symmetric: the transpose solve is the tangent solve with the same KSP.

@@ -90,6 +90,9 @@ class DirkStepper {
   // J_ = ∂R/∂u at u (assembled once for operators linear in u).
   void jacobianAt(PetscReal t, Vec u);
   void solveStage(PetscReal gamma, PetscReal t, Vec rhs, Vec guess, Vec U);
+  // out = R(t, u): for an autonomous operator linear in u as J u + R(0) (no assembly), else
+  // assembled.
+  void residualAt(PetscReal t, Vec u, Vec out);
   void checkKsp(const char* what);
 
   std::shared_ptr<const PdeOperator> op_;
@@ -105,6 +108,9 @@ class DirkStepper {
   std::vector<Owned<Vec>> F_;  // per stage: R(t_j, U_j) (forward) or Y_j (tangent) or μ_j (adjoint)
   PetscReal matrixGamma_ = -1;
   bool haveJ_ = false, matrixValid_ = false;
+  bool affine_ = false;  // linear in u and autonomous: R(u) = J u + r0
+  bool haveR0_ = false;
+  Owned<Vec> r0_;
   std::unique_ptr<Newton> newton_;
   StepperStats stats_;
 };
