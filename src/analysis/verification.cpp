@@ -170,7 +170,7 @@ CheckResult checkHessian(Objective& J, Vec m, Vec v, HessianType type,
     r.remainder.push_back(std::abs(Jh - J0 - h * gv - 0.5 * h * h * vHv));
   }
   r.slope = slopes(r.h, r.remainder);
-  judgeTaylor(r, 0.1, true);
+  judgeTaylor(r, 0.1, true, std::abs(J0) + std::abs(gv) + std::abs(vHv));
   J.value(m);
   return r;
 }

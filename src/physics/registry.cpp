@@ -1,4 +1,5 @@
 #include "pdeinv/physics/advection_diffusion.hpp"
+#include "pdeinv/physics/advection_diffusion_source.hpp"
 #include "pdeinv/physics/pde_operator.hpp"
 #include "pdeinv/physics/poisson.hpp"
 
@@ -13,6 +14,9 @@ OperatorRegistry& operatorRegistry() {
     r.add(
         "advection_diffusion", [] { return std::make_unique<AdvectionDiffusion>(); },
         "-div(exp(m) grad u) + beta.grad u = f, log-diffusivity m, constant velocity beta");
+    r.add(
+        "advection_diffusion_source", [] { return std::make_unique<AdvectionDiffusionSource>(); },
+        "-div(kappa grad u) + beta.grad u = m, source field m, constant kappa and beta");
     return r;
   }();
   return registry;
