@@ -12,6 +12,7 @@
 #include "pdeinv/analysis/derivative_check.hpp"
 #include "pdeinv/analysis/verification.hpp"
 #include "pdeinv/inverse/observation.hpp"
+#include "pdeinv/physics/pde_operator.hpp"
 #include "pdeinv/transient/checkpointing.hpp"
 #include "pdeinv/transient/dirk_stepper.hpp"
 #include "pdeinv/transient/transient_functional.hpp"
@@ -42,11 +43,21 @@ struct Problem {
   std::unique_ptr<TransientReducedFunctional> J;
   Owned<Vec> data, sigma;
 
+  // op: "poisson" (the heat equation, m = log-conductivity) or "advection_diffusion_source"
+  // (m = the source of an advection–diffusion equation).
   Problem(const std::string& tableau, TransientParameter what, std::vector<PetscReal> times,
-          long budget) {
-    stepper = std::make_unique<DirkStepper>(heat.op, *heat.V, *heat.P,
-                                            std::vector<const FunctionSpace*>{heat.F.get()},
-                                            std::vector<Vec>{heat.f}, dirkTableau(tableau));
+          long budget, const std::string& op = "poisson") {
+    if (op == "poisson") {
+      stepper = std::make_unique<DirkStepper>(heat.op, *heat.V, *heat.P,
+                                              std::vector<const FunctionSpace*>{heat.F.get()},
+                                              std::vector<Vec>{heat.f}, dirkTableau(tableau));
+    } else {
+      std::shared_ptr<PdeOperator> other = operatorRegistry().create(op);
+      other->setFromOptions(Options(op + "_"));
+      stepper = std::make_unique<DirkStepper>(other, *heat.V, *heat.P,
+                                              std::vector<const FunctionSpace*>{},
+                                              std::vector<Vec>{}, dirkTableau(tableau));
+    }
     B = makePointObservation(
         *heat.V, {{0.3, 0.3, 0}, {0.5, 0.5, 0}, {0.7, 0.3, 0}, {0.25, 0.8, 0}, {0.6, 0.65, 0}},
         "sensors");
@@ -143,6 +154,25 @@ void taylor(const std::string& tableau, TransientParameter what, bool adaptive) 
   EXPECT_TRUE(r.passed) << tableau;
 }
 
+// The source field of advection–diffusion: J is quadratic in it (linear PDE).
+TEST(TransientAdjoint, TaylorSource) {
+  for (const auto& t : dirkTableauNames()) {
+    for (bool adaptive : {false, true}) {
+      const auto times = adaptive ? adaptiveTimes(t) : uniformTimes(kT, 12);
+      Problem p(t, TransientParameter::Field, times, 4, "advection_diffusion_source");
+      auto x = p.point();
+      auto v = p.J->createParameterVector();
+      fillRandom(v, 13);
+      const auto r = checkGradient(*p.J, x, v, halvingSteps(0.1, 8));
+      PetscPrintf(PETSC_COMM_WORLD, "%s, source, %s steps (%ld): slopes", t.c_str(),
+                  adaptive ? "adaptive" : "fixed", p.J->steps());
+      for (auto s : r.slope) PetscPrintf(PETSC_COMM_WORLD, " %.3f", static_cast<double>(s));
+      PetscPrintf(PETSC_COMM_WORLD, "\n");
+      EXPECT_TRUE(r.passed) << t;
+    }
+  }
+}
+
 TEST(TransientAdjoint, TaylorConductivityFixed) {
   for (const auto& t : dirkTableauNames()) taylor(t, TransientParameter::Field, false);
 }
@@ -158,9 +188,13 @@ TEST(TransientAdjoint, TaylorInitialStateAdaptive) {
 
 // ⟨(∂d/∂x) dx, r⟩ = ⟨dx, (∂d/∂x)ᵀ r⟩ over the whole space-time trajectory.
 TEST(TransientAdjoint, SpaceTimeDotProduct) {
-  for (auto what : {TransientParameter::Field, TransientParameter::InitialState}) {
+  const std::vector<std::pair<TransientParameter, std::string>> cases = {
+      {TransientParameter::Field, "poisson"},
+      {TransientParameter::InitialState, "poisson"},
+      {TransientParameter::Field, "advection_diffusion_source"}};
+  for (const auto& [what, op] : cases) {
     for (const auto& tableau : dirkTableauNames()) {
-      Problem p(tableau, what, uniformTimes(kT, 9), 3);
+      Problem p(tableau, what, uniformTimes(kT, 9), 3, op);
       auto x = p.point();
       auto dx = p.J->createParameterVector(), ATr = p.J->createParameterVector();
       auto dd = p.obs->createObservationVector(), r = p.obs->createObservationVector();
@@ -173,9 +207,10 @@ TEST(TransientAdjoint, SpaceTimeDotProduct) {
       PDEINV_CALL(VecDot(dx, ATr, &rhs));
       const PetscReal rel = std::abs(lhs - rhs) / std::max(std::abs(lhs), std::abs(rhs));
       PetscPrintf(PETSC_COMM_WORLD,
-                  "%s, %s: <J dx, r> = %.15e, <dx, J^T r> = %.15e, relative %.2e\n",
-                  tableau.c_str(), what == TransientParameter::Field ? "field" : "initial state",
-                  PetscRealPart(lhs), PetscRealPart(rhs), rel);
+                  "%s, %s, %s: <J dx, r> = %.15e, <dx, J^T r> = %.15e, relative %.2e\n",
+                  tableau.c_str(), op.c_str(),
+                  what == TransientParameter::Field ? "field" : "initial state", PetscRealPart(lhs),
+                  PetscRealPart(rhs), rel);
       EXPECT_LT(rel, 1e-10) << tableau;
     }
   }
