@@ -89,7 +89,7 @@ int runVerify(MPI_Comm comm) {
     fillRandom(dx, seed + 60);
     fillRandom(r, seed + 61);
     add({checkDotProduct(
-        "transient adjoint", "space-time tangent / adjoint", dx, r,
+        "transient adjoint", "space-time d / d^T", dx, r,
         [&](Vec a, Vec out) { tJ->predictionTangent(m, a, out); },
         [&](Vec a, Vec out) { tJ->predictionAdjoint(m, a, out); }, 1e-10)});
   }

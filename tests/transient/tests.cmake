@@ -2,3 +2,32 @@
 pdeinv_add_test(NAME test_transient SOURCES transient/test_transient.cpp TIMEOUT 600)
 # Exact discrete adjoint, checkpointing and time-series observations (issue 5, items 3–5).
 pdeinv_add_test(NAME test_transient_adjoint SOURCES transient/test_transient_adjoint.cpp TIMEOUT 600)
+
+# The transient driver: a small heat-equation inversion's derivative checks (pdeinv -verify,
+# which includes the space-time dot product) and bad input, each one clear error.
+set(PDEINV_TRANSIENT_SMALL -mode invert -problem transient -mesh_faces 6,6 -mesh_simplex 0
+    -state_element Q1 -parameter_element Q1 -poisson_source 1 -initial_state 0
+    -truth 0.3*x -obs_type grid -obs_grid 3,3 -ts_final_time 0.1 -ts_dt 0.02 -reg_type h1)
+foreach(np 1 2)
+  add_test(NAME driver_verify_transient_np${np}
+           COMMAND ${CMAKE_COMMAND}
+                   "-DLAUNCH=${PDEINV_MPIEXEC};${PDEINV_MPIEXEC_FLAGS};-n;${np}"
+                   -DPROGRAM=$<TARGET_FILE:pdeinv_driver>
+                   "-DARGS=-options_file;apps/verify_transient.opts"
+                   -DOUTDIR=${CMAKE_BINARY_DIR}/test_output/verify_transient_np${np}
+                   -P ${PROJECT_SOURCE_DIR}/tests/check_verify_json.cmake
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(driver_verify_transient_np${np} PROPERTIES TIMEOUT 300 PROCESSORS ${np})
+endforeach()
+pdeinv_add_error_test(NAME transient_nonpositive_dt EXPECT "-ts_dt must be positive, got 0"
+                      ARGS ${PDEINV_TRANSIENT_SMALL} -ts_dt 0)
+pdeinv_add_error_test(NAME transient_nonpositive_final_time EXPECT "-ts_final_time must be positive, got -1"
+                      ARGS ${PDEINV_TRANSIENT_SMALL} -ts_final_time -1)
+pdeinv_add_error_test(NAME transient_observation_time_outside EXPECT "observation time 0.2 \\(-obs_times, entry 1\\) is outside the simulated interval \\[0, 0.1\\]"
+                      ARGS ${PDEINV_TRANSIENT_SMALL} -obs_times 0.05,0.2)
+pdeinv_add_error_test(NAME transient_checkpoint_budget_zero EXPECT "-ts_checkpoints must be at least 1 \\(one stored time level\\), got 0"
+                      ARGS ${PDEINV_TRANSIENT_SMALL} -ts_checkpoints 0)
+pdeinv_add_error_test(NAME transient_unknown_tableau EXPECT "unknown tableau 'rk4' \\(-ts_tableau\\); available: sdirk2, esdirk3, esdirk4"
+                      ARGS ${PDEINV_TRANSIENT_SMALL} -ts_tableau rk4)
+pdeinv_add_error_test(NAME transient_newton_hessian EXPECT "provides no second-order terms|Gauss-Newton Hessian only"
+                      ARGS ${PDEINV_TRANSIENT_SMALL} -hessian newton)
