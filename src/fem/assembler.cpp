@@ -424,12 +424,28 @@ void localToGlobalAdd(DM dm, Vec local, Vec global) {
 }
 }  // namespace
 
+namespace {
+// A local work vector from the DM's cache (DMGetLocalVector), returned on scope exit: assemblies
+// run once per time stage, so creating and destroying local vectors each time shows up.
+class CachedLocal {
+ public:
+  explicit CachedLocal(DM dm) : dm_(dm) { PDEINV_CALL(DMGetLocalVector(dm_, &v_)); }
+  ~CachedLocal() { DMRestoreLocalVector(dm_, &v_); }
+  CachedLocal(const CachedLocal&) = delete;
+  CachedLocal& operator=(const CachedLocal&) = delete;
+  operator Vec() const { return v_; }
+
+ private:
+  DM dm_;
+  Vec v_ = nullptr;
+};
+}  // namespace
+
 void Assembler::residual(const ResidualKernels& k, Vec u, const std::vector<Vec>& a, Vec r,
                          PetscReal t) const {
   auto& I = *impl_;
   I.load(*state_, aux_, u, a, t);
-  Owned<Vec> rloc;
-  PDEINV_CALL(DMCreateLocalVector(state_->dm(), rloc.out()));
+  CachedLocal rloc(state_->dm());
   PDEINV_CALL(VecSet(rloc, 0.0));
   {
     WriteArray out(rloc);
@@ -521,9 +537,7 @@ void Assembler::applyAuxJacobian(const JacobianKernels& kern, int k, Vec u,
   const int inField = transpose ? 0 : k + 1, outField = transpose ? k + 1 : 0;
   const FunctionSpace& in = transpose ? *state_ : *aux_.at(k);
   const FunctionSpace& out = transpose ? *aux_.at(k) : *state_;
-  Owned<Vec> xloc, yloc;
-  PDEINV_CALL(DMCreateLocalVector(in.dm(), xloc.out()));
-  PDEINV_CALL(DMCreateLocalVector(out.dm(), yloc.out()));
+  CachedLocal xloc(in.dm()), yloc(out.dm());
   in.globalToLocal(x, xloc, false);  // directions and adjoints vanish on Dirichlet dofs
   PDEINV_CALL(VecSet(yloc, 0.0));
   {

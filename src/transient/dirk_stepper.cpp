@@ -273,8 +273,8 @@ void DirkStepper::adjointStep(PetscReal t, PetscReal h, Vec un, const std::vecto
                               Vec lambdaNext, Vec lambda, Vec gm) {
   const int s = tableau_.stages;
   const auto& Rm = op_->parameterJacobian();
-  Owned<Vec> gpart;
-  if (gm) PDEINV_CALL(VecDuplicate(gm, gpart.out()));
+  if (gm && !gpart_) PDEINV_CALL(VecDuplicate(gm, gpart_.out()));
+  Vec gpart = gpart_;
   // F_[k] holds μ_k; work3_ accumulates Σ μ_i over implicit stages.
   PDEINV_CALL(VecSet(work3_, 0.0));
   PDEINV_CALL(VecSet(lambda, 0.0));

@@ -110,7 +110,7 @@ class DirkStepper {
   bool haveJ_ = false, matrixValid_ = false;
   bool affine_ = false;  // linear in u and autonomous: R(u) = J u + r0
   bool haveR0_ = false;
-  Owned<Vec> r0_;
+  Owned<Vec> r0_, gpart_;
   std::unique_ptr<Newton> newton_;
   StepperStats stats_;
 };
