@@ -559,6 +559,68 @@ void Assembler::applyAuxJacobian(const JacobianKernels& kern, int k, Vec u,
   localToGlobalAdd(out.dm(), yloc, y);
 }
 
+void Assembler::accumulatePairs(Vec u, Vec zeta, PetscReal c, CellPairs& pairs) const {
+  auto& I = *impl_;
+  const int nb = I.tabs[0].Nb;
+  const auto nCells = static_cast<size_t>(I.cEnd - I.cStart);
+  if (pairs.S.empty()) {
+    pairs.S.assign(nCells * static_cast<size_t>(nb * nb), 0.0);
+    pairs.Z.assign(nCells * static_cast<size_t>(nb), 0.0);
+  }
+  CachedLocal uloc(state_->dm()), zloc(state_->dm());
+  // Without Dirichlet values: u = u_free + u_D with u_D fixed (t-independent), so the u_D part
+  // is u_D ⊗ Z, added once in contractPairs (inserting boundary values costs label lookups).
+  state_->globalToLocal(u, uloc, false);
+  state_->globalToLocal(zeta, zloc, false);
+  ReadArray ua(uloc), za(zloc);
+  Vec_ ue, ze;
+  for (PetscInt cell = I.cStart; cell < I.cEnd; ++cell) {
+    const PetscInt lc = cell - I.cStart;
+    gather(ua.get(), I.indices[0].loc(lc), nb, ue);
+    gather(za.get(), I.indices[0].loc(lc), nb, ze);
+    Eigen::Map<Mat_> S(pairs.S.data() + static_cast<size_t>(lc) * nb * nb, nb, nb);
+    S.noalias() += c * ue * ze.transpose();
+    Eigen::Map<Vec_>(pairs.Z.data() + static_cast<size_t>(lc) * nb, nb) += c * ze;
+  }
+}
+
+void Assembler::contractPairs(const JacobianKernels& kern, int k, const std::vector<Vec>& a,
+                              const CellPairs& pairs, Vec y) const {
+  auto& I = *impl_;
+  if (pairs.S.empty()) return;
+  const int nb = I.tabs[0].Nb;
+  I.load(*state_, aux_, nullptr, a, 0.0);  // locals[0] = the Dirichlet values u_D
+  const FunctionSpace& out = *aux_.at(k);
+  CachedLocal yloc(out.dm());
+  PDEINV_CALL(VecSet(yloc, 0.0));
+  {
+    WriteArray ya(yloc);
+    ReadArray bc(I.locals[0]);
+    Mat_ K0, S;
+    Vec_ ye, uD;
+    I.forEachCell([&](PetscInt cell) {
+      const PetscInt lc = cell - I.cStart;
+      Eigen::Map<const Vec_> Z(pairs.Z.data() + static_cast<size_t>(lc) * nb, nb);
+      gather(bc.get(), I.indices[0].loc(lc), nb, uD);
+      S = Eigen::Map<const Mat_>(pairs.S.data() + static_cast<size_t>(lc) * nb * nb, nb, nb);
+      S.noalias() += uD * Z.transpose();
+      I.coeff[0].setZero(nb);
+      I.elementJacobian(kern, k + 1, 0.0, constants_);
+      K0 = I.K;
+      ye.noalias() = K0.transpose() * Z;
+      for (int b = 0; b < nb; ++b) {
+        I.coeff[0].setZero(nb);
+        I.coeff[0][b] = 1.0;
+        I.elementJacobian(kern, k + 1, 0.0, constants_);
+        I.K -= K0;
+        ye.noalias() += I.K.transpose() * S.row(b).transpose();
+      }
+      scatterAdd(ya.get(), I.indices[k + 1].loc(lc), ye);
+    });
+  }
+  localToGlobalAdd(out.dm(), yloc, y);
+}
+
 PetscReal Assembler::integrate(Vec u, const Integrand& f) const {
   auto& I = *impl_;
   state_->globalToLocal(u, I.locals[0], true);

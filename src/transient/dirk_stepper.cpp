@@ -269,11 +269,20 @@ void DirkStepper::tangentStep(PetscReal t, PetscReal h, Vec un, const std::vecto
   ++stats_.tangentSteps;
 }
 
+void DirkStepper::beginParameterGradient() {
+  pairs_.clear();
+}
+
+void DirkStepper::finishParameterGradient(Vec gm) {
+  if (affine_) assembler_.contractPairs(op_->parameterJacobian(), 0, aux(), pairs_, gm);
+  pairs_.clear();
+}
+
 void DirkStepper::adjointStep(PetscReal t, PetscReal h, Vec un, const std::vector<Vec>& stages,
                               Vec lambdaNext, Vec lambda, Vec gm) {
   const int s = tableau_.stages;
   const auto& Rm = op_->parameterJacobian();
-  if (gm && !gpart_) PDEINV_CALL(VecDuplicate(gm, gpart_.out()));
+  if (gm && !gpart_ && !affine_) PDEINV_CALL(VecDuplicate(gm, gpart_.out()));
   Vec gpart = gpart_;
   // F_[k] holds μ_k; work3_ accumulates Σ μ_i over implicit stages.
   PDEINV_CALL(VecSet(work3_, 0.0));
@@ -320,8 +329,12 @@ void DirkStepper::adjointStep(PetscReal t, PetscReal h, Vec un, const std::vecto
       haveZ = true;
     }
     if (gm && haveZ) {
-      assembler_.applyAuxJacobian(Rm, 0, U, aux(), work_, gpart, true, ti);
-      PDEINV_CALL(VecAXPY(gm, -h, gpart));
+      if (affine_) {
+        assembler_.accumulatePairs(U, work_, -h, pairs_);
+      } else {
+        assembler_.applyAuxJacobian(Rm, 0, U, aux(), work_, gpart, true, ti);
+        PDEINV_CALL(VecAXPY(gm, -h, gpart));
+      }
     }
   }
   PDEINV_CALL(MatMultAdd(M_, work3_, lambda, lambda));

@@ -327,7 +327,10 @@ void TransientReducedFunctional::adjointSweep(bool fresh, Vec out) {
   PDEINV_CALL(VecSet(lambda_, 0.0));
   PDEINV_CALL(VecSet(gm_, 0.0));
   addSources(N);
+  const bool field = what_ == TransientParameter::Field;
+  if (field) stepper_.beginParameterGradient();
   reverse(0, N, budget_, fresh);
+  if (field) stepper_.finishParameterGradient(gm_);
   fresh_ = false;
   if (what_ == TransientParameter::Field) {
     if (map_) {

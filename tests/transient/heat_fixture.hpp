@@ -13,17 +13,20 @@ namespace pdeinv::test {
 
 // u(0) = sin πx sin πy, m = 0, f = 0, u = 0 on ∂Ω: u = e^{−2π²t} sin πx sin πy.
 struct Heat {
-  explicit Heat(int cells = 8) : mesh(pdeinv::test::unitBox(2, cells)) { init(); }
+  explicit Heat(int cells = 8, const std::string& boundaryValue = "0")
+      : mesh(pdeinv::test::unitBox(2, cells)) {
+    init(boundaryValue);
+  }
   Mesh mesh;
   std::shared_ptr<PoissonLogCoefficient> op = std::make_shared<PoissonLogCoefficient>();
   DirichletBC bc;
   std::unique_ptr<FunctionSpace> V, P, F;
   Owned<Vec> m, f, u0;
-  void init() {
+  void init(const std::string& boundaryValue) {
     op->setFromOptions(Options("poisson_"));
     bc.label = "boundary";
     bc.values = {1};
-    bc.value = std::make_shared<Expression>("0", "bc");
+    bc.value = std::make_shared<Expression>(boundaryValue, "bc");
     V = std::make_unique<FunctionSpace>(mesh, ElementSpec{2, 1}, "u", std::vector{bc});
     P = std::make_unique<FunctionSpace>(mesh, ElementSpec{1, 1}, "m");
     F = std::make_unique<FunctionSpace>(mesh, ElementSpec{2, 1}, "f");

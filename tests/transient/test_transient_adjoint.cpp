@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <tuple>
 
 #include "heat_fixture.hpp"
 #include "pdeinv/analysis/derivative_check.hpp"
@@ -46,7 +47,8 @@ struct Problem {
   // op: "poisson" (the heat equation, m = log-conductivity) or "advection_diffusion_source"
   // (m = the source of an advection–diffusion equation).
   Problem(const std::string& tableau, TransientParameter what, std::vector<PetscReal> times,
-          long budget, const std::string& op = "poisson") {
+          long budget, const std::string& op = "poisson", const std::string& boundaryValue = "0")
+      : heat(8, boundaryValue) {
     if (op == "poisson") {
       stepper = std::make_unique<DirkStepper>(heat.op, *heat.V, *heat.P,
                                               std::vector<const FunctionSpace*>{heat.F.get()},
@@ -138,9 +140,10 @@ TEST(TransientAdjoint, StepperMatchesArkode) {
   }
 }
 
-void taylor(const std::string& tableau, TransientParameter what, bool adaptive) {
+void taylor(const std::string& tableau, TransientParameter what, bool adaptive,
+            const std::string& boundaryValue = "0") {
   const auto times = adaptive ? adaptiveTimes(tableau) : uniformTimes(kT, 12);
-  Problem p(tableau, what, times, 4);
+  Problem p(tableau, what, times, 4, "poisson", boundaryValue);
   auto x = p.point();
   auto v = p.J->createParameterVector();
   fillRandom(v, 11);
@@ -176,6 +179,10 @@ TEST(TransientAdjoint, TaylorSource) {
 TEST(TransientAdjoint, TaylorConductivityFixed) {
   for (const auto& t : dirkTableauNames()) taylor(t, TransientParameter::Field, false);
 }
+// Non-zero Dirichlet values: they enter ∂R/∂m (through u), i.e. the conductivity's gradient.
+TEST(TransientAdjoint, TaylorConductivityBoundaryValues) {
+  taylor("esdirk3", TransientParameter::Field, false, "1+x*y");
+}
 TEST(TransientAdjoint, TaylorConductivityAdaptive) {
   for (const auto& t : dirkTableauNames()) taylor(t, TransientParameter::Field, true);
 }
@@ -188,13 +195,15 @@ TEST(TransientAdjoint, TaylorInitialStateAdaptive) {
 
 // ⟨(∂d/∂x) dx, r⟩ = ⟨dx, (∂d/∂x)ᵀ r⟩ over the whole space-time trajectory.
 TEST(TransientAdjoint, SpaceTimeDotProduct) {
-  const std::vector<std::pair<TransientParameter, std::string>> cases = {
-      {TransientParameter::Field, "poisson"},
-      {TransientParameter::InitialState, "poisson"},
-      {TransientParameter::Field, "advection_diffusion_source"}};
-  for (const auto& [what, op] : cases) {
+  // (the last case with non-zero Dirichlet values, which enter the conductivity's gradient)
+  const std::vector<std::tuple<TransientParameter, std::string, std::string>> cases = {
+      {TransientParameter::Field, "poisson", "0"},
+      {TransientParameter::InitialState, "poisson", "0"},
+      {TransientParameter::Field, "advection_diffusion_source", "0"},
+      {TransientParameter::Field, "poisson", "1+x*y"}};
+  for (const auto& [what, op, boundary] : cases) {
     for (const auto& tableau : dirkTableauNames()) {
-      Problem p(tableau, what, uniformTimes(kT, 9), 3, op);
+      Problem p(tableau, what, uniformTimes(kT, 9), 3, op, boundary);
       auto x = p.point();
       auto dx = p.J->createParameterVector(), ATr = p.J->createParameterVector();
       auto dd = p.obs->createObservationVector(), r = p.obs->createObservationVector();

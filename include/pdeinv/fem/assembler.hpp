@@ -75,6 +75,21 @@ class Assembler {
   void applyAuxJacobian(const JacobianKernels& kern, int k, Vec u, const std::vector<Vec>& a, Vec x,
                         Vec y, bool transpose, PetscReal t = 0) const;
 
+  // Σ_p c_p (∂R/∂a_k)(u_p)ᵀ ζ_p over many pairs (u_p, ζ_p) — the parameter gradient of a time
+  // sweep, one pair per Runge–Kutta stage — for kernels affine in u (R linear in u) and
+  // independent of t: accumulatePairs adds c (u ⊗ ζ) restricted to each cell (u with its
+  // Dirichlet values, ζ without) into `pairs`, a flop-cheap O(cells · n_b²) update with no kernel
+  // call; contractPairs then does the one assembly, y += Σ_cells [K(0)ᵀ Z + Σ_a (K(φ_a) −
+  // K(0))ᵀ S_a] with K(w) the element Jacobian at the state w, Z = Σ c ζ and S = Σ c u ⊗ ζ. This
+  // is exact because K(u) is affine in u's coefficients.
+  struct CellPairs {
+    std::vector<PetscScalar> S, Z;  // per cell: n_b × n_b (row a: u's dof), n_b
+    void clear() { S.clear(), Z.clear(); }
+  };
+  void accumulatePairs(Vec u, Vec zeta, PetscReal c, CellPairs& pairs) const;
+  void contractPairs(const JacobianKernels& kern, int k, const std::vector<Vec>& a,
+                     const CellPairs& pairs, Vec y) const;
+
   // ‖u − u_exact‖_L2 and |u − u_exact|_H1 (gradient seminorm) by the assembler's quadrature.
   struct ErrorNorms {
     PetscReal l2 = 0, h1semi = 0;

@@ -71,6 +71,12 @@ class DirkStepper {
   void tangentStep(PetscReal t, PetscReal h, Vec un, const std::vector<Vec>& stages, Vec dun,
                    Vec dm, Vec dunext);
   // Λ_n from Λ_{n+1} (distinct vectors); gm (parameter space, may be null) accumulates ∂J/∂m.
+  // For autonomous operators linear in u the ∂J/∂m terms are only collected (as cell-local
+  // pairs, see Assembler::accumulatePairs) and reach gm in finishParameterGradient: one
+  // assembly per sweep instead of one per stage. A reverse sweep is therefore bracketed by
+  // beginParameterGradient() and finishParameterGradient(gm).
+  void beginParameterGradient();
+  void finishParameterGradient(Vec gm);
   void adjointStep(PetscReal t, PetscReal h, Vec un, const std::vector<Vec>& stages, Vec lambdaNext,
                    Vec lambda, Vec gm);
 
@@ -111,6 +117,7 @@ class DirkStepper {
   bool affine_ = false;  // linear in u and autonomous: R(u) = J u + r0
   bool haveR0_ = false;
   Owned<Vec> r0_, gpart_;
+  Assembler::CellPairs pairs_;
   std::unique_ptr<Newton> newton_;
   StepperStats stats_;
 };
