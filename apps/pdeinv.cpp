@@ -27,6 +27,7 @@
 #include "pdeinv/forward/steady_problem.hpp"
 #include "pdeinv/inverse/inverse_problem.hpp"
 #include "pdeinv/io/output.hpp"
+#include "pdeinv/transient/transient_solver.hpp"
 
 static const char help[] = "pdeinv: PDE-constrained inverse problems on PETSc.\n";
 
@@ -116,11 +117,27 @@ int runForward(MPI_Comm comm) {
   const bool root = rankOf(comm) == 0;
 
   // 1. Build the forward problem (mesh, operator, spaces, solver) from the options.
+  const auto kind = opts.getString("problem", "steady",
+                                   "steady | transient (integrated by ARKODE, -ts_* options)");
+  require(kind == "steady" || kind == "transient",
+          "-problem must be steady or transient, got '" + kind + "'");
+  const bool transient = kind == "transient";
   auto problem = SteadyProblem::fromOptions(comm);
   const auto& V = problem->state();
   const auto& P = problem->parameter();
+  std::unique_ptr<TransientSolver> arkode;
+  std::unique_ptr<Expression> initial;
+  if (transient) {
+    arkode = std::make_unique<TransientSolver>(problem->operatorPtr(), V, P,
+                                               problem->solver().dataSpaces(),
+                                               problem->solver().dataValues());
+    initial = std::make_unique<Expression>(
+        opts.getString("initial_state", "0", "transient: the initial state u(0)"), "-initial_state",
+        V.components());
+  }
 
-  // 2. The parameter field m and, optionally, the exact solution to measure errors against.
+  // 2. The parameter field m and, optionally, the exact solution to measure errors against
+  //    (at the final time for a transient problem: the expressions may use t).
   const Expression mExpr(opts.getString("parameter", "0", "parameter field m(x, y, z)"),
                          "-parameter", P.components());
   const auto exactText = opts.findString("exact", "exact solution u(x, y, z), for error norms");
@@ -142,36 +159,56 @@ int runForward(MPI_Comm comm) {
   P.interpolate(mExpr, m);
   auto u = V.createVector();
   PDEINV_CALL(VecSet(u, 0.0));
+  if (initial) V.interpolate(*initial, u);
 
   // 4. Solve.
   PetscLogDouble t0 = 0, t1 = 0;
   PDEINV_CALL(PetscTime(&t0));
-  problem->solver().solve(m, u);
+  if (arkode) {
+    arkode->solve(m, u);
+  } else {
+    problem->solver().solve(m, u);
+  }
   PDEINV_CALL(PetscTime(&t1));
+  const PetscReal tEnd = arkode ? arkode->finalTime() : 0.0;
+  if (arkode) {
+    const auto& ts = arkode->stats();
+    if (root) {
+      std::printf("pdeinv transient solve (ARKODE ARKStep, %s, %s steps): t = 0 .. %g\n",
+                  arkode->tableau().c_str(), arkode->adaptive() ? "adaptive" : "fixed", tEnd);
+      std::printf(
+          "  steps %ld, error-test failures %ld, Newton its %ld, linear setups %ld, "
+          "Newton KSP its %ld, mass KSP its %ld\n",
+          ts.steps, ts.errorTestFails, ts.newtonIterations, ts.linearSetups, ts.newtonKspIterations,
+          ts.massKspIterations);
+    }
+  }
 
   // 5. Report.
   const auto& st = problem->solver().stats();
   const auto cells = static_cast<long long>(problem->mesh().globalNumCells());
   const auto nState = static_cast<long long>(V.globalSize());
   const auto nParam = static_cast<long long>(P.globalSize());
-  const PetscReal residual = problem->solver().residualNorm();
+  const PetscReal residual = arkode ? 0.0 : problem->solver().residualNorm();
   if (root) {
     std::printf("pdeinv forward solve: operator %s, %s state, %s parameter\n",
                 problem->op().name().c_str(), V.element().str().c_str(), P.element().str().c_str());
     std::printf("  mesh            %lld cells, %d-D %s, %d rank(s)\n", cells, V.dim(),
                 problem->mesh().simplex() ? "simplices" : "quads/hexes", sizeOf(comm));
     std::printf("  unknowns        %lld state, %lld parameter\n", nState, nParam);
-    std::printf("  Newton its      %lld\n", static_cast<long long>(st.lastNewtonIterations));
-    std::printf("  linear its      %lld\n", static_cast<long long>(st.lastLinearIterations));
-    std::printf("  ||R(u,m)||_2    %.3e\n", residual);
+    if (!arkode) {
+      std::printf("  Newton its      %lld\n", static_cast<long long>(st.lastNewtonIterations));
+      std::printf("  linear its      %lld\n", static_cast<long long>(st.lastLinearIterations));
+      std::printf("  ||R(u,m)||_2    %.3e\n", residual);
+    }
     std::printf("  solve time      %.3f s\n", t1 - t0);
   }
   if (exact) {
     const int dim = V.dim();
     auto norms = problem->solver().assembler().errorNorms(
         u, [&](const PetscReal x[], PetscScalar ue[], PetscScalar ge[]) {
-          exact->evaluate(dim, x, 0.0, ue);
-          if (exactGrad) exactGrad->evaluate(dim, x, 0.0, ge);
+          exact->evaluate(dim, x, tEnd, ue);
+          if (exactGrad) exactGrad->evaluate(dim, x, tEnd, ge);
         });
     if (root) {
       std::printf("  L2 error        %.6e\n", norms.l2);

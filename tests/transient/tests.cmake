@@ -31,3 +31,18 @@ pdeinv_add_error_test(NAME transient_unknown_tableau EXPECT "unknown tableau 'rk
                       ARGS ${PDEINV_TRANSIENT_SMALL} -ts_tableau rk4)
 pdeinv_add_error_test(NAME transient_newton_hessian EXPECT "provides no second-order terms|Gauss-Newton Hessian only"
                       ARGS ${PDEINV_TRANSIENT_SMALL} -hessian newton)
+
+# pdeinv -mode forward -problem transient: ARKODE (adaptive ESDIRK3) on the heat equation with a
+# known solution; the L2 error at the final time must be below 1e-5.
+foreach(np 1 2)
+  add_test(NAME driver_forward_transient_np${np}
+           COMMAND ${PDEINV_MPIEXEC} ${PDEINV_MPIEXEC_FLAGS} -n ${np} $<TARGET_FILE:pdeinv_driver>
+                   -mode forward -problem transient -mesh_faces 8,8 -mesh_simplex 0
+                   -state_element Q2 -poisson_source 0 -initial_state sin(pi*x)*sin(pi*y)
+                   -exact exp(-2*pi^2*t)*sin(pi*x)*sin(pi*y) -ts_final_time 0.05 -ts_adapt 1
+                   -ts_rtol 1e-6 -output none
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(driver_forward_transient_np${np} PROPERTIES
+                       PASS_REGULAR_EXPRESSION "L2 error +[0-9.]+e-(0[6-9]|1[0-9])" TIMEOUT 120
+                       PROCESSORS ${np})
+endforeach()
