@@ -37,9 +37,9 @@ pdeinv_add_error_test(NAME transient_newton_hessian EXPECT "provides no second-o
 foreach(np 1 2)
   add_test(NAME driver_forward_transient_np${np}
            COMMAND ${PDEINV_MPIEXEC} ${PDEINV_MPIEXEC_FLAGS} -n ${np} $<TARGET_FILE:pdeinv_driver>
-                   -mode forward -problem transient -mesh_faces 8,8 -mesh_simplex 0
-                   -state_element Q2 -poisson_source 0 -initial_state sin(pi*x)*sin(pi*y)
-                   -exact exp(-2*pi^2*t)*sin(pi*x)*sin(pi*y) -ts_final_time 0.05 -ts_adapt 1
+                   -mode forward -problem transient -mesh_faces 16,16 -mesh_simplex 0
+                   -state_element Q2 -poisson_source 0 "-initial_state" "sin(pi*x)*sin(pi*y)"
+                   "-exact" "exp(-2*pi^2*t)*sin(pi*x)*sin(pi*y)" -ts_final_time 0.05 -ts_adapt 1
                    -ts_rtol 1e-6 -output none
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
   set_tests_properties(driver_forward_transient_np${np} PROPERTIES
