@@ -39,7 +39,7 @@ foreach(np 1 2)
            COMMAND ${PDEINV_MPIEXEC} ${PDEINV_MPIEXEC_FLAGS} -n ${np} $<TARGET_FILE:pdeinv_driver>
                    -mode forward -problem transient -mesh_faces 16,16 -mesh_simplex 0
                    -state_element Q2 -poisson_source 0 "-initial_state" "sin(pi*x)*sin(pi*y)"
-                   "-exact" "exp(-2*pi^2*t)*sin(pi*x)*sin(pi*y)" -ts_final_time 0.05 -ts_adapt 1
+                   "-exact" "exp(-2*pi^2*t)*sin(pi*x)*sin(pi*y)" -ts_final_time 0.1 -ts_adapt 1
                    -ts_rtol 1e-6 -output none
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
   set_tests_properties(driver_forward_transient_np${np} PROPERTIES
