@@ -4,6 +4,8 @@
   check_inversion.py converged DIR            summary.json has the documented keys and converged
   check_inversion.py same DIR1 DIR2 TOL       the estimates agree (at the sensors) to TOL relative
   check_inversion.py morozov DIR TOL          Morozov found beta with |misfit/expected - 1| <= TOL
+  check_inversion.py checkpoints DIR BUDGET   a transient run: converged (as above), and its adjoint
+                                              stored at most BUDGET time levels at once
   check_inversion.py restart TOL -- CMD...    kill -9 a run mid-way, restart it, compare with an
                                               uninterrupted run (at the sensors) to TOL relative
 """
@@ -81,6 +83,17 @@ def morozov(d, tol):
         fail("misfit not within %.0f%% of its expected value" % (100 * tol))
 
 
+def checkpoints(d, budget):
+    converged(d)
+    t = summary(d).get("transient")
+    if t is None:
+        fail("summary.json has no 'transient' object")
+    peak = t["peak_stored_levels"]
+    print("%d time steps, peak stored time levels %d, budget %d" % (t["steps"], peak, budget))
+    if peak > budget:
+        fail("stored more time levels than the budget")
+
+
 def checkpoint_iteration(d):
     try:
         with open(os.path.join(d, "checkpoint.txt")) as f:
@@ -144,6 +157,8 @@ def main(argv):
         same(argv[2], argv[3], float(argv[4]))
     elif what == "morozov":
         morozov(argv[2], float(argv[3]))
+    elif what == "checkpoints":
+        checkpoints(argv[2], int(argv[3]))
     elif what == "restart":
         restart(float(argv[2]), argv[argv.index("--") + 1:])
     else:
