@@ -63,11 +63,7 @@ DirkStepper::DirkStepper(std::shared_ptr<const PdeOperator> op, const FunctionSp
                                                         " data fields");
   if (!tableau_.stifflyAccurate())
     throw Error("DirkStepper: tableau '" + tableau_.name + "' is not stiffly accurate");
-  std::vector<PetscScalar> constants = op_->constants();
-  const auto scalars = op_->scalarParameters(state.dim());
-  for (const auto& s : scalars) constants.push_back(s.defaultValue);
-  for (size_t k = 0; k < scalars.size(); ++k) constants.push_back(0);
-  assembler_.setConstants(constants);
+  assembler_.setConstants(op_->defaultConstants(state.dim()));
 
   J_ = assembler_.createStateMatrix();
   M_ = pdeinv::massMatrix(state, J_);

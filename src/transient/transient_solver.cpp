@@ -143,11 +143,7 @@ TransientSolver::TransientSolver(std::shared_ptr<const PdeOperator> op, const Fu
   tableau_ = opts.getString("tableau", "esdirk3", "DIRK tableau: sdirk2, esdirk3, esdirk4");
   table_ = dirkTableau(tableau_, opts.flag("tableau"));
 
-  std::vector<PetscScalar> constants = op_->constants();
-  const auto scalars = op_->scalarParameters(state.dim());
-  for (const auto& s : scalars) constants.push_back(s.defaultValue);
-  for (size_t k = 0; k < scalars.size(); ++k) constants.push_back(0);
-  assembler_.setConstants(constants);
+  assembler_.setConstants(op_->defaultConstants(state.dim()));
 
   J_ = assembler_.createStateMatrix();
   M_ = pdeinv::massMatrix(state, J_);

@@ -28,7 +28,7 @@ PetscReal maxDifference(Vec a, Vec b) {
 constexpr PetscReal kFinalTime = 0.1;
 
 TEST(Transient, FixedStepOrders) {
-  Heat h;
+  Heat h(4);  // the temporal error does not need a fine mesh
   // The temporal error alone: against the same discretisation with a much smaller step.
   const auto ref = h.run("-ts_final_time 0.1 -ts_tableau esdirk4 -ts_dt 0.0001");
   // Sanity: the reference is close to the exact solution (spatial error of Q2, h = 1/8).
@@ -60,7 +60,7 @@ TEST(Transient, FixedStepOrders) {
 }
 
 TEST(Transient, AdaptiveMeetsTolerance) {
-  Heat h;
+  Heat h(4);  // the temporal error does not need a fine mesh
   const auto ref = h.run("-ts_final_time 0.1 -ts_tableau esdirk4 -ts_dt 0.0001");
   for (const char* tableau : {"sdirk2", "esdirk3", "esdirk4"}) {
     size_t looseSteps = 0, tightSteps = 0;
@@ -85,7 +85,7 @@ TEST(Transient, AdaptiveMeetsTolerance) {
 // A Newton KSP that cannot converge is reported to ARKODE (SUNLS_CONV_FAIL); with fixed steps it
 // cannot recover, and the solve raises ForwardSolveFailure on every rank.
 TEST(Transient, LinearSolverFailure) {
-  Heat h;
+  Heat h(4);  // the temporal error does not need a fine mesh
   try {
     h.run("-ts_final_time 0.1 -ts_dt 0.01 -ts_newton_ksp_max_it 1 -ts_newton_pc_type none");
     ADD_FAILURE() << "no ForwardSolveFailure";
@@ -97,7 +97,7 @@ TEST(Transient, LinearSolverFailure) {
 }
 
 void expectInputError(const std::string& options, const std::string& message) {
-  Heat h;
+  Heat h(4);  // the temporal error does not need a fine mesh
   ScopedOptions o(options);
   try {
     h.solver();

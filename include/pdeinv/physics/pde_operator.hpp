@@ -105,6 +105,14 @@ class PdeOperator {
   virtual std::vector<ResidualKernels> scalarSecondDerivative(int /*dim*/) const { return {}; }
   virtual bool scalarStateCoupled() const { return false; }
   virtual std::vector<JacobianKernels> scalarStateCoupling(int /*dim*/) const { return {}; }
+  // constants[] with θ at its declared defaults and dθ = 0 (what kernels see when nothing sets θ).
+  std::vector<PetscScalar> defaultConstants(int dim) const {
+    std::vector<PetscScalar> c = constants();
+    const auto declared = scalarParameters(dim);
+    for (const auto& s : declared) c.push_back(s.defaultValue);
+    c.insert(c.end(), declared.size(), 0.0);
+    return c;
+  }
   // Newton's method in θ has every term it needs.
   bool scalarNewtonAvailable(int dim) const {
     const auto k = scalarParameters(dim).size();
