@@ -14,8 +14,8 @@ namespace pdeinv {
 std::int64_t binomialBeta(std::int64_t c, std::int64_t t);
 // The smallest t with β(c, t) ≥ l: the number of recomputation sweeps revolve needs.
 std::int64_t binomialRepetitions(std::int64_t l, std::int64_t c);
-// Offset d ∈ [1, l) of the next checkpoint for l ≥ 2 steps and c ≥ 2 states: the right part
-// gets the most steps it can take with c − 1 states and the same number of sweeps.
+// Offset d ∈ [1, l) of the next checkpoint for l ≥ 2 steps and c ≥ 2 states: within the range
+// that keeps the fewest sweeps, the fraction t / (c + t) of l (see the .cpp for measurements).
 std::int64_t binomialSplit(std::int64_t l, std::int64_t c);
 
 }  // namespace pdeinv
