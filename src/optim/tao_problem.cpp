@@ -6,6 +6,7 @@
 #include <petsc/private/taoimpl.h>
 
 #include <cmath>
+#include <map>
 #include <sstream>
 
 #include "pdeinv/core/error.hpp"
@@ -34,6 +35,21 @@ std::string joined(const std::vector<std::string>& names) {
 
 std::vector<std::string> supportedTaoTypes() {
   return {"blmvm", "bnls", "bntr", "bqnls", "lmvm", "nls", "ntr", "pdeinvgncg"};
+}
+
+std::string taoTypeHelp(const std::string& type) {
+  static const std::map<std::string, std::string> help = {
+      {"blmvm", "bound-constrained limited-memory quasi-Newton (TAO)"},
+      {"bnls", "bound-constrained Newton-Krylov with line search (TAO)"},
+      {"bntr", "bound-constrained Newton-Krylov trust region (TAO)"},
+      {"bqnls", "bound-constrained quasi-Newton line search (TAO)"},
+      {"lmvm", "limited-memory variable metric quasi-Newton (TAO)"},
+      {"nls", "Newton-Krylov with line search (TAO)"},
+      {"ntr", "Newton-Krylov trust region (TAO)"},
+      {"pdeinvgncg", "pdeinv's inexact Gauss-Newton-CG, Armijo backtracking (the default)"},
+  };
+  auto it = help.find(type);
+  return it == help.end() ? std::string() : it->second;
 }
 
 TaoProblem::TaoProblem(Objective& J, Regularization* regularization,

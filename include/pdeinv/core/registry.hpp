@@ -31,6 +31,9 @@ class Registry {
     return out;
   }
   const std::string& help(const std::string& name) const { return entries_.at(name).help; }
+  // What the registry holds ("operator") and the option that selects from it ("-operator").
+  const std::string& kind() const { return kind_; }
+  const std::string& option() const { return option_; }
 
   std::unique_ptr<Product> create(const std::string& name, Args... args) const {
     auto it = entries_.find(name);

@@ -105,5 +105,7 @@ class TaoProblem {
 
 // Names of the TAO types pdeinv documents and tests (for -help and error messages).
 std::vector<std::string> supportedTaoTypes();
+// One line describing a supported TAO type (for listings); empty for other names.
+std::string taoTypeHelp(const std::string& type);
 
 }  // namespace pdeinv
