@@ -12,6 +12,8 @@
 // (default); invert — solve the inverse problem with TAO and write the run directory
 // (apps/invert.cpp); verify (or -verify) — build the inverse problem and check every derivative
 // in it (Taylor, dot-product and symmetry tests), print a table and write verify.json.
+// -list_operators: every registered operator, parameter map, observation type, misfit,
+// regularization and optimizer, one line each (also printed at the end of -help).
 #include <petsctime.h>
 
 #include <cstdio>
@@ -26,6 +28,7 @@
 #include "pdeinv/fem/expression.hpp"
 #include "pdeinv/forward/steady_problem.hpp"
 #include "pdeinv/inverse/inverse_problem.hpp"
+#include "pdeinv/io/component_list.hpp"
 #include "pdeinv/io/output.hpp"
 #include "pdeinv/transient/transient_solver.hpp"
 
@@ -233,7 +236,11 @@ bool printHelpIfRequested(MPI_Comm comm) {
   PetscBool set = PETSC_FALSE;
   PDEINV_CALL(PetscOptionsHasName(nullptr, nullptr, "-help", &set));
   if (!set) return false;
-  if (rankOf(comm) == 0) printOptionsHelp(std::cout);
+  if (rankOf(comm) == 0) {
+    printOptionsHelp(std::cout);
+    std::cout << "\n";
+    printRegisteredComponents(std::cout);
+  }
   return true;
 }
 
@@ -247,6 +254,12 @@ std::string outputDirectory(const std::string& def) {
 int main(int argc, char** argv) {
   return pdeinv::runMain(argc, argv, help, [](MPI_Comm comm) {
     const pdeinv::Options opts;
+    if (opts.getBool("list_operators", false,
+                     "list the registered operators, maps, observations, misfits, "
+                     "regularizations and optimizers, and stop")) {
+      if (pdeinv::rankOf(comm) == 0) pdeinv::printRegisteredComponents(std::cout);
+      return 0;
+    }
     const bool verify = opts.getBool("verify", false, "same as -mode verify");
     const auto mode = opts.getString("mode", verify ? "verify" : "forward",
                                      "what to run: forward | invert | verify");
