@@ -1,14 +1,27 @@
 # Checks the exported CMake package end to end (cmake -P script, run by CTest):
 #   1. cmake --install BUILD_DIR into WORK_DIR/prefix,
-#   2. configure and build tests/consumer (find_package(pdeinv)) against that prefix,
-#   3. run the consumer (through LAUNCH, e.g. "mpiexec;-n;2", if given) and check its output.
-# Variables: BUILD_DIR, WORK_DIR (wiped first); optional GENERATOR, CXX_COMPILER, LAUNCH.
+#   2. configure and build an outside project (find_package(pdeinv)) against that prefix into
+#      WORK_DIR/build: tests/consumer by default, or SOURCE_DIR,
+#   3. run its PROGRAM with ARGS (through LAUNCH, e.g. "mpiexec;-n;2", if given) and check its
+#      output matches EXPECT.
+# Variables: BUILD_DIR, WORK_DIR (wiped first); optional GENERATOR, CXX_COMPILER, LAUNCH, and
+# SOURCE_DIR, PROGRAM, ARGS, EXPECT (default: tests/consumer's pdeinv_consumer and its output).
 foreach(v BUILD_DIR WORK_DIR)
   if(NOT DEFINED ${v})
     message(FATAL_ERROR "run_consumer_test.cmake: pass -D${v}=...")
   endif()
 endforeach()
-get_filename_component(consumer_src "${CMAKE_CURRENT_LIST_DIR}" ABSOLUTE)
+if(NOT SOURCE_DIR)
+  set(SOURCE_DIR "${CMAKE_CURRENT_LIST_DIR}")
+  set(PROGRAM pdeinv_consumer)
+  set(EXPECT "pdeinv_consumer: box mesh with 32 cells")
+endif()
+foreach(v PROGRAM EXPECT)
+  if(NOT DEFINED ${v})
+    message(FATAL_ERROR "run_consumer_test.cmake: with SOURCE_DIR, pass -D${v}=...")
+  endif()
+endforeach()
+get_filename_component(consumer_src "${SOURCE_DIR}" ABSOLUTE)
 set(prefix "${WORK_DIR}/prefix")
 set(build "${WORK_DIR}/build")
 file(REMOVE_RECURSE "${WORK_DIR}")
@@ -33,14 +46,14 @@ endif()
 if(CXX_COMPILER)
   list(APPEND configure_args "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}")
 endif()
-step("configure tests/consumer against ${prefix}" ${CMAKE_COMMAND} ${configure_args})
-step("build tests/consumer" ${CMAKE_COMMAND} --build "${build}")
+step("configure ${consumer_src} against ${prefix}" ${CMAKE_COMMAND} ${configure_args})
+step("build ${consumer_src}" ${CMAKE_COMMAND} --build "${build}")
 
-find_program(consumer pdeinv_consumer PATHS "${build}" NO_DEFAULT_PATH REQUIRED)
-string(JOIN " " launch_text ${LAUNCH} pdeinv_consumer)
-step("run ${launch_text}" ${LAUNCH} "${consumer}")
+find_program(consumer ${PROGRAM} PATHS "${build}" NO_DEFAULT_PATH REQUIRED)
+string(JOIN " " launch_text ${LAUNCH} ${PROGRAM} ${ARGS})
+step("run ${launch_text}" ${LAUNCH} "${consumer}" ${ARGS})
 message(STATUS "${step_output}")
-if(NOT step_output MATCHES "pdeinv_consumer: box mesh with 32 cells")
-  message(FATAL_ERROR "consumer test: unexpected output from pdeinv_consumer")
+if(NOT step_output MATCHES "${EXPECT}")
+  message(FATAL_ERROR "consumer test: output of ${PROGRAM} does not match '${EXPECT}'")
 endif()
 message(STATUS "consumer test: passed")

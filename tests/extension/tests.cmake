@@ -1,0 +1,38 @@
+# The extension path (docs/extending.md): apps/extension_example/, an outside project that
+# defines a new operator, is built against this build installed into a temporary prefix
+# (tests/consumer/run_consumer_test.cmake); it must list its operator among pdeinv's, pass
+# pdeinv's generic derivative tests on it, and invert with it from its options file.
+set(PDEINV_EXTENSION_DIR ${CMAKE_BINARY_DIR}/extension_example_test)
+add_test(NAME extension_example_build
+         COMMAND ${CMAKE_COMMAND} -DBUILD_DIR=${CMAKE_BINARY_DIR} -DWORK_DIR=${PDEINV_EXTENSION_DIR}
+                 "-DGENERATOR=${CMAKE_GENERATOR}" "-DCXX_COMPILER=${CMAKE_CXX_COMPILER}"
+                 -DSOURCE_DIR=${PROJECT_SOURCE_DIR}/apps/extension_example
+                 -DPROGRAM=pdeinv_reaction_diffusion -DARGS=-list_operators
+                 "-DEXPECT=reaction_diffusion — -div\\(grad u\\) \\+ exp\\(m\\) u = f"
+                 -P ${PROJECT_SOURCE_DIR}/tests/consumer/run_consumer_test.cmake)
+set_tests_properties(extension_example_build PROPERTIES TIMEOUT 300
+                     FIXTURES_SETUP extension_example)
+foreach(mode verify invert)
+  add_test(NAME extension_example_${mode}_np2
+           COMMAND ${PDEINV_MPIEXEC} ${PDEINV_MPIEXEC_FLAGS} -n 2
+                   ${PDEINV_EXTENSION_DIR}/build/pdeinv_reaction_diffusion
+                   -options_file reaction_diffusion.opts -mode ${mode}
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}/apps/extension_example)
+  # Exit status: non-zero when a derivative check fails or the inversion does not converge.
+  set_tests_properties(extension_example_${mode}_np2 PROPERTIES TIMEOUT 120 PROCESSORS 2
+                       FIXTURES_REQUIRED extension_example
+                       ENVIRONMENT "OMPI_MCA_rmaps_base_oversubscribe=1;OMP_NUM_THREADS=1")
+endforeach()
+
+# The registry listing: every registered component, one line each (also at the end of -help),
+# and exit status 0.
+add_test(NAME driver_list_operators
+         COMMAND ${CMAKE_COMMAND} -DPROGRAM=$<TARGET_FILE:pdeinv_driver> -DARGS=-list_operators
+                 "-DEXPECT=poisson — .*exp — .*grid — .*gaussian — .*bilaplacian — .*pdeinvgncg — "
+                 -P ${CMAKE_CURRENT_LIST_DIR}/expect_output.cmake)
+add_test(NAME driver_help_lists_components
+         COMMAND ${CMAKE_COMMAND} -DPROGRAM=$<TARGET_FILE:pdeinv_driver> "-DARGS=-help;-mesh_faces;2,2"
+                 "-DEXPECT=PDE operators \\(-operator\\):.*optimizers \\(-tao_type\\):"
+                 -P ${CMAKE_CURRENT_LIST_DIR}/expect_output.cmake
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(driver_list_operators driver_help_lists_components PROPERTIES TIMEOUT 60)
