@@ -4,6 +4,7 @@
 //
 //   mpiexec -n 2 ./pdeinv_reaction_diffusion -options_file reaction_diffusion.opts -mode verify
 //   mpiexec -n 2 ./pdeinv_reaction_diffusion -options_file reaction_diffusion.opts -mode invert
+//       (-newton 1: Newton Hessians instead of Gauss–Newton; any -tao_* option)
 //   ./pdeinv_reaction_diffusion -list_operators        (reaction_diffusion is listed)
 //
 // Exit status: 0 when every derivative check passes (verify) or TAO converges (invert).
@@ -91,7 +92,8 @@ int main(int argc, char** argv) {
       return 0;
     }
     const auto mode = opts.getString("mode", "verify", "verify | invert");
-    require(mode == "verify" || mode == "invert", "-mode must be verify or invert");
+    require(mode == "verify" || mode == "invert",
+            "-mode must be verify or invert, got '" + mode + "'");
     auto inv = InverseProblem::fromOptions(comm);
     if (mode == "verify") {
       checkAllOptionsUsed();
