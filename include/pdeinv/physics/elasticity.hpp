@@ -30,6 +30,7 @@ class Elasticity final : public PdeOperator {
   ResidualKernels secondOrderParameter() const override;
   bool linearInState() const override { return true; }
   bool symmetricJacobian() const override { return true; }
+  bool spdElliptic() const override { return true; }  // CG + BoomerAMG (GMRES/ILU stalls)
   int stateComponents(int dim) const override { return dim; }
   void setFromOptions(const Options& opts) override;
   std::vector<PetscScalar> constants() const override;
