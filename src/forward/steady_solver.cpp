@@ -48,7 +48,7 @@ SteadySolver::SteadySolver(std::shared_ptr<const PdeOperator> op, const Function
   PDEINV_CALL(KSPGetPC(ksp, &pc));
   if (op_->linearInState()) PDEINV_CALL(SNESSetType(snes_, SNESKSPONLY));
   PDEINV_CALL(KSPSetTolerances(ksp, 1e-10, 1e-50, PETSC_DEFAULT, 1000));
-  if (op_->scalarElliptic()) {
+  if (op_->spdElliptic()) {
     PDEINV_CALL(KSPSetType(ksp, KSPCG));
     PDEINV_CALL(PCSetType(pc, PCHYPRE));
     PDEINV_CALL(PCHYPRESetType(pc, "boomeramg"));

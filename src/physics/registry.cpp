@@ -1,5 +1,6 @@
 #include "pdeinv/physics/advection_diffusion.hpp"
 #include "pdeinv/physics/advection_diffusion_source.hpp"
+#include "pdeinv/physics/elasticity.hpp"
 #include "pdeinv/physics/pde_operator.hpp"
 #include "pdeinv/physics/poisson.hpp"
 
@@ -17,6 +18,9 @@ OperatorRegistry& operatorRegistry() {
     r.add(
         "advection_diffusion_source", [] { return std::make_unique<AdvectionDiffusionSource>(); },
         "-div(kappa grad u) + beta.grad u = m, source field m, constant kappa and beta");
+    r.add(
+        "elasticity", [] { return std::make_unique<Elasticity>(); },
+        "linear elasticity div(sigma(u)) + f = 0, log Young's modulus m (or the Lame pair)");
     return r;
   }();
   return registry;

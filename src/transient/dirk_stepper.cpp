@@ -78,7 +78,7 @@ DirkStepper::DirkStepper(std::shared_ptr<const PdeOperator> op, const FunctionSp
   for (int i = 0; i < tableau_.stages; ++i) F_.push_back(state.createVector());
 
   MPI_Comm comm = state.mesh().comm();
-  const bool spd = op_->scalarElliptic() && op_->symmetricJacobian();
+  const bool spd = op_->spdElliptic() && op_->symmetricJacobian();
   PDEINV_CALL(KSPCreate(comm, ksp_.out()));
   PDEINV_CALL(KSPSetOptionsPrefix(ksp_, (opts.prefix() + "stage_").c_str()));
   PDEINV_CALL(KSPSetType(ksp_, spd ? KSPCG : KSPGMRES));

@@ -151,7 +151,7 @@ TransientSolver::TransientSolver(std::shared_ptr<const PdeOperator> op, const Fu
   m_ = parameter.createVector();
 
   MPI_Comm comm = state.mesh().comm();
-  const bool spd = op_->scalarElliptic() && op_->symmetricJacobian();
+  const bool spd = op_->spdElliptic() && op_->symmetricJacobian();
   auto makeKsp = [&](Owned<KSP>& ksp, const std::string& prefix, bool mass) {
     PDEINV_CALL(KSPCreate(comm, ksp.out()));
     PDEINV_CALL(KSPSetOptionsPrefix(ksp, (opts.prefix() + prefix).c_str()));

@@ -60,6 +60,7 @@ std::vector<std::string> operatorVariants(const std::string& name) {
       {"poisson",
        {"-poisson_source_model gaussian -poisson_source_width 0.2 -poisson_source_center 0.4,0.6 "
         "-poisson_source_strength 3"}},
+      {"elasticity", {"-elasticity_parameters lame -elasticity_lambda 1.5 -elasticity_mu 0.8"}},
   };
   std::vector<std::string> out = {""};
   auto it = variants.find(name);

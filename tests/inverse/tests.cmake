@@ -2,7 +2,7 @@ pdeinv_add_test(NAME test_reduced_functional SOURCES inverse/test_reduced_functi
 pdeinv_add_test(NAME test_noise SOURCES inverse/test_noise.cpp)
 
 # `pdeinv -verify` end to end: the table, a non-zero exit on failure, and verify.json.
-foreach(case poisson regions source)
+foreach(case poisson regions source elasticity)
   foreach(np 1 2)
     add_test(NAME driver_verify_${case}_np${np}
              COMMAND ${CMAKE_COMMAND}

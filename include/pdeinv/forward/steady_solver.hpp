@@ -8,8 +8,8 @@
 // All linearisations are at the (u, m) of the last solve().
 //
 // Defaults: Newton line search; for operators linear in u a single KSP solve (snes ksponly);
-// for scalar elliptic operators CG preconditioned by hypre BoomerAMG; ksp_rtol 1e-10 so that
-// derivatives built on these solves are exact to solver tolerance. All are overridable with
+// for SPD elliptic operators (spdElliptic) CG preconditioned by hypre BoomerAMG; ksp_rtol 1e-10 so
+// that derivatives built on these solves are exact to solver tolerance. All are overridable with
 // -state_snes_*, -state_ksp_*, -state_pc_*.
 #include <exception>
 #include <memory>

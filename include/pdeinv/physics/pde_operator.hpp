@@ -49,6 +49,9 @@ class PdeOperator {
   virtual bool timeDependent() const { return false; }
   // Symmetric positive definite scalar elliptic ∂R/∂u: CG with algebraic multigrid by default.
   virtual bool scalarElliptic() const { return false; }
+  // Symmetric positive definite elliptic ∂R/∂u, scalar or a system (linear elasticity): the
+  // solvers default to CG with algebraic multigrid for these too.
+  virtual bool spdElliptic() const { return scalarElliptic(); }
   // ∂R/∂u symmetric: the transpose solve is the tangent solve with the same KSP.
   virtual bool symmetricJacobian() const { return false; }
   virtual int stateComponents(int /*dim*/) const { return 1; }
