@@ -16,14 +16,17 @@
 // regularization and optimizer, one line each (also printed at the end of -help).
 #include <petsctime.h>
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
 #include "modes.hpp"
 #include "pdeinv/analysis/derivative_check.hpp"
+#include "pdeinv/analysis/identifiability.hpp"
 #include "pdeinv/analysis/verification.hpp"
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/options.hpp"
+#include "pdeinv/core/root_vector.hpp"
 #include "pdeinv/core/session.hpp"
 #include "pdeinv/fem/expression.hpp"
 #include "pdeinv/forward/steady_problem.hpp"
@@ -113,6 +116,40 @@ int runVerify(MPI_Comm comm) {
     if (root) std::printf("wrote %s/verify.json\n", outDir.c_str());
   }
   return report.allPassed() ? 0 : 3;
+}
+
+// -mode identify: Gauss–Newton on the operator's few global parameters (-parameter_space
+// scalars) with the Jacobian's singular values, condition number, least-determined
+// directions and linearised standard deviations (analysis/identifiability.hpp).
+int runIdentify(MPI_Comm comm) {
+  const Options opts;
+  auto inv = InverseProblem::fromOptions(comm);
+  IdentifiabilityOptions io;
+  io.maxIterations = static_cast<int>(
+      opts.getInt("identify_max_it", io.maxIterations, "Gauss-Newton iterations at most"));
+  io.nullTolerance = opts.getReal("identify_null_tol", io.nullTolerance,
+                                  "sigma_i < tol * sigma_1: a direction the data cannot determine");
+  const auto outDir = app::outputDirectory("output/identify");
+  if (app::printHelpIfRequested(comm)) return 0;
+  checkAllOptionsUsed();
+  auto theta = inv->initialGuess();
+  const auto report = gaussNewtonScalars(*inv, theta, io);
+  printIdentifiability(comm, report);
+  if (inv->truth() && rankOf(comm) == 0) {
+    const auto truth = gatherRootVector(inv->truth());
+    PetscReal err = 0;
+    for (size_t i = 0; i < truth.size(); ++i)
+      err = std::max(err,
+                     std::abs(report.theta[i] - truth[i]) / std::max(1e-300, std::abs(truth[i])));
+    std::printf("  max relative error against -truth_scalars: %.3e\n", err);
+  }
+  if (!outDir.empty()) {
+    makeDirectory(comm, outDir);
+    writeIdentifiabilityJson(comm, report, outDir + "/identify.json");
+    writeOptionsFile(comm, outDir + "/options_used.txt");
+    if (rankOf(comm) == 0) std::printf("  wrote %s/identify.json\n", outDir.c_str());
+  }
+  return report.converged ? 0 : 2;
 }
 
 int runForward(MPI_Comm comm) {
@@ -262,11 +299,12 @@ int main(int argc, char** argv) {
     }
     const bool verify = opts.getBool("verify", false, "same as -mode verify");
     const auto mode = opts.getString("mode", verify ? "verify" : "forward",
-                                     "what to run: forward | invert | verify");
+                                     "what to run: forward | invert | verify | identify");
     if (mode == "forward") return runForward(comm);
     if (mode == "invert") return pdeinv::app::runInvert(comm);
     if (mode == "verify") return runVerify(comm);
+    if (mode == "identify") return runIdentify(comm);
     throw pdeinv::InputError("unknown mode '" + mode +
-                             "' (-mode); available: forward, invert, verify");
+                             "' (-mode); available: forward, invert, verify, identify");
   });
 }

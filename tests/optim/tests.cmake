@@ -52,7 +52,7 @@ pdeinv_add_error_test(NAME restart_from_other_problem EXPECT "restart file 'test
                       ARGS ${PDEINV_SMALL} -restart -output tests/data/other_problem)
 pdeinv_add_error_test(NAME bounds_with_unbounded_tao_type EXPECT "-tao_type lmvm does not handle bounds"
                       ARGS ${PDEINV_SMALL} -tao_type lmvm -bound_lower 0)
-pdeinv_add_error_test(NAME unknown_mode EXPECT "unknown mode 'inverse' \\(-mode\\); available: forward, invert, verify"
+pdeinv_add_error_test(NAME unknown_mode EXPECT "unknown mode 'inverse' \\(-mode\\); available: forward, invert, verify, identify"
                       ARGS -mode inverse)
 
 # Inversions for a few global scalars (a Gaussian source's strength and position; one value per
