@@ -5,7 +5,6 @@
 // The operator's derivatives are also checked on a 3-D box mesh.
 #include <gtest/gtest.h>
 
-#include <Eigen/Dense>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -13,7 +12,6 @@
 #include "../test_util.hpp"
 #include "pdeinv/analysis/identifiability.hpp"
 #include "pdeinv/analysis/verification.hpp"
-#include "pdeinv/core/root_vector.hpp"
 #include "pdeinv/core/session.hpp"
 #include "pdeinv/inverse/inverse_problem.hpp"
 
