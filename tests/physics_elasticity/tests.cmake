@@ -16,3 +16,12 @@ foreach(np 1 2)
                        PASS_REGULAR_EXPRESSION "converged after.*singular values of the weighted Jacobian.*least determined.*max relative error against -truth_scalars: [0-9.]+e-0[3-9]"
                        TIMEOUT 120 PROCESSORS ${np})
 endforeach()
+
+# The stiff-inclusion example (apps/examples/elasticity_inclusion.opts) converges at 2 ranks.
+add_test(NAME driver_example_elasticity_inclusion_np2
+         COMMAND ${PDEINV_MPIEXEC} ${PDEINV_MPIEXEC_FLAGS} -n 2 $<TARGET_FILE:pdeinv_driver>
+                 -options_file apps/examples/elasticity_inclusion.opts -output none
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(driver_example_elasticity_inclusion_np2 PROPERTIES
+                     PASS_REGULAR_EXPRESSION "converged: CONVERGED.*relative parameter error [1-4]\\.[0-9]+e-01"
+                     TIMEOUT 120 PROCESSORS 2)
