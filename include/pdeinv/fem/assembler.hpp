@@ -77,11 +77,12 @@ class Assembler {
 
   // Σ_p c_p (∂R/∂a_k)(u_p)ᵀ ζ_p over many pairs (u_p, ζ_p) — the parameter gradient of a time
   // sweep, one pair per Runge–Kutta stage — for kernels affine in u (R linear in u) and
-  // independent of t: accumulatePairs adds c (u ⊗ ζ) restricted to each cell (u with its
-  // Dirichlet values, ζ without) into `pairs`, a flop-cheap O(cells · n_b²) update with no kernel
-  // call; contractPairs then does the one assembly, y += Σ_cells [K(0)ᵀ Z + Σ_a (K(φ_a) −
-  // K(0))ᵀ S_a] with K(w) the element Jacobian at the state w, Z = Σ c ζ and S = Σ c u ⊗ ζ. This
-  // is exact because K(u) is affine in u's coefficients.
+  // independent of t: accumulatePairs adds c (u ⊗ ζ) restricted to each cell into `pairs`, a
+  // flop-cheap O(cells · n_b²) update with no kernel call (u's free dofs only: its Dirichlet
+  // values u_D are fixed, so their part, u_D ⊗ Σ c ζ, is added once in contractPairs).
+  // contractPairs then does the one assembly, y += Σ_cells [K(0)ᵀ Z + Σ_a (K(φ_a) − K(0))ᵀ S_a]
+  // with K(w) the element Jacobian at the state w, Z = Σ c ζ and S = Σ c u ⊗ ζ. This is exact
+  // because K(u) is affine in u's coefficients.
   struct CellPairs {
     std::vector<PetscScalar> S, Z;  // per cell: n_b × n_b (row a: u's dof), n_b
     void clear() { S.clear(), Z.clear(); }

@@ -10,17 +10,17 @@
 // depends on step history) and has no adjoint; CVODES's adjoint is for BDF.
 //
 // Step n (t = t_n, h = t_{n+1} − t_n, A, b = A[s−1,:], c the tableau):
-//   stage i   M U_i + h a_ii R(t_i, U_i) = M u_n − h Σ_{j<i} a_ij R(t_j, U_j)    (U_1 = u_n if a_11
-//   = 0) update    u_{n+1} = U_s                                                       (stiffly
-//   accurate)
+//   stage i   M U_i + h a_ii R(t_i, U_i) = M u_n − h Σ_{j<i} a_ij R(t_j, U_j)
+//             (U_1 = u_n when a_11 = 0: an explicit first stage)
+//   update    u_{n+1} = U_s   (stiffly accurate)
 // Each implicit stage is a linear solve (R linear in u; the stage matrix M + h a_ii ∂R/∂u is kept
 // while h a_ii does not change) or a Newton solve by SNES, started from u_n.
 //
-// Tangent (δu_n, δm ↦ δu_{n+1}):
-//   (M + h a_ii R_u,i) δU_i = M δu_n − h Σ_{j<i} a_ij Y_j − h a_ii R_m,i δm,   Y_j = R_u,j δU_j +
-//   R_m,j δm
-// Adjoint (Λ_{n+1} = ∂J/∂u_{n+1} as a dual vector ↦ Λ_n, and ∂J/∂m += …), stages in reverse:
-//   (M + h a_ii R_u,i)ᵀ μ_i = [i = s] Λ_{n+1} − h R_u,iᵀ Z_i,    Z_i = Σ_{k>i} a_ki μ_k
+// Tangent (δu_n, δm ↦ δu_{n+1}), with Y_j = R_u,j δU_j + R_m,j δm:
+//   (M + h a_ii R_u,i) δU_i = M δu_n − h Σ_{j<i} a_ij Y_j − h a_ii R_m,i δm
+// Adjoint (Λ_{n+1} = ∂J/∂u_{n+1} as a dual vector ↦ Λ_n, and ∂J/∂m += …), stages in reverse,
+// with Z_i = Σ_{k>i} a_ki μ_k:
+//   (M + h a_ii R_u,i)ᵀ μ_i = [i = s] Λ_{n+1} − h R_u,iᵀ Z_i
 //   Λ_n = M Σ_{implicit i} μ_i − [U_1 = u_n] h R_u,1ᵀ Z_1
 //   ∂J/∂m += −h Σ_i R_m,iᵀ (Z_i + a_ii μ_i)
 // (M symmetric). These are the transposes of the tangent equations, so tangent and adjoint agree
