@@ -56,9 +56,11 @@ struct Problem {
     } else {
       std::shared_ptr<PdeOperator> other = operatorRegistry().create(op);
       other->setFromOptions(Options(op + "_"));
-      stepper = std::make_unique<DirkStepper>(other, *heat.V, *heat.P,
-                                              std::vector<const FunctionSpace*>{},
-                                              std::vector<Vec>{}, dirkTableau(tableau));
+      std::vector<const FunctionSpace*> spaces;
+      std::vector<Vec> values;
+      if (!other->dataFields().empty()) spaces = {heat.F.get()}, values = {heat.f};  // f = 0
+      stepper = std::make_unique<DirkStepper>(other, *heat.V, *heat.P, spaces, values,
+                                              dirkTableau(tableau));
     }
     B = makePointObservation(
         *heat.V, {{0.3, 0.3, 0}, {0.5, 0.5, 0}, {0.7, 0.3, 0}, {0.25, 0.8, 0}, {0.6, 0.65, 0}},
@@ -176,6 +178,26 @@ TEST(TransientAdjoint, TaylorSource) {
   }
 }
 
+// An operator nonlinear in u: every stage is a Newton solve (SNES), the adjoint transposes the
+// stage Jacobians at the recorded stage values.
+TEST(TransientAdjoint, TaylorNonlinearDiffusion) {
+  for (const auto& t : dirkTableauNames()) {
+    for (auto what : {TransientParameter::Field, TransientParameter::InitialState}) {
+      Problem p(t, what, uniformTimes(kT, 8), 3, "nonlinear_diffusion");
+      auto x = p.point();
+      auto v = p.J->createParameterVector();
+      fillRandom(v, 19);
+      if (what == TransientParameter::InitialState) PDEINV_CALL(VecScale(v, 0.3));
+      const auto r = checkGradient(*p.J, x, v, halvingSteps(0.1, 8));
+      PetscPrintf(PETSC_COMM_WORLD, "%s, nonlinear diffusion, %s: slopes", t.c_str(),
+                  what == TransientParameter::Field ? "conductivity" : "initial state");
+      for (auto sl : r.slope) PetscPrintf(PETSC_COMM_WORLD, " %.3f", static_cast<double>(sl));
+      PetscPrintf(PETSC_COMM_WORLD, "\n");
+      EXPECT_TRUE(r.passed) << t;
+    }
+  }
+}
+
 TEST(TransientAdjoint, TaylorConductivityFixed) {
   for (const auto& t : dirkTableauNames()) taylor(t, TransientParameter::Field, false);
 }
@@ -200,7 +222,9 @@ TEST(TransientAdjoint, SpaceTimeDotProduct) {
       {TransientParameter::Field, "poisson", "0"},
       {TransientParameter::InitialState, "poisson", "0"},
       {TransientParameter::Field, "advection_diffusion_source", "0"},
-      {TransientParameter::Field, "poisson", "1+x*y"}};
+      {TransientParameter::Field, "poisson", "1+x*y"},
+      {TransientParameter::Field, "nonlinear_diffusion", "0"},
+      {TransientParameter::InitialState, "nonlinear_diffusion", "0"}};
   for (const auto& [what, op, boundary] : cases) {
     for (const auto& tableau : dirkTableauNames()) {
       Problem p(tableau, what, uniformTimes(kT, 9), 3, op, boundary);
