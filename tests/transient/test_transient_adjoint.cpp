@@ -142,21 +142,31 @@ TEST(TransientAdjoint, StepperMatchesArkode) {
   }
 }
 
+// Taylor test of the gradient of p's functional at its point in a random direction (scaled
+// by 0.3 for an initial state); prints the slopes under `label`.
+void expectTaylor(Problem& p, unsigned long seed, const std::string& label) {
+  auto x = p.point();
+  auto v = p.J->createParameterVector();
+  fillRandom(v, seed);
+  if (p.J->what() == TransientParameter::InitialState) PDEINV_CALL(VecScale(v, 0.3));
+  const auto r = checkGradient(*p.J, x, v, halvingSteps(0.1, 8));
+  PetscPrintf(PETSC_COMM_WORLD, "%s (%ld steps): slopes", label.c_str(), p.J->steps());
+  for (auto s : r.slope) PetscPrintf(PETSC_COMM_WORLD, " %.3f", static_cast<double>(s));
+  PetscPrintf(PETSC_COMM_WORLD, "\n");
+  EXPECT_TRUE(r.passed) << label;
+}
+
+std::string whatName(TransientParameter what) {
+  return what == TransientParameter::Field ? "conductivity" : "initial state";
+}
+
 void taylor(const std::string& tableau, TransientParameter what, bool adaptive,
             const std::string& boundaryValue = "0") {
   const auto times = adaptive ? adaptiveTimes(tableau) : uniformTimes(kT, 12);
   Problem p(tableau, what, times, 4, "poisson", boundaryValue);
-  auto x = p.point();
-  auto v = p.J->createParameterVector();
-  fillRandom(v, 11);
-  if (what == TransientParameter::InitialState) PDEINV_CALL(VecScale(v, 0.3));
-  const auto r = checkGradient(*p.J, x, v, halvingSteps(0.1, 8));
-  PetscPrintf(PETSC_COMM_WORLD, "%s, %s, %s steps (%ld): slopes", tableau.c_str(),
-              what == TransientParameter::Field ? "conductivity" : "initial state",
-              adaptive ? "adaptive" : "fixed", p.J->steps());
-  for (auto s : r.slope) PetscPrintf(PETSC_COMM_WORLD, " %.3f", static_cast<double>(s));
-  PetscPrintf(PETSC_COMM_WORLD, "\n");
-  EXPECT_TRUE(r.passed) << tableau;
+  expectTaylor(p, 11,
+               tableau + ", " + whatName(what) + ", " + (adaptive ? "adaptive" : "fixed") +
+                   " steps" + (boundaryValue == "0" ? "" : ", u = " + boundaryValue));
 }
 
 // The source field of advection–diffusion: J is quadratic in it (linear PDE).
@@ -165,15 +175,7 @@ TEST(TransientAdjoint, TaylorSource) {
     for (bool adaptive : {false, true}) {
       const auto times = adaptive ? adaptiveTimes(t) : uniformTimes(kT, 12);
       Problem p(t, TransientParameter::Field, times, 4, "advection_diffusion_source");
-      auto x = p.point();
-      auto v = p.J->createParameterVector();
-      fillRandom(v, 13);
-      const auto r = checkGradient(*p.J, x, v, halvingSteps(0.1, 8));
-      PetscPrintf(PETSC_COMM_WORLD, "%s, source, %s steps (%ld): slopes", t.c_str(),
-                  adaptive ? "adaptive" : "fixed", p.J->steps());
-      for (auto s : r.slope) PetscPrintf(PETSC_COMM_WORLD, " %.3f", static_cast<double>(s));
-      PetscPrintf(PETSC_COMM_WORLD, "\n");
-      EXPECT_TRUE(r.passed) << t;
+      expectTaylor(p, 13, t + ", source, " + (adaptive ? "adaptive" : "fixed") + " steps");
     }
   }
 }
@@ -184,16 +186,7 @@ TEST(TransientAdjoint, TaylorNonlinearDiffusion) {
   for (const auto& t : dirkTableauNames()) {
     for (auto what : {TransientParameter::Field, TransientParameter::InitialState}) {
       Problem p(t, what, uniformTimes(kT, 8), 3, "nonlinear_diffusion");
-      auto x = p.point();
-      auto v = p.J->createParameterVector();
-      fillRandom(v, 19);
-      if (what == TransientParameter::InitialState) PDEINV_CALL(VecScale(v, 0.3));
-      const auto r = checkGradient(*p.J, x, v, halvingSteps(0.1, 8));
-      PetscPrintf(PETSC_COMM_WORLD, "%s, nonlinear diffusion, %s: slopes", t.c_str(),
-                  what == TransientParameter::Field ? "conductivity" : "initial state");
-      for (auto sl : r.slope) PetscPrintf(PETSC_COMM_WORLD, " %.3f", static_cast<double>(sl));
-      PetscPrintf(PETSC_COMM_WORLD, "\n");
-      EXPECT_TRUE(r.passed) << t;
+      expectTaylor(p, 19, t + ", nonlinear diffusion, " + whatName(what));
     }
   }
 }
