@@ -38,7 +38,7 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
           "-problem must be steady or transient, got '" + problem + "'");
   p->forward_ = SteadyProblem::fromOptions(comm);
   if (problem == "transient") {
-    buildTransient(*p, comm);
+    buildTransient(*p);
     return p;
   }
   auto& solver = p->forward_->solver();
@@ -159,7 +159,7 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
   return p;
 }
 
-void InverseProblem::buildTransient(InverseProblem& p, MPI_Comm comm) {
+void InverseProblem::buildTransient(InverseProblem& p) {
   const Options opts;
   const Options ts("ts_");
   p.transient_ = true;
@@ -280,7 +280,6 @@ void InverseProblem::buildTransient(InverseProblem& p, MPI_Comm comm) {
   const auto misfitType = opts.getString("misfit", "gaussian", "data misfit (noise model)");
   p.misfit_ = misfitRegistry().create(misfitType, p.data_, p.sigma_, Options("misfit_"));
   p.tJ_->setMisfit(p.misfit_.get());
-  (void)comm;
 }
 
 const FunctionSpace& InverseProblem::parameterSpace() const {

@@ -97,7 +97,7 @@ class InverseProblem {
   std::unique_ptr<TimeSeriesObservation> timeObs_;
   std::unique_ptr<TransientReducedFunctional> tJ_;
   Owned<Vec> transientFixed_;  // u(0) (field) or m (initial state)
-  static void buildTransient(InverseProblem& p, MPI_Comm comm);
+  static void buildTransient(InverseProblem& p);
   std::unique_ptr<Expression> init_;
   Owned<Vec> data_, sigma_, truth_;
   bool scalarMode_ = false;
