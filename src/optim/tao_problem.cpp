@@ -52,8 +52,7 @@ std::string taoTypeHelp(const std::string& type) {
   return it == help.end() ? std::string() : it->second;
 }
 
-TaoProblem::TaoProblem(Objective& J, Regularization* regularization,
-                       const std::string& prefix)
+TaoProblem::TaoProblem(Objective& J, Regularization* regularization, const std::string& prefix)
     : J_(J), reg_(regularization) {
   auto x = J_.createParameterVector();
   const MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(x.get()));
