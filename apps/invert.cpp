@@ -55,20 +55,6 @@ std::string fingerprint(InverseProblem& inv, Vec x) {
   return s.str();
 }
 
-// ‖a − b‖_M / ‖b‖_M for physical parameter fields (Euclidean for region parameters).
-PetscReal relativeError(Mat M, Vec a, Vec b) {
-  Owned<Vec> d, Md;
-  PDEINV_CALL(VecDuplicate(a, d.out()));
-  PDEINV_CALL(VecDuplicate(a, Md.out()));
-  PDEINV_CALL(VecWAXPY(d, -1.0, b, a));
-  PetscScalar dd = 0, bb = 0;
-  PDEINV_CALL(MatMult(M, d, Md));
-  PDEINV_CALL(VecDot(d, Md, &dd));
-  PDEINV_CALL(MatMult(M, b, Md));
-  PDEINV_CALL(VecDot(b, Md, &bb));
-  return bb > 0 ? std::sqrt(PetscRealPart(dd) / PetscRealPart(bb)) : std::sqrt(PetscRealPart(dd));
-}
-
 }  // namespace
 
 int runInvert(MPI_Comm comm) {

@@ -2,6 +2,8 @@
 // Helpers shared by pdeinv's tests.
 #include <petscsys.h>
 
+#include "pdeinv/core/error.hpp"
+#include "pdeinv/core/handle.hpp"
 #include "pdeinv/mesh/mesh.hpp"
 
 #include <cctype>
@@ -50,6 +52,16 @@ inline std::string sourceDir() {
 }
 inline std::string meshPath(const std::string& name) {
   return sourceDir() + "/meshes/" + name;
+}
+
+// ‖a − b‖_∞.
+inline PetscReal maxDifference(Vec a, Vec b) {
+  Owned<Vec> d;
+  PDEINV_CALL(VecDuplicate(a, d.out()));
+  PDEINV_CALL(VecWAXPY(d, -1.0, b, a));
+  PetscReal n = 0;
+  PDEINV_CALL(VecNorm(d, NORM_INFINITY, &n));
+  return n;
 }
 
 // uᵀ B v for an assembled bilinear form B.

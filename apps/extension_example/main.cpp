@@ -40,19 +40,6 @@ int verify(MPI_Comm comm, InverseProblem& inv) {
   return report.allPassed() ? 0 : 3;
 }
 
-// ‖a − b‖_M / ‖b‖_M with the mass matrix M of the parameter space.
-PetscReal relativeError(const FunctionSpace& V, Vec a, Vec b) {
-  auto M = massMatrix(V);
-  auto d = V.createVector(), Mv = V.createVector();
-  PDEINV_CALL(VecWAXPY(d, -1.0, b, a));
-  PetscScalar dd = 0, bb = 0;
-  PDEINV_CALL(MatMult(M, d, Mv));
-  PDEINV_CALL(VecDot(d, Mv, &dd));
-  PDEINV_CALL(MatMult(M, b, Mv));
-  PDEINV_CALL(VecDot(b, Mv, &bb));
-  return std::sqrt(PetscRealPart(dd) / PetscRealPart(bb));
-}
-
 // The inversion with TAO (-tao_type, default pdeinvgncg), from the starting guess -m_init.
 int invert(MPI_Comm comm, InverseProblem& inv) {
   require(inv.truth() != nullptr, "give -truth <expr>: the log reaction rate behind the data");
@@ -73,7 +60,7 @@ int invert(MPI_Comm comm, InverseProblem& inv) {
   auto estimate = V.createVector(), truth = V.createVector();
   inv.physicalField(x, estimate);
   inv.physicalField(inv.truth(), truth);
-  const PetscReal error = relativeError(V, estimate, truth);
+  const PetscReal error = relativeError(massMatrix(V), estimate, truth);
   if (rankOf(comm) == 0) {
     std::printf("%s: %s after %lld iterations (tao %s)\n",
                 tao.converged() ? "converged" : "NOT converged", tao.reasonName().c_str(),

@@ -313,4 +313,17 @@ Owned<Mat> boundaryMassMatrix(const FunctionSpace& V, const std::string& labelNa
   return B;
 }
 
+PetscReal relativeError(Mat M, Vec a, Vec b) {
+  Owned<Vec> d, Md;
+  PDEINV_CALL(VecDuplicate(a, d.out()));
+  PDEINV_CALL(VecDuplicate(a, Md.out()));
+  PDEINV_CALL(VecWAXPY(d, -1.0, b, a));
+  PetscScalar dd = 0, bb = 0;
+  PDEINV_CALL(MatMult(M, d, Md));
+  PDEINV_CALL(VecDot(d, Md, &dd));
+  PDEINV_CALL(MatMult(M, b, Md));
+  PDEINV_CALL(VecDot(b, Md, &bb));
+  return bb > 0 ? std::sqrt(PetscRealPart(dd) / PetscRealPart(bb)) : std::sqrt(PetscRealPart(dd));
+}
+
 }  // namespace pdeinv

@@ -42,6 +42,20 @@ struct DirkStepper::Newton {
   }
 };
 
+Owned<KSP> createStageKsp(MPI_Comm comm, const PdeOperator& op, const std::string& prefix,
+                          PetscInt maxIterations) {
+  const bool spd = op.spdElliptic() && op.symmetricJacobian();
+  Owned<KSP> ksp;
+  PDEINV_CALL(KSPCreate(comm, ksp.out()));
+  PDEINV_CALL(KSPSetOptionsPrefix(ksp, prefix.c_str()));
+  PDEINV_CALL(KSPSetType(ksp, spd ? KSPCG : KSPGMRES));
+  PC pc;
+  PDEINV_CALL(KSPGetPC(ksp, &pc));
+  PDEINV_CALL(PCSetType(pc, spd ? PCGAMG : PCBJACOBI));
+  PDEINV_CALL(KSPSetTolerances(ksp, 1e-12, 1e-50, PETSC_DEFAULT, maxIterations));
+  return ksp;
+}
+
 DirkStepper::DirkStepper(std::shared_ptr<const PdeOperator> op, const FunctionSpace& state,
                          const FunctionSpace& parameter,
                          std::vector<const FunctionSpace*> dataSpaces, std::vector<Vec> dataValues,
@@ -78,14 +92,7 @@ DirkStepper::DirkStepper(std::shared_ptr<const PdeOperator> op, const FunctionSp
   for (int i = 0; i < tableau_.stages; ++i) F_.push_back(state.createVector());
 
   MPI_Comm comm = state.mesh().comm();
-  const bool spd = op_->spdElliptic() && op_->symmetricJacobian();
-  PDEINV_CALL(KSPCreate(comm, ksp_.out()));
-  PDEINV_CALL(KSPSetOptionsPrefix(ksp_, (opts.prefix() + "stage_").c_str()));
-  PDEINV_CALL(KSPSetType(ksp_, spd ? KSPCG : KSPGMRES));
-  PC pc;
-  PDEINV_CALL(KSPGetPC(ksp_, &pc));
-  PDEINV_CALL(PCSetType(pc, spd ? PCGAMG : PCBJACOBI));
-  PDEINV_CALL(KSPSetTolerances(ksp_, 1e-12, 1e-50, PETSC_DEFAULT, 2000));
+  ksp_ = createStageKsp(comm, *op_, opts.prefix() + "stage_", 2000);
   if (!op_->linearInState()) {
     newton_ = std::make_unique<Newton>();
     newton_->self = this;

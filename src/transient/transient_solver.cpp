@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "pdeinv/fem/forms.hpp"
+#include "pdeinv/transient/dirk_stepper.hpp"
 #include "pdeinv/transient/dirk_tableau.hpp"
 #include "pdeinv/transient/ksp_linear_solver.hpp"
 
@@ -151,19 +152,17 @@ TransientSolver::TransientSolver(std::shared_ptr<const PdeOperator> op, const Fu
   m_ = parameter.createVector();
 
   MPI_Comm comm = state.mesh().comm();
-  const bool spd = op_->spdElliptic() && op_->symmetricJacobian();
-  auto makeKsp = [&](Owned<KSP>& ksp, const std::string& prefix, bool mass) {
-    PDEINV_CALL(KSPCreate(comm, ksp.out()));
-    PDEINV_CALL(KSPSetOptionsPrefix(ksp, (opts.prefix() + prefix).c_str()));
-    PDEINV_CALL(KSPSetType(ksp, mass || spd ? KSPCG : KSPGMRES));
-    PC pc;
-    PDEINV_CALL(KSPGetPC(ksp, &pc));
-    PDEINV_CALL(PCSetType(pc, mass ? PCJACOBI : (spd ? PCGAMG : PCBJACOBI)));
-    PDEINV_CALL(KSPSetTolerances(ksp, 1e-12, 1e-50, PETSC_DEFAULT, 1000));
-    PDEINV_CALL(KSPSetFromOptions(ksp));
-  };
-  makeKsp(newtonKsp_, "newton_", false);
-  makeKsp(massKsp_, "mass_", true);
+  // Newton systems M + γ ∂R/∂u: the same KSP as pdeinv's own stage solves.
+  newtonKsp_ = createStageKsp(comm, *op_, opts.prefix() + "newton_", 1000);
+  PDEINV_CALL(KSPSetFromOptions(newtonKsp_));
+  PDEINV_CALL(KSPCreate(comm, massKsp_.out()));
+  PDEINV_CALL(KSPSetOptionsPrefix(massKsp_, (opts.prefix() + "mass_").c_str()));
+  PDEINV_CALL(KSPSetType(massKsp_, KSPCG));
+  PC pc;
+  PDEINV_CALL(KSPGetPC(massKsp_, &pc));
+  PDEINV_CALL(PCSetType(pc, PCJACOBI));
+  PDEINV_CALL(KSPSetTolerances(massKsp_, 1e-12, 1e-50, PETSC_DEFAULT, 1000));
+  PDEINV_CALL(KSPSetFromOptions(massKsp_));
   PDEINV_CALL(KSPSetOperators(massKsp_, M_, M_));
 }
 

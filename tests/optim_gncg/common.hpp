@@ -70,13 +70,4 @@ inline RunResult solve(Problem& prob, Vec x, const std::string& options, bool pc
       prob, x, options, [](Tao) {}, pc);
 }
 
-inline PetscReal maxDiff(Vec a, Vec b) {
-  Owned<Vec> d;
-  PDEINV_CALL(VecDuplicate(a, d.out()));
-  PDEINV_CALL(VecWAXPY(d, -1.0, b, a));
-  PetscReal m = 0;
-  PDEINV_CALL(VecNorm(d, NORM_INFINITY, &m));
-  return m;
-}
-
 }  // namespace pdeinv::test

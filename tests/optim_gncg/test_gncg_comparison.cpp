@@ -107,7 +107,7 @@ std::vector<Row> compare(MakeProblem make, const std::function<PetscReal(PetscIn
           PDEINV_CALL(PCShellSetApply(pc, applyShellPc));
         },
         m.gncg && usePc);
-    row.error = exact ? maxDiff(x, xs) : -1.0;
+    row.error = exact ? maxDifference(x, xs) : -1.0;
     rows.push_back(row);
   }
   return rows;

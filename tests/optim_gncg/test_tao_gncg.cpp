@@ -72,7 +72,7 @@ TEST(TaoGNCG, newton_converges_to_the_minimiser_in_few_iterations) {
   EXPECT_EQ(lits, r.cgIterations);
   EXPECT_EQ(r.reason, TAO_CONVERGED_GATOL);
   EXPECT_LE(r.gnorm, 1e-8);
-  EXPECT_LT(maxDiff(s.x, s.xstar), 1e-7);
+  EXPECT_LT(maxDifference(s.x, s.xstar), 1e-7);
   EXPECT_LE(r.iterations, 8);
   EXPECT_EQ(r.stats.newtonIterations, r.iterations);
   EXPECT_EQ(r.stats.negativeCurvatureExits, 0);
@@ -99,8 +99,8 @@ TEST(TaoGNCG, gauss_newton_converges_linearly_then_newton_speeds_it_up) {
   auto rNewton = solve(newtonOnly.prob, newtonOnly.x,
                        std::string(kTight) + "-tao_gncg_newton -tao_gncg_gn_iterations 0");
   for (auto* r : {&rGN, &rMixed, &rNewton}) EXPECT_EQ(r->reason, TAO_CONVERGED_GATOL);
-  EXPECT_LT(maxDiff(gnOnly.x, gnOnly.xstar), 1e-7);
-  EXPECT_LT(maxDiff(mixed.x, mixed.xstar), 1e-7);
+  EXPECT_LT(maxDifference(gnOnly.x, gnOnly.xstar), 1e-7);
+  EXPECT_LT(maxDifference(mixed.x, mixed.xstar), 1e-7);
   EXPECT_EQ(rGN.stats.newtonIterations, 0);
   EXPECT_EQ(rMixed.stats.newtonIterations, rMixed.iterations - 3);  // default gn_iterations 3
   EXPECT_GT(rGN.iterations, rMixed.iterations);
@@ -137,7 +137,7 @@ TEST(TaoGNCG, preconditioner_and_forcing_options) {
   EXPECT_EQ(rNone.reason, TAO_CONVERGED_GATOL);
   EXPECT_EQ(rEw.reason, TAO_CONVERGED_GATOL);
   EXPECT_EQ(rFixed.reason, TAO_CONVERGED_GATOL);
-  for (auto* s : {&withPc, &noPc, &ew2, &fixed}) EXPECT_LT(maxDiff(s->x, s->xstar), 1e-7);
+  for (auto* s : {&withPc, &noPc, &ew2, &fixed}) EXPECT_LT(maxDifference(s->x, s->xstar), 1e-7);
   // R⁻¹ is a good preconditioner here: far fewer CG iterations with it.
   EXPECT_GT(rPc.counts.pcApplies, 0);
   EXPECT_EQ(rNone.counts.pcApplies, 0);
@@ -181,7 +181,7 @@ TEST(TaoGNCG, failed_objective_evaluations_are_rejected_steps) {
   EXPECT_EQ(r.reason, TAO_CONVERGED_GATOL);
   EXPECT_GE(r.stats.failedEvaluations, 1);
   EXPECT_GE(r.stats.backtracks, r.stats.failedEvaluations);
-  EXPECT_LT(maxDiff(s.x, s.xstar), 1e-7);
+  EXPECT_LT(maxDifference(s.x, s.xstar), 1e-7);
   for (PetscReal f : r.fHistory) EXPECT_TRUE(std::isfinite(f));
   // Starting where the objective fails is reported, not a crash.
   LsqCase bad(0.5);
@@ -242,12 +242,12 @@ void checkRestart(const std::string& forcing) {
   auto xNoState = resume("-tao_max_it " + std::to_string(m), iterationOnly, &rNoState);
 
   // After m iterations: bitwise the same iterate, and the same counts.
-  EXPECT_EQ(maxDiff(xResM, fullM.x), 0.0);
+  EXPECT_EQ(maxDifference(xResM, fullM.x), 0.0);
   EXPECT_EQ(rResM.iterations, m);
   EXPECT_EQ(rResM.cgIterations, rFullM.cgIterations);
   // Converged: same iterate, same iteration number and CG total.
-  EXPECT_LE(maxDiff(xRes, full.x), 1e-12);
-  EXPECT_EQ(maxDiff(xRes, full.x), 0.0);
+  EXPECT_LE(maxDifference(xRes, full.x), 1e-12);
+  EXPECT_EQ(maxDifference(xRes, full.x), 0.0);
   EXPECT_EQ(rRes.iterations, rFull.iterations);
   EXPECT_EQ(rRes.cgIterations, rFull.cgIterations);
   EXPECT_EQ(rRes.f, rFull.f);
@@ -281,18 +281,18 @@ void checkRestart(const std::string& forcing) {
           &cp, nullptr));
     });
     EXPECT_EQ(cp.state.iteration, k);
-    EXPECT_EQ(maxDiff(copy, xk), 0.0);
+    EXPECT_EQ(maxDifference(copy, xk), 0.0);
     RunResult rCp;
     LsqCase r(-1.0);
     PDEINV_CALL(VecCopy(copy, r.x));
     rCp = solve(r.prob, r.x, opts, [&](Tao tao) { taoGNCGSetState(tao, cp.state); });
-    EXPECT_EQ(maxDiff(r.x, full.x), 0.0);
+    EXPECT_EQ(maxDifference(r.x, full.x), 0.0);
     EXPECT_EQ(rCp.iterations, rFull.iterations);
   }
   // Control: resuming from x_k without the forcing history does not reproduce iteration m,
   // so the comparisons above can fail.
   EXPECT_EQ(rNoState.iterations, m);
-  EXPECT_GT(maxDiff(xNoState, fullM.x), 0.0);
+  EXPECT_GT(maxDifference(xNoState, fullM.x), 0.0);
 }
 
 TEST(TaoGNCG, restart_with_sqrt_forcing_reproduces_the_uninterrupted_run) {

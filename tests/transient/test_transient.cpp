@@ -12,18 +12,10 @@
 
 using namespace pdeinv;
 using pdeinv::test::Heat;
+using pdeinv::test::maxDifference;
 using pdeinv::test::ScopedOptions;
 
 namespace {
-
-PetscReal maxDifference(Vec a, Vec b) {
-  Owned<Vec> d;
-  PDEINV_CALL(VecDuplicate(a, d.out()));
-  PDEINV_CALL(VecWAXPY(d, -1.0, a, b));
-  PetscReal n = 0;
-  PDEINV_CALL(VecNorm(d, NORM_INFINITY, &n));
-  return n;
-}
 
 constexpr PetscReal kFinalTime = 0.1;
 

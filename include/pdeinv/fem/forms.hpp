@@ -23,6 +23,10 @@ Owned<Mat> stiffnessMatrix(const FunctionSpace& V, Mat layout = nullptr);
 Owned<Mat> anisotropicStiffnessMatrix(const FunctionSpace& V, const std::vector<PetscReal>& theta,
                                       Mat layout = nullptr);
 
+// ‖a − b‖_M / ‖b‖_M with a form M (e.g. massMatrix: the relative L2 error of a field against a
+// reference b); ‖a − b‖_M when b = 0.
+PetscReal relativeError(Mat M, Vec a, Vec b);
+
 // Facet mass matrix over the facets of mesh label `label` with value `value` (by default every
 // boundary facet). Each labelled facet is integrated once, from one of its cells (the traces of
 // a continuous element agree), by the rank that owns the facet; so it also works for interior

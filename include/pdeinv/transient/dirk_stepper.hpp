@@ -30,6 +30,7 @@
 // GAMG for symmetric positive definite operators, else GMRES + block Jacobi; rtol 1e-12) and
 // -ts_stage_snes_* for the Newton solves of operators nonlinear in u.
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "pdeinv/core/handle.hpp"
@@ -44,6 +45,12 @@ struct StepperStats {
   long steps = 0, tangentSteps = 0, adjointSteps = 0;
   long stageSolves = 0, transposeSolves = 0, matrixSetups = 0, linearIterations = 0;
 };
+
+// A KSP for stage systems (M + γ ∂R/∂u) x = b of `op` under the options prefix: CG + GAMG when
+// ∂R/∂u is symmetric positive definite, else GMRES + block Jacobi; rtol 1e-12. Options are not
+// read here (the caller, or a SNES owning it, calls KSPSetFromOptions).
+Owned<KSP> createStageKsp(MPI_Comm comm, const PdeOperator& op, const std::string& prefix,
+                          PetscInt maxIterations);
 
 class DirkStepper {
  public:
