@@ -73,8 +73,7 @@ int runInvert(MPI_Comm comm) {
   require(hessian == "gauss_newton" || hessian == "newton",
           "-hessian must be gauss_newton or newton, got '" + hessian + "'");
   require(hessian == "gauss_newton" || J.newtonAvailable(),
-          "-hessian newton: operator " + inv->forward().op().name() +
-              " provides no second-order terms; use gauss_newton");
+          "-hessian newton: " + J.newtonUnavailableReason());
   const auto every =
       opts.getInt("checkpoint_every", 0, "write a checkpoint every k iterations (0: never)");
   require(every >= 0, "-checkpoint_every must be non-negative, got " + std::to_string(every));

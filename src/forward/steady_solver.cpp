@@ -87,9 +87,58 @@ PetscErrorCode SteadySolver::formJacobian(SNES, Vec u, Mat J, Mat, void* ctx) {
   return 0;
 }
 
+void SteadySolver::recordIterations(bool on) {
+  record_ = on;
+  if (!on) {
+    history_ = NewtonHistory();
+    return;
+  }
+  SNESType type = nullptr;
+  PDEINV_CALL(SNESGetType(snes_, &type));
+  const std::string t = type ? type : "";
+  require(t == SNESNEWTONLS || t == SNESKSPONLY,
+          "the unrolled adjoint differentiates Newton line-search iterations "
+          "(-state_snes_type newtonls); got -state_snes_type " +
+              t);
+  PetscInt lag = 1;
+  PDEINV_CALL(SNESGetLagJacobian(snes_, &lag));
+  require(lag == 1,
+          "the unrolled adjoint needs the Jacobian rebuilt at every Newton iterate; got "
+          "-state_snes_lag_jacobian " +
+              std::to_string(lag));
+  if (!monitorSet_) {
+    PDEINV_CALL(SNESMonitorSet(snes_, &SteadySolver::recordIterate, this, nullptr));
+    monitorSet_ = true;
+  }
+}
+
+PetscErrorCode SteadySolver::recordIterate(SNES snes, PetscInt it, PetscReal, void* ctx) {
+  auto* self = static_cast<SteadySolver*>(ctx);
+  if (!self->record_ || it == 0) return 0;  // u_0 is copied by solve() itself
+  auto& h = self->history_;
+  if (static_cast<size_t>(it) != h.iterates.size()) return 0;  // checked after the solve
+  Vec x = nullptr;
+  PetscCall(SNESGetSolution(snes, &x));
+  // The step length of the line search that produced this iterate (1 for a full step).
+  SNESLineSearch ls = nullptr;
+  PetscReal alpha = 1;
+  PetscCall(SNESGetLineSearch(snes, &ls));
+  PetscCall(SNESLineSearchGetLambda(ls, &alpha));
+  h.iterates.push_back(self->state_->createVector());
+  PetscCall(VecCopy(x, h.iterates.back()));
+  h.stepLengths.push_back(alpha);
+  return 0;
+}
+
 void SteadySolver::solve(Vec m, Vec u) {
   PDEINV_CALL(VecCopy(m, m_));
   pending_ = nullptr;
+  if (record_) {
+    history_.stepLengths.clear();
+    history_.iterates.resize(1);
+    if (!history_.iterates[0]) history_.iterates[0] = state_->createVector();
+    PDEINV_CALL(VecCopy(u, history_.iterates[0]));
+  }
   const PetscErrorCode ierr = SNESSolve(snes_, nullptr, u);
   if (pending_) std::rethrow_exception(std::exchange(pending_, nullptr));
   PDEINV_CALL(ierr);
@@ -119,6 +168,20 @@ void SteadySolver::solve(Vec m, Vec u) {
              std::to_string(its) + " iterations (see -state_snes_*)";
     }
     throw ForwardSolveFailure(why);
+  }
+  if (record_) {
+    // ksponly takes one full step without calling the monitor.
+    auto& h = history_;
+    if (op_->linearInState() && its == 1 && h.iterates.size() == 1) {
+      h.iterates.push_back(state_->createVector());
+      PDEINV_CALL(VecCopy(u, h.iterates.back()));
+      h.stepLengths.push_back(1.0);
+    }
+    if (h.iterations() != its) {
+      throw Error("SteadySolver: recorded " + std::to_string(h.iterations()) +
+                  " Newton iterates of " + std::to_string(its) +
+                  " (a -state_snes_monitor_cancel removes the recorder)");
+    }
   }
   PDEINV_CALL(VecCopy(u, u_));
   haveSolution_ = true;
@@ -161,6 +224,20 @@ void SteadySolver::solveTangent(Vec rhs, Vec du) {
 
 void SteadySolver::solveTranspose(Vec rhs, Vec lambda) {
   linearize();
+  transposeSolve(rhs, lambda);
+}
+
+void SteadySolver::solveTransposeAt(Vec u, Vec rhs, Vec lambda) {
+  if (!haveSolution_) throw Error("SteadySolver: transpose solve requested before a solve");
+  assembler_.stateJacobian(op_->stateJacobian(), u, aux(m_), J_);
+  KSP ksp = nullptr;
+  PDEINV_CALL(SNESGetKSP(snes_, &ksp));
+  PDEINV_CALL(KSPSetOperators(ksp, J_, J_));
+  linearized_ = false;  // J_ is no longer ∂R/∂u at the solution
+  transposeSolve(rhs, lambda);
+}
+
+void SteadySolver::transposeSolve(Vec rhs, Vec lambda) {
   KSP ksp = nullptr;
   PDEINV_CALL(SNESGetKSP(snes_, &ksp));
   // For a symmetric Jacobian Jᵀ = J, so the plain solve is the transpose solve. It is also the
@@ -182,9 +259,10 @@ void SteadySolver::applyParameterJacobian(Vec dm, Vec out) {
   assembler_.applyAuxJacobian(op_->parameterJacobian(), 0, u_, aux(m_), dm, out, false);
 }
 
-void SteadySolver::applyParameterJacobianTranspose(Vec lambda, Vec out) {
+void SteadySolver::applyParameterJacobianTranspose(Vec lambda, Vec out, Vec at) {
   if (!haveSolution_) throw Error("SteadySolver: parameter Jacobian requested before a solve");
-  assembler_.applyAuxJacobian(op_->parameterJacobian(), 0, u_, aux(m_), lambda, out, true);
+  assembler_.applyAuxJacobian(op_->parameterJacobian(), 0, at ? at : u_.get(), aux(m_), lambda, out,
+                              true);
 }
 
 Owned<Mat> SteadySolver::assembleParameterJacobian() {

@@ -36,6 +36,16 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
       opts.getString("problem", "steady", "steady | transient (time-dependent, -ts_* options)");
   require(problem == "steady" || problem == "transient",
           "-problem must be steady or transient, got '" + problem + "'");
+  const auto adjoint =
+      opts.getString("adjoint", "implicit",
+                     "steady gradients: implicit (one transpose solve at the solution) | unrolled "
+                     "(through the executed Newton iterations, see ReducedFunctional)");
+  require(adjoint == "implicit" || adjoint == "unrolled",
+          "-adjoint must be implicit or unrolled, got '" + adjoint + "'");
+  require(adjoint == "implicit" || problem == "steady",
+          "-adjoint unrolled applies to steady problems (transient gradients are the exact "
+          "discrete adjoint of the time stepper)");
+  const auto adjointMode = adjoint == "unrolled" ? AdjointMode::Unrolled : AdjointMode::Implicit;
   p->forward_ = SteadyProblem::fromOptions(comm);
   if (problem == "transient") {
     buildTransient(*p);
@@ -136,6 +146,7 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
     p->scalarInit_ = readScalars(opts, "scalars_init", op, dim,
                                  "starting scalar parameters (default: the operator's)");
     p->J_ = std::make_unique<ReducedFunctional>(solver, *p->obs_, *p->misfit_, p->fixedField_);
+    p->J_->setAdjointMode(adjointMode);
     return p;
   }
   const std::string neutral = p->map_->name() == "identity" ? "0" : "";
@@ -156,6 +167,7 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
   }
   p->J_ = std::make_unique<ReducedFunctional>(solver, *p->obs_, *p->misfit_, p->reg_.get(),
                                               *p->map_, p->regions_.get());
+  p->J_->setAdjointMode(adjointMode);
   return p;
 }
 

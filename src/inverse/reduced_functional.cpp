@@ -67,7 +67,32 @@ ReducedFunctional::~ReducedFunctional() = default;
 
 bool ReducedFunctional::newtonAvailable() const {
   if (scalarMode_) return solver_.op().scalarNewtonAvailable(solver_.state().dim());
-  return solver_.op().hasSecondOrder();
+  return solver_.op().hasSecondOrder() && adjointMode_ == AdjointMode::Implicit;
+}
+
+std::string ReducedFunctional::newtonUnavailableReason() const {
+  if (adjointMode_ == AdjointMode::Unrolled) {
+    return "-adjoint unrolled offers the Gauss-Newton Hessian only; use -hessian gauss_newton or "
+           "-adjoint implicit";
+  }
+  return "operator '" + solver_.op().name() +
+         "' does not provide the second-order terms of the Newton Hessian; use -hessian "
+         "gauss_newton";
+}
+
+void ReducedFunctional::setAdjointMode(AdjointMode mode) {
+  const bool unrolled = mode == AdjointMode::Unrolled;
+  require(!unrolled || !scalarMode_,
+          "-adjoint unrolled applies to parameter fields, not to -parameter_space scalars");
+  require(!unrolled || solver_.op().hasSecondOrder(),
+          "-adjoint unrolled needs the operator's second-order kernels; operator '" +
+              solver_.op().name() + "' provides none (use -adjoint implicit)");
+  solver_.recordIterations(unrolled);
+  adjointMode_ = mode;
+  // The next evaluation recomputes the state from u_0 = 0 (and then warm-starts again in
+  // implicit mode).
+  haveState_ = haveAdjoint_ = false;
+  PDEINV_CALL(VecSet(u_, 0.0));
 }
 
 Owned<Vec> ReducedFunctional::createParameterVector() const {
@@ -92,7 +117,9 @@ void ReducedFunctional::update(Vec m) {
   haveState_ = haveAdjoint_ = false;
   PDEINV_CALL(VecCopy(m, m_));
   map_->apply(m_, p_);
-  // The previous state is the initial guess (it matters for nonlinear operators).
+  // The previous state is the initial guess (it matters for nonlinear operators). The unrolled
+  // gradient differentiates the iterations from a fixed start, so that J is a function of m.
+  if (adjointMode_ == AdjointMode::Unrolled) PDEINV_CALL(VecSet(u_, 0.0));
   try {
     solver_.solve(p_, u_);
   } catch (...) {
@@ -121,6 +148,11 @@ Mat ReducedFunctional::parameterJacobian() {
 
 void ReducedFunctional::updateAdjoint() {
   if (haveAdjoint_) return;
+  if (adjointMode_ == AdjointMode::Unrolled) {
+    unrolledAdjoint();
+    haveAdjoint_ = true;
+    return;
+  }
   // R_uᵀ λ = −Bᵀ Φ'(B u)
   auto gy = obs_.createObservationVector();
   misfitModel_.gradient(y_, gy);
@@ -168,15 +200,61 @@ void ReducedFunctional::incrementalState(Vec rhs, Vec du) {
   obs_.applyTranspose(HBdu, rhs);
 }
 
-void ReducedFunctional::addSecondOrderState(Vec du, Vec dp, Vec rhs) {
-  std::vector<Vec> aux = {p_};
+void ReducedFunctional::secondOrder(Vec u, Vec lambda, Vec du, Vec dp, Vec wState, Vec wParam) {
   const std::vector<Vec> data = solver_.dataValues();
-  aux.insert(aux.end(), data.begin(), data.end());
-  aux.insert(aux.end(), {lambda_.get(), du, dp});
+  const auto& op = solver_.op();
+  if (wState) {
+    std::vector<Vec> aux = {p_};
+    aux.insert(aux.end(), data.begin(), data.end());
+    aux.insert(aux.end(), {lambda, du, dp});
+    secondState_->setConstants(solver_.kernelConstants());
+    secondState_->residual(op.secondOrderState(), u, aux, wState);
+  }
+  if (wParam) {
+    std::vector<Vec> aux = {u};
+    aux.insert(aux.end(), data.begin(), data.end());
+    aux.insert(aux.end(), {lambda, du, dp});
+    secondParam_->setConstants(solver_.kernelConstants());
+    secondParam_->residual(op.secondOrderParameter(), p_, aux, wParam);
+  }
+}
+
+void ReducedFunctional::addSecondOrderState(Vec du, Vec dp, Vec rhs) {
   auto w = solver_.state().createVector();
-  secondState_->setConstants(solver_.kernelConstants());
-  secondState_->residual(solver_.op().secondOrderState(), u_, aux, w);
+  secondOrder(u_, lambda_, du, dp, w, nullptr);
   PDEINV_CALL(VecAXPY(rhs, 1.0, w));
+}
+
+void ReducedFunctional::unrolledAdjoint() {
+  const auto& h = solver_.history();
+  const auto& V = solver_.state();
+  const auto& P = solver_.parameter();
+  // ū = Bᵀ Φ'(B u_K)
+  auto gy = obs_.createObservationVector();
+  misfitModel_.gradient(y_, gy);
+  auto ubar = V.createVector(), rhs = V.createVector(), z = V.createVector();
+  auto d = V.createVector(), wu = V.createVector();
+  auto wp = P.createVector(), zeroP = P.createVector();
+  obs_.applyTranspose(gy, ubar);
+  PDEINV_CALL(VecSet(gphys_, 0.0));
+  PDEINV_CALL(VecSet(zeroP, 0.0));
+  for (PetscInt k = h.iterations() - 1; k >= 0; --k) {
+    Vec uk = h.iterates[static_cast<size_t>(k)];
+    const PetscReal alpha = h.stepLengths[static_cast<size_t>(k)];
+    PDEINV_CALL(VecWAXPY(d, -1.0, uk, h.iterates[static_cast<size_t>(k) + 1]));  // d = α_k s_k
+    // J_kᵀ z = −ū
+    PDEINV_CALL(VecCopy(ubar, rhs));
+    PDEINV_CALL(VecScale(rhs, -1.0));
+    solver_.solveTransposeAt(uk, rhs, z);
+    counts_.adjoint++;
+    // p̄ += α_k (∂R/∂p)(u_k)ᵀ z + ∂²(zᵀR)/∂p∂u d_k
+    solver_.applyParameterJacobianTranspose(z, wp, uk);
+    PDEINV_CALL(VecAXPY(gphys_, alpha, wp));
+    secondOrder(uk, z, d, zeroP, wu, wp);
+    PDEINV_CALL(VecAXPY(gphys_, 1.0, wp));
+    // ū = (1 − α_k) ū + ∂²(zᵀR)/∂u∂u d_k
+    PDEINV_CALL(VecAYPX(ubar, 1.0 - alpha, wu));
+  }
 }
 
 void ReducedFunctional::incrementalAdjoint(Vec rhs, Vec dlambda) {
@@ -199,11 +277,9 @@ PetscReal ReducedFunctional::fieldGradient(Vec m, Vec g) {
 
 void ReducedFunctional::fieldHessian(Vec m, Vec dm, Vec out, HessianType type) {
   update(m);
-  updateAdjoint();
   const bool newton = type == HessianType::Newton;
-  require(!newton || newtonAvailable(), "Newton Hessian requested but operator '" +
-                                            solver_.op().name() +
-                                            "' provides no second-order terms (use Gauss-Newton)");
+  require(!newton || newtonAvailable(), "Newton Hessian requested: " + newtonUnavailableReason());
+  if (newton) updateAdjoint();  // the Gauss–Newton part needs no adjoint
   const auto& V = solver_.state();
   const auto& P = solver_.parameter();
   // Incremental state: R_u du = −R_p dp, dp = g'(m) ⊙ dm.
@@ -221,13 +297,8 @@ void ReducedFunctional::fieldHessian(Vec m, Vec dm, Vec out, HessianType type) {
   auto hp = P.createVector();
   PDEINV_CALL(MatMultTranspose(parameterJacobian(), dlambda, hp));
   if (newton) {
-    std::vector<Vec> aux = {u_};
-    const std::vector<Vec> data = solver_.dataValues();
-    aux.insert(aux.end(), data.begin(), data.end());
-    aux.insert(aux.end(), {lambda_.get(), du.get(), dp.get()});
     auto w = P.createVector();
-    secondParam_->setConstants(solver_.kernelConstants());
-    secondParam_->residual(solver_.op().secondOrderParameter(), p_, aux, w);
+    secondOrder(u_, lambda_, du, dp, nullptr, w);
     PDEINV_CALL(VecAXPY(hp, 1.0, w));
   }
   map_->jacobianApply(m_, hp, out);

@@ -1,14 +1,20 @@
 pdeinv_add_test(NAME test_reduced_functional SOURCES inverse/test_reduced_functional.cpp)
 pdeinv_add_test(NAME test_noise SOURCES inverse/test_noise.cpp)
+pdeinv_add_test(NAME test_unrolled_adjoint SOURCES inverse/test_unrolled_adjoint.cpp)
 
 # `pdeinv -verify` end to end: the table, a non-zero exit on failure, and verify.json.
-foreach(case poisson regions source elasticity)
+# nonlinear_unrolled: the same nonlinear problem with -adjoint unrolled.
+set(PDEINV_VERIFY_ARGS_nonlinear_unrolled -options_file apps/verify_nonlinear.opts -adjoint unrolled)
+foreach(case poisson regions source elasticity nonlinear nonlinear_unrolled)
+  if(NOT DEFINED PDEINV_VERIFY_ARGS_${case})
+    set(PDEINV_VERIFY_ARGS_${case} -options_file apps/verify_${case}.opts)
+  endif()
   foreach(np 1 2)
     add_test(NAME driver_verify_${case}_np${np}
              COMMAND ${CMAKE_COMMAND}
                      "-DLAUNCH=${PDEINV_MPIEXEC};${PDEINV_MPIEXEC_FLAGS};-n;${np}"
                      -DPROGRAM=$<TARGET_FILE:pdeinv_driver>
-                     "-DARGS=-options_file;apps/verify_${case}.opts"
+                     "-DARGS=${PDEINV_VERIFY_ARGS_${case}}"
                      -DOUTDIR=${CMAKE_BINARY_DIR}/test_output/verify_${case}_np${np}
                      -P ${PROJECT_SOURCE_DIR}/tests/check_verify_json.cmake
              WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
@@ -53,3 +59,22 @@ pdeinv_add_error_test(NAME source_center_length
 pdeinv_add_error_test(NAME scalars_without_scalar_operator
                       EXPECT "-parameter_space scalars: operator 'poisson' declares no scalar parameters"
                       ARGS -verify -mesh_faces 4,4 -obs_type grid -obs_grid 3,3 -parameter_space scalars -truth_scalars 1)
+
+# -adjoint: the unrolled gradient applies to steady field problems solved by Newton line search
+# with a Jacobian rebuilt at every iterate, and offers the Gauss-Newton Hessian only.
+set(PDEINV_NONLINEAR -verify -mesh_faces 4,4 -operator nonlinear_diffusion -truth x -obs_type grid -obs_grid 3,3)
+pdeinv_add_error_test(NAME adjoint_unknown EXPECT "-adjoint must be implicit or unrolled, got 'reverse'"
+                      ARGS ${PDEINV_NONLINEAR} -adjoint reverse)
+pdeinv_add_error_test(NAME adjoint_unrolled_trust_region
+                      EXPECT "the unrolled adjoint differentiates Newton line-search iterations \\(-state_snes_type newtonls\\); got -state_snes_type newtontr"
+                      ARGS ${PDEINV_NONLINEAR} -adjoint unrolled -state_snes_type newtontr)
+pdeinv_add_error_test(NAME adjoint_unrolled_lagged_jacobian
+                      EXPECT "the unrolled adjoint needs the Jacobian rebuilt at every Newton iterate; got -state_snes_lag_jacobian 2"
+                      ARGS ${PDEINV_NONLINEAR} -adjoint unrolled -state_snes_lag_jacobian 2)
+pdeinv_add_error_test(NAME adjoint_unrolled_scalars
+                      EXPECT "-adjoint unrolled applies to parameter fields, not to -parameter_space scalars"
+                      ARGS -verify -mesh_faces 4,4 -obs_type grid -obs_grid 3,3 -poisson_source_model gaussian
+                           -parameter_space scalars -truth_scalars 1,0.5,0.5 -adjoint unrolled)
+pdeinv_add_error_test(NAME adjoint_unrolled_newton_hessian
+                      EXPECT "-hessian newton: -adjoint unrolled offers the Gauss-Newton Hessian only; use -hessian gauss_newton or -adjoint implicit"
+                      ARGS ${PDEINV_NONLINEAR} -mode invert -adjoint unrolled -hessian newton)

@@ -29,8 +29,10 @@ pdeinv_add_error_test(NAME transient_checkpoint_budget_zero EXPECT "-ts_checkpoi
                       ARGS ${PDEINV_TRANSIENT_SMALL} -ts_checkpoints 0)
 pdeinv_add_error_test(NAME transient_unknown_tableau EXPECT "unknown tableau 'rk4' \\(-ts_tableau\\); available: sdirk2, esdirk3, esdirk4"
                       ARGS ${PDEINV_TRANSIENT_SMALL} -ts_tableau rk4)
-pdeinv_add_error_test(NAME transient_newton_hessian EXPECT "provides no second-order terms|Gauss-Newton Hessian only"
+pdeinv_add_error_test(NAME transient_newton_hessian EXPECT "-hessian newton: transient problems provide the Gauss-Newton Hessian only"
                       ARGS ${PDEINV_TRANSIENT_SMALL} -hessian newton)
+pdeinv_add_error_test(NAME transient_unrolled_adjoint EXPECT "-adjoint unrolled applies to steady problems"
+                      ARGS ${PDEINV_TRANSIENT_SMALL} -adjoint unrolled)
 
 # pdeinv -mode forward -problem transient: ARKODE (adaptive ESDIRK3) on the heat equation with a
 # known solution; the L2 error at the final time must be below 1e-5.

@@ -13,6 +13,7 @@
 // -state_snes_*, -state_ksp_*, -state_pc_*.
 #include <exception>
 #include <memory>
+#include <vector>
 
 #include "pdeinv/core/handle.hpp"
 #include "pdeinv/core/options.hpp"
@@ -26,6 +27,15 @@ namespace pdeinv {
 class ForwardSolveFailure : public CollectiveError {
  public:
   using CollectiveError::CollectiveError;
+};
+
+// The Newton iterations of the last solve, recorded when asked (the unrolled adjoint):
+// iterates u_0 … u_K and the line-search step lengths α_0 … α_{K−1}, with
+// u_{k+1} = u_k + α_k s_k,  ∂R/∂u(u_k) s_k = −R(u_k).
+struct NewtonHistory {
+  std::vector<Owned<Vec>> iterates;
+  std::vector<PetscReal> stepLengths;
+  PetscInt iterations() const { return static_cast<PetscInt>(stepLengths.size()); }
 };
 
 struct SolverStats {
@@ -46,9 +56,20 @@ class SteadySolver {
   // (∂R/∂u) du = rhs and (∂R/∂u)ᵀ λ = rhs at the last solve's (u, m).
   void solveTangent(Vec rhs, Vec du);
   void solveTranspose(Vec rhs, Vec lambda);
-  // out = (∂R/∂m) dm  or  out = (∂R/∂m)ᵀ λ, matrix-free, at the last solve's (u, m).
+  // (∂R/∂u)ᵀ λ = rhs at (u, m) for any state u and the last solve's m, with the same KSP and
+  // preconditioner type (both rebuilt at u; the next solveTangent/solveTranspose rebuilds them at
+  // the solution again).
+  void solveTransposeAt(Vec u, Vec rhs, Vec lambda);
+  // out = (∂R/∂m) dm  or  out = (∂R/∂m)ᵀ λ, matrix-free, at the last solve's (u, m) (or at the
+  // state `at` with the last solve's m).
   void applyParameterJacobian(Vec dm, Vec out);
-  void applyParameterJacobianTranspose(Vec lambda, Vec out);
+  void applyParameterJacobianTranspose(Vec lambda, Vec out, Vec at = nullptr);
+
+  // Record the Newton iterates of every following solve (see NewtonHistory). Requires Newton
+  // with a line search (newtonls, or ksponly for operators linear in u) and a Jacobian rebuilt
+  // at every iterate (no -state_snes_lag_jacobian); throws naming the option otherwise.
+  void recordIterations(bool on);
+  const NewtonHistory& history() const { return history_; }
   // ∂R/∂m assembled (rows: state dofs, columns: parameter dofs).
   Owned<Mat> assembleParameterJacobian();
   // The same into an existing matrix from a previous call (its sparsity is reused).
@@ -91,6 +112,9 @@ class SteadySolver {
   void linearize();
   static PetscErrorCode formFunction(SNES, Vec u, Vec r, void* ctx);
   static PetscErrorCode formJacobian(SNES, Vec u, Mat J, Mat P, void* ctx);
+  static PetscErrorCode recordIterate(SNES, PetscInt it, PetscReal fnorm, void* ctx);
+  // The transpose solve with the KSP's current operators.
+  void transposeSolve(Vec rhs, Vec lambda);
 
   std::shared_ptr<const PdeOperator> op_;
   const FunctionSpace* state_;
@@ -103,6 +127,8 @@ class SteadySolver {
   Owned<Vec> m_, u_;  // linearisation point
   std::vector<PetscReal> theta_;
   bool haveSolution_ = false, linearized_ = false;
+  bool record_ = false, monitorSet_ = false;
+  NewtonHistory history_;
   std::exception_ptr pending_;  // an exception raised inside a SNES callback
   SolverStats stats_;
 };

@@ -5,6 +5,8 @@
 // the verification checks and the pdeinv app work with any implementation.
 #include <petscvec.h>
 
+#include <string>
+
 #include "pdeinv/core/handle.hpp"
 
 namespace pdeinv {
@@ -33,6 +35,8 @@ class Objective {
   // The state of the last evaluation (for transient problems: at the final time).
   virtual Vec state() const = 0;
   virtual bool newtonAvailable() const = 0;
+  // Why newtonAvailable() is false, for the error message that names the option to change.
+  virtual std::string newtonUnavailableReason() const { return "no Newton Hessian"; }
 };
 
 }  // namespace pdeinv

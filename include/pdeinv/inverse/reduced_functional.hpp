@@ -31,7 +31,24 @@
 //   incremental adj.   R_uᵀ dλ = −Bᵀ Φ'' B du − [W_uu du + Σ_k dθ_k (∂²R/∂u∂θ_k)ᵀ λ]
 //   Hessian action     (H dθ)_k = (∂R/∂θ_k)ᵀ dλ + [λᵀ Σ_l ∂²R/∂θ_k∂θ_l dθ_l + λᵀ ∂²R/∂θ_k∂u du]
 // There is no regularization in θ (k is small against the data).
+//
+// Unrolled adjoint (AdjointMode::Unrolled, -adjoint unrolled). The implicit gradient above is
+// exact only at a converged state. The unrolled one is the exact derivative of what the solver
+// computed: the K executed Newton iterations from a fixed start u_0 = 0,
+//   u_{k+1} = u_k + α_k s_k,   J_k s_k = −R(u_k, p),   J_k = ∂R/∂u(u_k, p),
+// with the line-search step lengths α_k held fixed (they are piecewise constant in p wherever
+// the full step is accepted). With d_k = α_k s_k, the reverse sweep from ū = Bᵀ Φ'(B u_K) is,
+// for k = K−1 … 0,
+//   J_kᵀ z = −ū                                                   (one transpose solve at u_k)
+//   p̄ += α_k (∂R/∂p)(u_k)ᵀ z + ∂²(zᵀR)/∂p∂u d_k
+//   ū  = (1 − α_k) ū + ∂²(zᵀR)/∂u∂u d_k
+// and then ∇J = g'(m) ⊙ p̄ + ∇R(m). The second-order terms are the operator's Newton kernels
+// (secondOrderState/Parameter with λ = z, du = d_k, dm = 0), so the mode needs them. It costs K
+// transpose solves (each with its own Jacobian and preconditioner) and stores the K + 1
+// iterates. Hessian actions stay Gauss–Newton at the final iterate (the Newton Hessian is not
+// offered in this mode).
 #include <memory>
+#include <string>
 
 #include "pdeinv/fem/assembler.hpp"
 #include "pdeinv/forward/steady_solver.hpp"
@@ -43,6 +60,8 @@
 #include "pdeinv/inverse/regularization.hpp"
 
 namespace pdeinv {
+
+enum class AdjointMode { Implicit, Unrolled };
 
 class ReducedFunctional final : public Objective {
  public:
@@ -74,13 +93,24 @@ class ReducedFunctional final : public Objective {
   // B u(m) for the m of the last evaluation.
   Vec predictedObservations() const { return y_; }
   bool newtonAvailable() const override;
+  std::string newtonUnavailableReason() const override;
   bool scalarMode() const { return scalarMode_; }
+  // Implicit (default) or unrolled gradients, see above. Throws for scalar mode and for
+  // operators without second-order kernels.
+  void setAdjointMode(AdjointMode mode);
+  AdjointMode adjointMode() const { return adjointMode_; }
 
  private:
   // du = R_u⁻¹ rhs (tangent solve), then rhs = Bᵀ Φ'' B du (Gauss–Newton part of dλ's rhs).
   void incrementalState(Vec rhs, Vec du);
-  // rhs += W_uu du + W_up dp, the operator's state-side second-order terms.
+  // The operator's second-order terms of λᵀR at the state u (see PdeOperator):
+  //   wState = ∂²(λᵀR)/∂u∂u du + ∂²(λᵀR)/∂u∂p dp,  wParam = ∂²(λᵀR)/∂p∂u du + ∂²(λᵀR)/∂p∂p dp;
+  // either output may be null.
+  void secondOrder(Vec u, Vec lambda, Vec du, Vec dp, Vec wState, Vec wParam);
+  // rhs += W_uu du + W_up dp at the solution, with the adjoint λ.
   void addSecondOrderState(Vec du, Vec dp, Vec rhs);
+  // gphys_ = p̄ by the reverse sweep through the recorded Newton iterations.
+  void unrolledAdjoint();
   // dλ = −R_u⁻ᵀ rhs (transpose solve).
   void incrementalAdjoint(Vec rhs, Vec dlambda);
   void updateScalars(Vec theta);
@@ -101,6 +131,7 @@ class ReducedFunctional final : public Objective {
   const ParameterMap* map_;
   const RegionParameters* regions_;
   bool scalarMode_ = false;
+  AdjointMode adjointMode_ = AdjointMode::Implicit;
   std::vector<PetscReal> theta_;      // scalar mode: θ of the cached state
   std::vector<Owned<Vec>> dRdTheta_;  // scalar mode: ∂R/∂θ_k at θ
   bool haveDRdTheta_ = false;

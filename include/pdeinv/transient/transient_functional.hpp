@@ -73,6 +73,9 @@ class TransientReducedFunctional final : public Objective {
   const SolveCounts& counts() const override { return counts_; }
   Vec state() const override { return uFinal_; }  // u_N
   bool newtonAvailable() const override { return false; }
+  std::string newtonUnavailableReason() const override {
+    return "transient problems provide the Gauss-Newton Hessian only";
+  }
 
   // d_pred of the last evaluation (stacked, see TimeSeriesObservation).
   Vec predictedObservations() const { return pred_; }
