@@ -12,11 +12,11 @@
 //
 //   mpiexec -n 2 bench_adjoint
 //   mpiexec -n 2 bench_adjoint -mesh_refine 1          # 6.2·10⁴ unknowns, quick
-#include <petsctime.h>
 
 #include <algorithm>
 #include <cstdio>
 
+#include "bench_util.hpp"
 #include "pdeinv/analysis/derivative_check.hpp"
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/session.hpp"
@@ -24,13 +24,8 @@
 
 static const char help[] = "Cost of gradients and Hessian actions relative to a forward solve.\n";
 
-namespace {
-void setDefault(const char* name, const char* value) {
-  PetscBool set = PETSC_FALSE;
-  PDEINV_CALL(PetscOptionsHasName(nullptr, nullptr, name, &set));
-  if (!set) PDEINV_CALL(PetscOptionsSetValue(nullptr, name, value));
-}
-}  // namespace
+using pdeinv::bench::setDefault;
+using pdeinv::bench::timeCollective;
 
 int main(int argc, char** argv) {
   return pdeinv::runMain(argc, argv, help, [](MPI_Comm comm) {
@@ -65,14 +60,7 @@ int main(int argc, char** argv) {
       for (PetscInt r = 0; r < repeat; ++r) {
         // A fresh parameter for every run: the functional's caches never hit.
         PDEINV_CALL(VecWAXPY(m, 1e-3 * static_cast<double>(++shift), v, m0));
-        PDEINV_CALL(MPI_Barrier(comm));
-        PetscLogDouble t0 = 0, t1 = 0;
-        PDEINV_CALL(PetscTime(&t0));
-        f();
-        PDEINV_CALL(PetscTime(&t1));
-        double dt = t1 - t0;
-        MPI_Allreduce(MPI_IN_PLACE, &dt, 1, MPI_DOUBLE, MPI_MAX, comm);
-        best = std::min(best, dt);
+        best = std::min(best, timeCollective(comm, f));
       }
       return best;
     };
@@ -86,14 +74,8 @@ int main(int argc, char** argv) {
     J.gradient(m, g);  // state and adjoint known at m
     double tHv = 1e300;
     for (PetscInt r = 0; r < repeat; ++r) {
-      PetscLogDouble t0 = 0, t1 = 0;
-      PDEINV_CALL(MPI_Barrier(comm));
-      PDEINV_CALL(PetscTime(&t0));
-      J.hessianApply(m, v, Hv, HessianType::GaussNewton);
-      PDEINV_CALL(PetscTime(&t1));
-      double dt = t1 - t0;
-      MPI_Allreduce(MPI_IN_PLACE, &dt, 1, MPI_DOUBLE, MPI_MAX, comm);
-      tHv = std::min(tHv, dt);
+      tHv = std::min(
+          tHv, timeCollective(comm, [&] { J.hessianApply(m, v, Hv, HessianType::GaussNewton); }));
     }
     // 3. Report.
     const auto n = static_cast<long long>(inv->forward().state().globalSize());

@@ -10,13 +10,13 @@
 // (N, c) and collects the table.
 //
 //   mpiexec -n 1 bench_transient -bench_steps 1000 -ts_checkpoints 32
-#include <petsctime.h>
 #include <sys/resource.h>
 
 #include <cmath>
 #include <cstdio>
 #include <string>
 
+#include "bench_util.hpp"
 #include "pdeinv/analysis/derivative_check.hpp"
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/options.hpp"
@@ -25,18 +25,8 @@
 
 static const char help[] = "Cost and memory of transient gradients with checkpointing.\n";
 
-namespace {
-void setDefault(const char* name, const std::string& value) {
-  PetscBool set = PETSC_FALSE;
-  PDEINV_CALL(PetscOptionsHasName(nullptr, nullptr, name, &set));
-  if (!set) PDEINV_CALL(PetscOptionsSetValue(nullptr, name, value.c_str()));
-}
-double seconds() {
-  PetscLogDouble t = 0;
-  PDEINV_CALL(PetscTime(&t));
-  return t;
-}
-}  // namespace
+using pdeinv::bench::seconds;
+using pdeinv::bench::setDefault;
 
 int main(int argc, char** argv) {
   return pdeinv::runMain(argc, argv, help, [](MPI_Comm comm) {

@@ -78,3 +78,12 @@ pdeinv_add_error_test(NAME adjoint_unrolled_scalars
 pdeinv_add_error_test(NAME adjoint_unrolled_newton_hessian
                       EXPECT "-hessian newton: -adjoint unrolled offers the Gauss-Newton Hessian only; use -hessian gauss_newton or -adjoint implicit"
                       ARGS ${PDEINV_NONLINEAR} -mode invert -adjoint unrolled -hessian newton)
+
+# bench_unrolled end to end on a small mesh at 2 ranks: the table is printed, and after two full
+# Newton steps the unrolled gradient is consistent with the computed J to the difference's floor
+# (the figures of docs/nonlinear_adjoints.md are measured with the default, larger mesh).
+add_test(NAME bench_unrolled_small_np2
+         COMMAND ${PDEINV_MPIEXEC} ${PDEINV_MPIEXEC_FLAGS} -n 2 $<TARGET_FILE:bench_unrolled>
+                 -mesh_faces 8,8 -bench_repeat 1 -bench_rtols 1e-1,1e-10)
+set_tests_properties(bench_unrolled_small_np2 PROPERTIES PROCESSORS 2 TIMEOUT 120
+                     PASS_REGULAR_EXPRESSION "\\| 1e-01 \\| 2 \\(0\\) \\|[^|]*\\|[^|]*\\|[^|]*\\|[^|]*\\|[^|]*\\|[^|]*\\| [0-9.]+e-(0[6-9]|1[0-9]) \\|")
