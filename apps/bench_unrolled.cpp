@@ -26,6 +26,7 @@
 #include <cstdio>
 
 #include "bench_util.hpp"
+#include "pdeinv/analysis/derivative_check.hpp"
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/session.hpp"
 #include "pdeinv/inverse/inverse_problem.hpp"
@@ -34,18 +35,6 @@ static const char help[] = "Implicit and unrolled gradients of a nonlinear PDE, 
 
 using pdeinv::bench::setDefault;
 using pdeinv::bench::timeCollective;
-
-namespace {
-PetscReal relativeDifference(Vec a, Vec b) {
-  pdeinv::Owned<Vec> d;
-  PDEINV_CALL(VecDuplicate(a, d.out()));
-  PDEINV_CALL(VecWAXPY(d, -1.0, b, a));
-  PetscReal nd = 0, nb = 0;
-  PDEINV_CALL(VecNorm(d, NORM_2, &nd));
-  PDEINV_CALL(VecNorm(b, NORM_2, &nb));
-  return nd / nb;
-}
-}  // namespace
 
 int main(int argc, char** argv) {
   return pdeinv::runMain(argc, argv, help, [](MPI_Comm comm) {

@@ -69,4 +69,14 @@ void fillRandom(Vec v, unsigned long seed) {
   PDEINV_CALL(VecSetRandom(v, rnd));
 }
 
+PetscReal relativeDifference(Vec a, Vec b) {
+  Owned<Vec> d;
+  PDEINV_CALL(VecDuplicate(a, d.out()));
+  PDEINV_CALL(VecWAXPY(d, -1.0, b, a));
+  PetscReal nd = 0, nb = 0;
+  PDEINV_CALL(VecNorm(d, NORM_2, &nd));
+  PDEINV_CALL(VecNorm(b, NORM_2, &nb));
+  return nd / nb;
+}
+
 }  // namespace pdeinv

@@ -201,22 +201,17 @@ void ReducedFunctional::incrementalState(Vec rhs, Vec du) {
 }
 
 void ReducedFunctional::secondOrder(Vec u, Vec lambda, Vec du, Vec dp, Vec wState, Vec wParam) {
-  const std::vector<Vec> data = solver_.dataValues();
-  const auto& op = solver_.op();
-  if (wState) {
-    std::vector<Vec> aux = {p_};
+  // The state side sees u with aux (p, data…, λ, du, dp); the parameter side p with (u, …).
+  auto assemble = [&](Assembler& A, const ResidualKernels& kernels, Vec at, Vec other, Vec out) {
+    std::vector<Vec> aux = {other};
+    const std::vector<Vec> data = solver_.dataValues();
     aux.insert(aux.end(), data.begin(), data.end());
     aux.insert(aux.end(), {lambda, du, dp});
-    secondState_->setConstants(solver_.kernelConstants());
-    secondState_->residual(op.secondOrderState(), u, aux, wState);
-  }
-  if (wParam) {
-    std::vector<Vec> aux = {u};
-    aux.insert(aux.end(), data.begin(), data.end());
-    aux.insert(aux.end(), {lambda, du, dp});
-    secondParam_->setConstants(solver_.kernelConstants());
-    secondParam_->residual(op.secondOrderParameter(), p_, aux, wParam);
-  }
+    A.setConstants(solver_.kernelConstants());
+    A.residual(kernels, at, aux, out);
+  };
+  if (wState) assemble(*secondState_, solver_.op().secondOrderState(), u, p_, wState);
+  if (wParam) assemble(*secondParam_, solver_.op().secondOrderParameter(), p_, u, wParam);
 }
 
 void ReducedFunctional::addSecondOrderState(Vec du, Vec dp, Vec rhs) {

@@ -27,17 +27,6 @@ const std::string kNonlinear =
     "-nonlinear_diffusion_source 20 -truth 0.5+0.3*sin(3*x)*y -obs_type grid -obs_grid 5,5 "
     "-noise_relative 0.01 -reg_type h1 -reg_gamma 0.001 -m_init 0.2 -state_ksp_rtol 1e-13";
 
-PetscReal relativeDifference(Vec a, Vec b) {
-  PetscReal nb = 0;
-  PDEINV_CALL(VecNorm(b, NORM_2, &nb));
-  Owned<Vec> d;
-  PDEINV_CALL(VecDuplicate(a, d.out()));
-  PDEINV_CALL(VecWAXPY(d, -1.0, b, a));
-  PetscReal nd = 0;
-  PDEINV_CALL(VecNorm(d, NORM_2, &nd));
-  return nd / nb;
-}
-
 PetscReal dot(Vec a, Vec b) {
   PetscScalar d = 0;
   PDEINV_CALL(VecDot(a, b, &d));

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "../test_util.hpp"
+#include "pdeinv/analysis/derivative_check.hpp"
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/inverse/inverse_problem.hpp"
 #include "pdeinv/optim/tao_gncg.hpp"
@@ -43,16 +44,6 @@ Result minimise(InverseProblem& inv, const std::string& type, const std::string&
   r.reason = tp.reason();
   r.failed = tp.failedEvaluations();
   return r;
-}
-
-PetscReal relativeDifference(Vec a, Vec b) {
-  Owned<Vec> d;
-  VecDuplicate(a, d.out());
-  VecWAXPY(d, -1.0, b, a);
-  PetscReal nd = 0, nb = 0;
-  VecNorm(d, NORM_2, &nd);
-  VecNorm(b, NORM_2, &nb);
-  return nd / nb;
 }
 
 }  // namespace

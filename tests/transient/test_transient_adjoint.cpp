@@ -111,16 +111,6 @@ std::vector<PetscReal> adaptiveTimes(const std::string& tableau) {
   return s->steps();
 }
 
-PetscReal relativeDifference(Vec a, Vec b) {
-  Owned<Vec> d;
-  PDEINV_CALL(VecDuplicate(a, d.out()));
-  PDEINV_CALL(VecWAXPY(d, -1.0, a, b));
-  PetscReal nd = 0, nb = 0;
-  PDEINV_CALL(VecNorm(d, NORM_2, &nd));
-  PDEINV_CALL(VecNorm(b, NORM_2, &nb));
-  return nd / nb;
-}
-
 TEST(TransientAdjoint, StepperMatchesArkode) {
   for (const auto& tableau : dirkTableauNames()) {
     Heat h;

@@ -38,4 +38,7 @@ DotProductResult dotProductTest(PetscReal Ax_dot_y, PetscReal x_dot_ATy);
 // the layout; seeds differ per rank).
 void fillRandom(Vec v, unsigned long seed);
 
+// ‖a − b‖₂ / ‖b‖₂: how far a computed vector is from a reference b.
+PetscReal relativeDifference(Vec a, Vec b);
+
 }  // namespace pdeinv
