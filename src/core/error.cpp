@@ -39,4 +39,10 @@ void installPetscErrorHandler() {
   PetscPushErrorHandler(recordingHandler, nullptr);
 }
 
+std::string realText(PetscReal v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+
 }  // namespace pdeinv

@@ -193,9 +193,9 @@ void InverseProblem::buildTransient(InverseProblem& p) {
   require(!opts.isSet("parameter_regions"),
           "-parameter_regions is not available for transient problems");
 
-  // The time grid: ARKODE's settings (and, with -ts_adapt 1, its step choice).
-  TransientSolver arkode(fwd.operatorPtr(), V, P, solver.dataSpaces(), solver.dataValues(), ts);
-  const PetscReal T = arkode.finalTime();
+  // The time grid (with -ts_adapt 1, ARKODE chooses the steps below).
+  const auto grid = TimeGrid::fromOptions(ts);
+  const PetscReal T = grid.finalTime;
   const auto checkpoints = ts.getString(
       "checkpoints", "all", "stored time levels of the adjoint's checkpointing: a number, or all");
 
@@ -220,8 +220,12 @@ void InverseProblem::buildTransient(InverseProblem& p) {
     p.init_ = std::make_unique<Expression>(initText, "-m_init", X.components());
 
   std::vector<PetscReal> times;
-  if (arkode.adaptive()) {
+  if (!grid.adapt) {
+    times = grid.fixedTimes();
+  } else {
     // ARKODE's steps at the starting point, frozen from then on.
+    TransientSolver arkode(fwd.operatorPtr(), V, P, solver.dataSpaces(), solver.dataValues(), grid,
+                           ts);
     auto x0 = p.initialGuess();
     auto field = P.createVector();
     auto u = V.createVector();
@@ -234,14 +238,6 @@ void InverseProblem::buildTransient(InverseProblem& p) {
     }
     arkode.solve(field, u);
     times = arkode.steps();
-  } else {
-    const PetscReal dt = arkode.stepSize();
-    for (long n = 0;; ++n) {
-      const PetscReal t = static_cast<PetscReal>(n) * dt;
-      if (t >= T * (1 - 1e-12)) break;
-      times.push_back(t);
-    }
-    times.push_back(T);
   }
   const long N = static_cast<long>(times.size()) - 1;
   long budget = N + 1;
@@ -257,7 +253,7 @@ void InverseProblem::buildTransient(InverseProblem& p) {
   }
 
   p.stepper_ = std::make_unique<DirkStepper>(fwd.operatorPtr(), V, P, solver.dataSpaces(),
-                                             solver.dataValues(), arkode.table(), ts);
+                                             solver.dataValues(), grid.table, ts);
   p.timeObs_ = std::make_unique<TimeSeriesObservation>(*p.obs_, observationTimesFromOptions(T), T);
   p.tJ_ = std::make_unique<TransientReducedFunctional>(
       *p.stepper_, *p.timeObs_, nullptr, p.reg_.get(), initial ? nullptr : p.map_.get(),

@@ -1,7 +1,6 @@
 #include "pdeinv/physics/elasticity.hpp"
 
 #include <cmath>
-#include <sstream>
 
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/physics/kernels.hpp"
@@ -91,12 +90,6 @@ void f0_zero(PDEINV_POINT_F(f0)) {
   for (PetscInt c = 0; c < dim; ++c) f0[c] = 0.0;
 }
 
-std::string str(PetscReal v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
-}
-
 }  // namespace
 
 ResidualKernels Elasticity::residual() const {
@@ -123,7 +116,7 @@ void Elasticity::setFromOptions(const Options& opts) {
   lame_ = kind == "lame";
   nu_ = opts.getReal("poisson_ratio", 0.3, "Poisson ratio ν, 0 < ν < 0.5 (young)");
   require(nu_ > 0 && nu_ < 0.5,
-          opts.flag("poisson_ratio") + " must lie in (0, 0.5), got " + str(nu_));
+          opts.flag("poisson_ratio") + " must lie in (0, 0.5), got " + realText(nu_));
   force_ = opts.getRealArray("body_force", {0.0, -1.0}, "constant body force f");
   require(!force_.empty() && force_.size() <= 3,
           opts.flag("body_force") + " needs 1 to 3 components");
@@ -131,7 +124,7 @@ void Elasticity::setFromOptions(const Options& opts) {
   if (!lame_) return;
   lambda_ = opts.getReal("lambda", 1.0, "lame: first Lamé constant λ (default of θ_0)");
   mu_ = opts.getReal("mu", 1.0, "lame: shear modulus μ (default of θ_1)");
-  require(mu_ > 0, opts.flag("mu") + " must be positive, got " + str(mu_));
+  require(mu_ > 0, opts.flag("mu") + " must be positive, got " + realText(mu_));
 }
 
 std::vector<PetscScalar> Elasticity::constants() const {

@@ -1,19 +1,10 @@
 #include "pdeinv/transient/time_observation.hpp"
 
 #include <cmath>
-#include <sstream>
 
 #include "pdeinv/core/error.hpp"
 
 namespace pdeinv {
-namespace {
-std::string text(PetscReal v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
-}
-}  // namespace
-
 TimeSeriesObservation::TimeSeriesObservation(const ObservationOperator& spatial,
                                              std::vector<PetscReal> times, PetscReal finalTime,
                                              const std::string& flag)
@@ -24,11 +15,11 @@ TimeSeriesObservation::TimeSeriesObservation(const ObservationOperator& spatial,
   for (size_t k = 0; k < times_.size(); ++k) {
     auto& t = times_[k];
     require(std::isfinite(t) && t >= -slack && t <= finalTime + slack,
-            "observation time " + text(t) + " (" + flag + ", entry " + std::to_string(k) +
-                ") is outside the simulated interval [0, " + text(finalTime) + "]");
+            "observation time " + realText(t) + " (" + flag + ", entry " + std::to_string(k) +
+                ") is outside the simulated interval [0, " + realText(finalTime) + "]");
     t = std::min(std::max<PetscReal>(t, 0), finalTime);
     require(k == 0 || t > times_[k - 1], flag + " must be strictly increasing (entry " +
-                                             std::to_string(k) + ": " + text(t) + ")");
+                                             std::to_string(k) + ": " + realText(t) + ")");
   }
   auto probe = B_->createObservationVector();
   PDEINV_CALL(VecGetLocalSize(probe, &nLocal_));

@@ -6,7 +6,6 @@
 
 #include <cmath>
 #include <exception>
-#include <sstream>
 #include <utility>
 
 #include "pdeinv/fem/forms.hpp"
@@ -23,12 +22,6 @@ std::vector<const FunctionSpace*> auxSpaces(const FunctionSpace& parameter,
   std::vector<const FunctionSpace*> a = {&parameter};
   a.insert(a.end(), data.begin(), data.end());
   return a;
-}
-
-std::string realText(PetscReal v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
 }
 
 }  // namespace
@@ -121,29 +114,22 @@ TransientSolver::TransientSolver(std::shared_ptr<const PdeOperator> op, const Fu
                                  const FunctionSpace& parameter,
                                  std::vector<const FunctionSpace*> dataSpaces,
                                  std::vector<Vec> dataValues, const Options& opts)
+    : TransientSolver(std::move(op), state, parameter, std::move(dataSpaces), std::move(dataValues),
+                      TimeGrid::fromOptions(opts), opts) {}
+
+TransientSolver::TransientSolver(std::shared_ptr<const PdeOperator> op, const FunctionSpace& state,
+                                 const FunctionSpace& parameter,
+                                 std::vector<const FunctionSpace*> dataSpaces,
+                                 std::vector<Vec> dataValues, const TimeGrid& grid,
+                                 const Options& opts)
     : op_(std::move(op)),
       state_(&state),
       data_(std::move(dataValues)),
-      assembler_(state, auxSpaces(parameter, dataSpaces), op_->extraQuadraturePoints()) {
+      assembler_(state, auxSpaces(parameter, dataSpaces), op_->extraQuadraturePoints()),
+      grid_(grid) {
   require(data_.size() == op_->dataFields().size(), "operator '" + op_->name() + "' needs " +
                                                         std::to_string(op_->dataFields().size()) +
                                                         " data fields");
-  finalTime_ = opts.getReal("final_time", 1.0, "end time of the transient solve");
-  require(finalTime_ > 0 && std::isfinite(finalTime_),
-          opts.flag("final_time") + " must be positive, got " + realText(finalTime_));
-  dt_ = opts.getReal("dt", 0.01, "time step (fixed), or the initial step with -ts_adapt 1");
-  require(dt_ > 0 && std::isfinite(dt_),
-          opts.flag("dt") + " must be positive, got " + realText(dt_));
-  adapt_ = opts.getBool("adapt", false, "adaptive time steps with -ts_rtol, -ts_atol");
-  rtol_ = opts.getReal("rtol", 1e-6, "relative tolerance of adaptive steps and Newton");
-  require(rtol_ > 0, opts.flag("rtol") + " must be positive, got " + realText(rtol_));
-  atol_ = opts.getReal("atol", 1e-9, "absolute tolerance of adaptive steps and Newton");
-  require(atol_ > 0, opts.flag("atol") + " must be positive, got " + realText(atol_));
-  maxSteps_ = opts.getInt("max_steps", 100000, "maximum number of time steps");
-  require(maxSteps_ > 0, opts.flag("max_steps") + " must be positive");
-  tableau_ = opts.getString("tableau", "esdirk3", "DIRK tableau: sdirk2, esdirk3, esdirk4");
-  table_ = dirkTableau(tableau_, opts.flag("tableau"));
-
   assembler_.setConstants(op_->defaultConstants(state.dim()));
 
   J_ = assembler_.createStateMatrix();
@@ -199,21 +185,23 @@ void TransientSolver::solve(Vec m, Vec u) {
   check(ARKStepSetUserData(ark, &impl), "ARKStepSetUserData");
   check(ARKStepSetErrHandlerFn(ark, Impl::errorHandler, &impl), "ARKStepSetErrHandlerFn");
   {
-    auto c = table_.c, A = table_.A, b = table_.b, d = table_.bEmbedded;
-    ARKodeButcherTable B = ARKodeButcherTable_Create(
-        table_.stages, table_.order, table_.embeddedOrder, c.data(), A.data(), b.data(), d.data());
+    auto c = grid_.table.c, A = grid_.table.A, b = grid_.table.b, d = grid_.table.bEmbedded;
+    ARKodeButcherTable B =
+        ARKodeButcherTable_Create(grid_.table.stages, grid_.table.order, grid_.table.embeddedOrder,
+                                  c.data(), A.data(), b.data(), d.data());
     if (!B) fail("ARKodeButcherTable_Create");
-    const int flag = ARKStepSetTables(ark, table_.order, table_.embeddedOrder, B, nullptr);
+    const int flag =
+        ARKStepSetTables(ark, grid_.table.order, grid_.table.embeddedOrder, B, nullptr);
     ARKodeButcherTable_Free(B);
     check(flag, "ARKStepSetTables");
   }
-  check(ARKStepSStolerances(ark, rtol_, atol_), "ARKStepSStolerances");
-  check(ARKStepSetMaxNumSteps(ark, maxSteps_), "ARKStepSetMaxNumSteps");
-  check(ARKStepSetStopTime(ark, finalTime_), "ARKStepSetStopTime");
-  if (adapt_) {
-    check(ARKStepSetInitStep(ark, dt_), "ARKStepSetInitStep");
+  check(ARKStepSStolerances(ark, grid_.rtol, grid_.atol), "ARKStepSStolerances");
+  check(ARKStepSetMaxNumSteps(ark, grid_.maxSteps), "ARKStepSetMaxNumSteps");
+  check(ARKStepSetStopTime(ark, grid_.finalTime), "ARKStepSetStopTime");
+  if (grid_.adapt) {
+    check(ARKStepSetInitStep(ark, grid_.dt), "ARKStepSetInitStep");
   } else {
-    check(ARKStepSetFixedStep(ark, dt_), "ARKStepSetFixedStep");
+    check(ARKStepSetFixedStep(ark, grid_.dt), "ARKStepSetFixedStep");
   }
 
   impl.newtonLS = createKspLinearSolver(
@@ -233,10 +221,10 @@ void TransientSolver::solve(Vec m, Vec u) {
   times_.assign(1, 0.0);
   realtype t = 0;
   while (true) {
-    const int flag = ARKStepEvolve(ark, finalTime_, impl.y, &t, ARK_ONE_STEP);
+    const int flag = ARKStepEvolve(ark, grid_.finalTime, impl.y, &t, ARK_ONE_STEP);
     if (flag < 0) fail("ARKStepEvolve returned " + std::to_string(flag) + " at t = " + realText(t));
     times_.push_back(t);
-    if (flag == ARK_TSTOP_RETURN || t >= finalTime_) break;
+    if (flag == ARK_TSTOP_RETURN || t >= grid_.finalTime) break;
   }
 
   long nsteps = 0, nfe = 0, nfi = 0, nsetups = 0, nni = 0, netf = 0;

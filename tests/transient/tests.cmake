@@ -29,6 +29,8 @@ pdeinv_add_error_test(NAME transient_checkpoint_budget_zero EXPECT "-ts_checkpoi
                       ARGS ${PDEINV_TRANSIENT_SMALL} -ts_checkpoints 0)
 pdeinv_add_error_test(NAME transient_unknown_tableau EXPECT "unknown tableau 'rk4' \\(-ts_tableau\\); available: sdirk2, esdirk3, esdirk4"
                       ARGS ${PDEINV_TRANSIENT_SMALL} -ts_tableau rk4)
+pdeinv_add_error_test(NAME transient_too_many_steps EXPECT "-ts_dt 1e-09 makes 1e\\+08 steps to -ts_final_time 0.1, more than -ts_max_steps 100000"
+                      ARGS ${PDEINV_TRANSIENT_SMALL} -ts_dt 1e-9)
 pdeinv_add_error_test(NAME transient_newton_hessian EXPECT "-hessian newton: transient problems provide the Gauss-Newton Hessian only"
                       ARGS ${PDEINV_TRANSIENT_SMALL} -hessian newton)
 pdeinv_add_error_test(NAME transient_unrolled_adjoint EXPECT "-adjoint unrolled applies to steady problems"

@@ -54,6 +54,9 @@ inline void check(PetscErrorCode code, const char* call,
 }
 }  // namespace detail
 
+// A number as messages show it (shortest form, as `std::ostream << v`): "0.01", "1e-12".
+std::string realText(PetscReal v);
+
 // Throws InputError with the message when the condition is false.
 inline void require(bool condition, const std::string& message) {
   if (!condition) throw InputError(message);

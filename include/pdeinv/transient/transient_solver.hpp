@@ -14,15 +14,9 @@
 //    unknowns (their values enter through the residual, at time t).
 //  * Every accepted step's end time is recorded (steps()), for a later discrete adjoint.
 //
-// Options (prefix "ts_" by default):
-//   -ts_final_time T > 0          end time (default 1)
-//   -ts_dt h > 0                  fixed step size, or the initial step when adaptive (default 0.01)
-//   -ts_adapt 0|1                 adaptive steps with -ts_rtol, -ts_atol (default 0: fixed)
-//   -ts_rtol, -ts_atol            tolerances (also the nonlinear-solve tolerances; defaults 1e-6,
-//                                 1e-9)
-//   -ts_tableau sdirk2|esdirk3|esdirk4   DIRK tableau (default esdirk3; see dirk_tableau.hpp)
-//   -ts_max_steps n               step limit (default 100000)
-// and the KSPs' -ts_newton_ksp_*, -ts_mass_ksp_* (defaults CG + Jacobi/AMG, rtol 1e-12).
+// Options (prefix "ts_" by default): the time grid's (-ts_final_time, -ts_dt, -ts_adapt,
+// -ts_rtol, -ts_atol, -ts_tableau, -ts_max_steps; see time_grid.hpp) and the KSPs'
+// -ts_newton_ksp_*, -ts_mass_ksp_* (defaults CG + Jacobi/AMG, rtol 1e-12).
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +27,7 @@
 #include "pdeinv/forward/steady_solver.hpp"
 #include "pdeinv/physics/pde_operator.hpp"
 #include "pdeinv/transient/dirk_tableau.hpp"
+#include "pdeinv/transient/time_grid.hpp"
 
 namespace pdeinv {
 
@@ -46,9 +41,14 @@ class TransientSolver {
   // The names accepted by -ts_tableau.
   static std::vector<std::string> tableauNames();
 
+  // The time grid from the options (TimeGrid::fromOptions(opts)), or given; opts also prefixes
+  // the KSPs' options.
   TransientSolver(std::shared_ptr<const PdeOperator> op, const FunctionSpace& state,
                   const FunctionSpace& parameter, std::vector<const FunctionSpace*> dataSpaces,
                   std::vector<Vec> dataValues, const Options& opts = Options("ts_"));
+  TransientSolver(std::shared_ptr<const PdeOperator> op, const FunctionSpace& state,
+                  const FunctionSpace& parameter, std::vector<const FunctionSpace*> dataSpaces,
+                  std::vector<Vec> dataValues, const TimeGrid& grid, const Options& opts);
   ~TransientSolver();
   TransientSolver(const TransientSolver&) = delete;
   TransientSolver& operator=(const TransientSolver&) = delete;
@@ -58,11 +58,12 @@ class TransientSolver {
   // ARKODE's message is in what()); u then holds the last state ARKODE reached.
   void solve(Vec m, Vec u);
 
-  PetscReal finalTime() const { return finalTime_; }
-  PetscReal stepSize() const { return dt_; }
-  bool adaptive() const { return adapt_; }
-  const std::string& tableau() const { return tableau_; }
-  const DirkTableau& table() const { return table_; }
+  const TimeGrid& grid() const { return grid_; }
+  PetscReal finalTime() const { return grid_.finalTime; }
+  PetscReal stepSize() const { return grid_.dt; }
+  bool adaptive() const { return grid_.adapt; }
+  const std::string& tableau() const { return grid_.tableau; }
+  const DirkTableau& table() const { return grid_.table; }
   // Accepted steps of the last solve: times t_0 = 0 < t_1 < … < t_N = finalTime().
   const std::vector<PetscReal>& steps() const { return times_; }
   const TransientStats& stats() const { return stats_; }
@@ -80,11 +81,7 @@ class TransientSolver {
   Owned<Mat> M_, J_, A_;
   Owned<KSP> newtonKsp_, massKsp_;
   Owned<Vec> m_;
-  PetscReal finalTime_ = 1, dt_ = 0.01, rtol_ = 1e-6, atol_ = 1e-9;
-  PetscInt maxSteps_ = 100000;
-  bool adapt_ = false;
-  std::string tableau_;
-  DirkTableau table_;
+  TimeGrid grid_;
   std::vector<PetscReal> times_;
   TransientStats stats_;
 };
