@@ -180,7 +180,7 @@ void SteadySolver::solve(Vec m, Vec u) {
     if (h.iterations() != its) {
       throw Error("SteadySolver: recorded " + std::to_string(h.iterations()) +
                   " Newton iterates of " + std::to_string(its) +
-                  " (a -state_snes_monitor_cancel removes the recorder)");
+                  "; the unrolled adjoint needs every one");
     }
   }
   PDEINV_CALL(VecCopy(u, u_));
