@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "pdeinv/core/error.hpp"
+#include "pdeinv/forward/line_search.hpp"
 
 namespace pdeinv {
 
@@ -30,6 +31,7 @@ SteadySolver::SteadySolver(std::shared_ptr<const PdeOperator> op, const Function
                                                         std::to_string(op_->dataFields().size()) +
                                                         " data fields");
   MPI_Comm comm = state.mesh().comm();
+  registerHalvingLineSearch();  // -state_snes_linesearch_type halving
   for (const auto& s : op_->scalarParameters(state.dim())) theta_.push_back(s.defaultValue);
   assembler_.setConstants(kernelConstants());
   J_ = assembler_.createStateMatrix();

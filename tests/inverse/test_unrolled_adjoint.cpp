@@ -105,6 +105,44 @@ TEST(UnrolledAdjoint, is_the_exact_derivative_of_truncated_newton) {
   EXPECT_GT(errImplicit, 1e-3);
 }
 
+// f = 100: Newton from u_0 = 0 damps its first steps. Four iterations with each line search: with
+// pdeinv's halving the step lengths are piecewise constant in m and the unrolled gradient stays
+// the exact derivative; PETSc's bt interpolates them from residual norms, a dependence on m that
+// the unrolled gradient (holding step lengths fixed) leaves out.
+TEST(UnrolledAdjoint, is_exact_through_damped_steps_of_the_halving_line_search) {
+  PetscReal error[2] = {0, 0};
+  int index = 0;
+  for (const std::string type : {"halving", "bt"}) {
+    ScopedOptions o(kNonlinear +
+                    " -nonlinear_diffusion_source 100 -state_snes_convergence_test skip "
+                    "-state_snes_max_it 4 -state_snes_linesearch_type " +
+                    type);
+    auto inv = InverseProblem::fromOptions(PETSC_COMM_WORLD);
+    auto* J = inv->steadyObjective();
+    auto m = inv->initialGuess();
+    J->setAdjointMode(AdjointMode::Unrolled);
+    const PetscReal h = 1e-4;
+    auto dm = J->createParameterVector(), mp = J->createParameterVector();
+    auto mm = J->createParameterVector(), g = J->createParameterVector();
+    inv->parameterSpace().interpolate(Expression("sin(2*x)*cos(y)", "dm"), dm);
+    PDEINV_CALL(VecWAXPY(mp, h, dm, m));
+    PDEINV_CALL(VecWAXPY(mm, -h, dm, m));
+    const PetscReal fd = (J->value(mp) - J->value(mm)) / (2 * h);
+    J->gradient(m, g);
+    const auto& alpha = inv->forward().solver().history().stepLengths;
+    ASSERT_EQ(alpha.size(), 4u);
+    EXPECT_LT(alpha[0], 1.0) << type << ": the first Newton step is damped";
+    error[index++] = std::abs(dot(g, dm) - fd) / std::abs(fd);
+    PetscPrintf(PETSC_COMM_WORLD,
+                "f = 100, 4 Newton steps, %s (alpha_0 = %g): unrolled gradient vs central "
+                "difference %.2e\n",
+                type.c_str(), static_cast<double>(alpha[0]), error[index - 1]);
+    if (type == "halving") expectGradientTaylorPasses(*J, m, "unrolled, halving");
+  }
+  EXPECT_LT(error[0], 1e-6);
+  EXPECT_GT(error[1], 1e-4);  // bt's interpolated step lengths depend on m
+}
+
 TEST(UnrolledAdjoint, equals_the_implicit_gradient_for_a_linear_operator) {
   ScopedOptions o(
       "-mesh_faces 6,6 -state_element Q1 -parameter_element Q1 -truth 0.3*x -obs_type grid "

@@ -87,3 +87,8 @@ add_test(NAME bench_unrolled_small_np2
                  -mesh_faces 8,8 -bench_repeat 1 -bench_rtols 1e-1,1e-10)
 set_tests_properties(bench_unrolled_small_np2 PROPERTIES PROCESSORS 2 TIMEOUT 120
                      PASS_REGULAR_EXPRESSION "\\| 1e-01 \\| 2 \\(0\\) \\|[^|]*\\|[^|]*\\|[^|]*\\|[^|]*\\|[^|]*\\|[^|]*\\| [0-9.]+e-(0[6-9]|1[0-9]) \\|")
+# pdeinv's halving line search, when no step length down to the minimum decreases ‖F‖ enough.
+pdeinv_add_error_test(NAME halving_line_search_fails
+                      EXPECT "forward solve diverged: Newton DIVERGED_LINE_SEARCH after 0 iterations"
+                      ARGS ${PDEINV_NONLINEAR} -nonlinear_diffusion_source 100 -state_snes_linesearch_type halving
+                           -state_snes_linesearch_minlambda 0.9)
