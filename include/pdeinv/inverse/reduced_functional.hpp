@@ -38,8 +38,8 @@
 //   u_{k+1} = u_k + α_k s_k,   J_k s_k = −R(u_k, p),   J_k = ∂R/∂u(u_k, p),
 // with the line-search step lengths α_k held fixed: exact for full steps and for the halving line
 // search (forward/line_search.hpp), whose α_k are piecewise constant in p; PETSc's bt
-// interpolates α_k, and that dependence on p is left out. With d_k = α_k s_k, the reverse sweep from ū = Bᵀ Φ'(B u_K) is,
-// for k = K−1 … 0,
+// interpolates α_k, and that dependence on p is left out. With d_k = α_k s_k, the reverse sweep
+// from ū = Bᵀ Φ'(B u_K) is, for k = K−1 … 0,
 //   J_kᵀ z = −ū                                                   (one transpose solve at u_k)
 //   p̄ += α_k (∂R/∂p)(u_k)ᵀ z + ∂²(zᵀR)/∂p∂u d_k
 //   ū  = (1 − α_k) ū + ∂²(zᵀR)/∂u∂u d_k
