@@ -22,6 +22,7 @@
 
 #include "modes.hpp"
 #include "pdeinv/analysis/derivative_check.hpp"
+#include "pdeinv/analysis/field_identifiability.hpp"
 #include "pdeinv/analysis/identifiability.hpp"
 #include "pdeinv/analysis/verification.hpp"
 #include "pdeinv/core/error.hpp"
@@ -121,9 +122,51 @@ int runVerify(MPI_Comm comm) {
 // -mode identify: Gauss–Newton on the operator's few global parameters (-parameter_space
 // scalars) with the Jacobian's singular values, condition number, least-determined
 // directions and linearised standard deviations (analysis/identifiability.hpp).
+// -mode identify for a parameter field: the spectrum of the misfit Hessian against the prior.
+int runFieldIdentify(MPI_Comm comm, InverseProblem& inv) {
+  const Options opts;
+  RandomizedEigenOptions eo;
+  eo.rank = static_cast<int>(
+      opts.getInt("identify_rank", eo.rank, "field spectrum: eigenpairs to compute"));
+  require(eo.rank >= 1, "-identify_rank must be at least 1, got " + std::to_string(eo.rank));
+  eo.oversampling = static_cast<int>(opts.getInt("identify_oversampling", eo.oversampling,
+                                                 "field spectrum: extra random directions"));
+  require(eo.oversampling >= 0,
+          "-identify_oversampling must be non-negative, got " + std::to_string(eo.oversampling));
+  eo.seed = static_cast<unsigned long>(
+      opts.getInt("identify_seed", 1, "field spectrum: seed of the random directions"));
+  const auto at =
+      opts.getString("identify_at", "init", "field spectrum at: init (-m_init) or truth (-truth)");
+  require(at == "init" || at == "truth", "-identify_at must be init or truth, got '" + at + "'");
+  require(at == "init" || inv.truth(), "-identify_at truth needs -truth (synthetic data)");
+  const auto nFields =
+      opts.getInt("identify_directions", 4, "field spectrum: leading directions written as fields");
+  const auto outDir = app::outputDirectory("output/identify");
+  if (app::printHelpIfRequested(comm)) return 0;
+  checkAllOptionsUsed();
+  auto m = inv.initialGuess();
+  if (at == "truth") PDEINV_CALL(VecCopy(inv.truth(), m));
+  const auto report = fieldIdentifiability(inv, m, eo);
+  if (rankOf(comm) == 0) std::printf("linearised at the %s\n", at == "truth" ? "truth" : "-m_init");
+  printFieldIdentifiability(comm, report);
+  if (!outDir.empty()) {
+    makeDirectory(comm, outDir);
+    writeFieldIdentifiabilityJson(comm, report, outDir + "/identify.json");
+    const auto n = std::min<size_t>(static_cast<size_t>(std::max<PetscInt>(nFields, 0)),
+                                    report.directions.size());
+    for (size_t i = 0; i < n; ++i)
+      writeVtu(report.directions[i], outDir + "/direction_" + std::to_string(i + 1) + ".vtu");
+    writeOptionsFile(comm, outDir + "/options_used.txt");
+    if (rankOf(comm) == 0)
+      std::printf("  wrote %s/identify.json and %zu direction_<i>.vtu\n", outDir.c_str(), n);
+  }
+  return 0;
+}
+
 int runIdentify(MPI_Comm comm) {
   const Options opts;
   auto inv = InverseProblem::fromOptions(comm);
+  if (!inv->scalarMode()) return runFieldIdentify(comm, *inv);
   IdentifiabilityOptions io;
   io.maxIterations = static_cast<int>(
       opts.getInt("identify_max_it", io.maxIterations, "Gauss-Newton iterations at most"));

@@ -75,17 +75,16 @@ Block bOrthonormalize(const Block& Y, const LinearAction& B, Vec like, PetscInt&
 GeneralizedEigenpairs randomizedGeneralizedEigenpairs(const LinearAction& A, const LinearAction& B,
                                                       const LinearAction& Binv, Vec like,
                                                       const RandomizedEigenOptions& options) {
-  require(options.rank >= 1,
-          "randomized eigensolver: the rank must be at least 1, got " +
-              std::to_string(options.rank));
-  require(options.oversampling >= 0, "randomized eigensolver: the oversampling must be "
-                                     "non-negative, got " +
-                                         std::to_string(options.oversampling));
+  require(options.rank >= 1, "randomized eigensolver: the rank must be at least 1, got " +
+                                 std::to_string(options.rank));
+  require(options.oversampling >= 0,
+          "randomized eigensolver: the oversampling must be "
+          "non-negative, got " +
+              std::to_string(options.oversampling));
   GeneralizedEigenpairs out;
   PetscInt n = 0;
   PDEINV_CALL(VecGetSize(like, &n));
-  const auto k = static_cast<size_t>(
-      std::min<PetscInt>(options.rank + options.oversampling, n));
+  const auto k = static_cast<size_t>(std::min<PetscInt>(options.rank + options.oversampling, n));
   // 1. Y = B⁻¹ A Ω.
   Block Y = createBlock(like, k);
   {

@@ -1,2 +1,23 @@
 # The Bayesian layer: the randomized generalized eigensolver against dense eigenproblems.
 pdeinv_add_test(NAME test_generalized_eigensolver SOURCES bayes/test_generalized_eigensolver.cpp)
+
+# pdeinv -mode identify on a parameter field: the spectrum of the misfit Hessian against the
+# BiLaplacian prior for the Poisson problem of apps/verify_poisson.opts (49 sensors, 1 % noise).
+# With 60 requested pairs the misfit Hessian's rank, 49, is found, and 48 of its eigenvalues
+# exceed 1 (the next is 0.80).
+foreach(np 1 2)
+  add_test(NAME driver_identify_field_np${np}
+           COMMAND ${PDEINV_MPIEXEC} ${PDEINV_MPIEXEC_FLAGS} -n ${np} $<TARGET_FILE:pdeinv_driver>
+                   -options_file apps/verify_poisson.opts -verify 0 -mode identify -identify_rank 60
+                   -output ${CMAKE_BINARY_DIR}/test_output/identify_field_np${np}
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(driver_identify_field_np${np} PROPERTIES
+                       PASS_REGULAR_EXPRESSION "49 computed.*effective rank \\(eigenvalues > 1\\): 48\n.*wrote .*identify.json and 4 direction"
+                       TIMEOUT 120 PROCESSORS ${np})
+endforeach()
+set(PDEINV_FIELD_IDENTIFY -mode identify -mesh_faces 4,4 -truth x -obs_type grid -obs_grid 3,3)
+pdeinv_add_error_test(NAME identify_field_without_prior_inverse
+                      EXPECT "the field spectrum needs a prior with an invertible Hessian \\(-reg_type l2, bilaplacian, or h1 with -reg_delta > 0\\); got -reg_type h1"
+                      ARGS ${PDEINV_FIELD_IDENTIFY} -reg_type h1)
+pdeinv_add_error_test(NAME identify_field_rank_zero EXPECT "-identify_rank must be at least 1, got 0"
+                      ARGS ${PDEINV_FIELD_IDENTIFY} -identify_rank 0)

@@ -9,7 +9,7 @@ namespace pdeinv {
 
 // Creates the directory (and parents) on rank 0; collective.
 void makeDirectory(MPI_Comm comm, const std::string& path);
-// Writes a field (a global vector whose DM is a FunctionSpace's) to <path>.vtu.
+// Writes a field (a global vector whose DM is a FunctionSpace's) to path, which ends in .vtu.
 void writeVtu(Vec field, const std::string& path);
 
 }  // namespace pdeinv
