@@ -54,6 +54,7 @@ Block combine(const Block& x, const Eigen::MatrixXd& C, Vec like) {
 // A B-orthonormal basis of span(Y): from YᵀBY = W S Wᵀ, Q = Y W S^{-1/2} over the directions
 // with S above 1e-14 S_max (a rank-revealing Cholesky QR).
 Block bOrthonormalize(const Block& Y, const LinearAction& B, Vec like, PetscInt& actionsB) {
+  if (Y.empty()) return {};
   Block BY = createBlock(like, Y.size());
   for (size_t j = 0; j < Y.size(); ++j) B(Y[j], BY[j]), ++actionsB;
   Eigen::MatrixXd G = gram(Y, BY);
@@ -101,6 +102,7 @@ GeneralizedEigenpairs randomizedGeneralizedEigenpairs(const LinearAction& A, con
   }
   // 2. Q, B-orthonormal, twice (the second pass repairs the first one's loss of orthogonality).
   Block Q = bOrthonormalize(Y, B, like, out.actionsB);
+  if (Q.empty()) return out;  // A Ω = 0: no direction the data see
   Q = bOrthonormalize(Q, B, like, out.actionsB);
   // 3. T = Qᵀ A Q and its eigenpairs.
   Block AQ = createBlock(like, Q.size());

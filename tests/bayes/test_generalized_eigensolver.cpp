@@ -151,3 +151,11 @@ TEST(GeneralizedEigensolver, rejects_a_rank_below_one) {
   opts.rank = 0;
   EXPECT_THROW(randomizedGeneralizedEigenpairs(ops.A, ops.B, ops.Binv, ops.m, opts), InputError);
 }
+
+TEST(GeneralizedEigensolver, a_zero_operator_has_no_eigenpairs) {
+  auto ops = operators(kProblem);
+  const LinearAction zero = [](Vec, Vec out) { PDEINV_CALL(VecSet(out, 0.0)); };
+  const auto pairs = randomizedGeneralizedEigenpairs(zero, ops.B, ops.Binv, ops.m, {});
+  EXPECT_TRUE(pairs.values.empty());
+  EXPECT_TRUE(pairs.vectors.empty());
+}
