@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "modes.hpp"
+#include "pdeinv/analysis/field_identifiability.hpp"
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/options.hpp"
 #include "pdeinv/core/session.hpp"
@@ -91,6 +92,18 @@ int runInvert(MPI_Comm comm) {
                                                "L-curve: the weights β to try");
   const bool monitorLines = opts.getBool("monitor", true, "print one line per iteration");
   const bool plot = opts.getBool("plot", true, "make the PNG plots (Debian's python3-matplotlib)");
+  RandomizedEigenOptions spectrum;
+  spectrum.rank = static_cast<int>(opts.getInt(
+      "identify_rank", 0,
+      "after the inversion: eigenpairs of the misfit Hessian against the prior at the estimate "
+      "(identify.json, spectrum.png; 0: none)"));
+  require(spectrum.rank >= 0,
+          "-identify_rank must be non-negative, got " + std::to_string(spectrum.rank));
+  spectrum.oversampling = static_cast<int>(opts.getInt(
+      "identify_oversampling", spectrum.oversampling, "field spectrum: extra random directions"));
+  require(spectrum.oversampling >= 0, "-identify_oversampling must be non-negative, got " +
+                                          std::to_string(spectrum.oversampling));
+  if (spectrum.rank > 0) requireFieldIdentifiable(*inv);
   std::vector<PetscReal> outputTimes;
   if (inv->transient()) {
     const auto& tobs = inv->transientObjective()->times();
@@ -292,7 +305,7 @@ int runInvert(MPI_Comm comm) {
   const auto& hist = tp.history();
   const PetscReal g0 = hist.empty() ? 0 : hist.front().gradientNorm;
   const PetscReal gEnd = hist.empty() ? 0 : hist.back().gradientNorm;
-  const auto& counts = J.counts();
+  const auto counts = J.counts();  // the inversion's (the spectrum below adds its own)
   const int ranks = sizeOf(comm);
   PetscInt nParam = 0;
   PDEINV_CALL(VecGetSize(x, &nParam));
@@ -310,6 +323,13 @@ int runInvert(MPI_Comm comm) {
         static_cast<long long>(counts.tangent), static_cast<long long>(counts.incrementalAdjoint));
     if (relErr >= 0) std::printf("  relative parameter error %.4e\n", relErr);
     std::printf("  wall time %.2f s on %d rank(s)\n", tEnd - tStart, ranks);
+  }
+  if (spectrum.rank > 0) {
+    // What the data determine, linearised at the estimate.
+    const auto report = fieldIdentifiability(*inv, x, spectrum);
+    if (root) std::printf("at the estimate, ");
+    printFieldIdentifiability(comm, report);
+    if (write) writeFieldIdentifiabilityJson(comm, report, outDir + "/identify.json");
   }
   if (!write) return tp.converged() ? 0 : 2;
 
@@ -419,7 +439,8 @@ int runInvert(MPI_Comm comm) {
     const std::string cmd = "/usr/bin/python3 '" + std::string(PDEINV_PLOT_SCRIPT) + "' '" +
                             outDir + "' > '" + outDir + "/plot.log' 2>&1";
     if (std::system(cmd.c_str()) == 0) {
-      std::printf("  plots: %s/fields.png, %s/convergence.png\n", outDir.c_str(), outDir.c_str());
+      std::printf("  plots: %s/fields.png, %s/convergence.png%s\n", outDir.c_str(), outDir.c_str(),
+                  spectrum.rank > 0 ? (", " + outDir + "/spectrum.png").c_str() : "");
     } else {
       std::printf("  warning: no plots (see %s/plot.log)\n", outDir.c_str());
     }

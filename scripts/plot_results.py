@@ -9,6 +9,9 @@ regularization, gradient_norm, step, cg_iterations, pde_solves, elapsed_s) and w
                               colour scale
   OUTPUT_DIR/convergence.png  cost, misfit, regularization and gradient norm per iteration
                               (log scale)
+  OUTPUT_DIR/spectrum.png     when OUTPUT_DIR/identify.json exists (-identify_rank): the
+                              eigenvalues of the misfit Hessian against the prior, log scale,
+                              with the line λ = 1
 Needs Debian's python3-matplotlib and python3-h5py: run it with /usr/bin/python3. Errors
 (a missing directory or file, a malformed file) are one line "plot_results: error: ..." and
 exit status 1. 3-D fields are not plotted (fields.png is skipped with a note).
@@ -181,6 +184,34 @@ def plot_convergence(path, out, plt, np):
     return out
 
 
+def plot_spectrum(path, out, plt, np):
+    """The eigenvalues of identify.json (misfit Hessian against the prior), with the line λ = 1."""
+    import json
+
+    try:
+        with open(path) as f:
+            values = json.load(f)["eigenvalues"]
+    except (OSError, ValueError, KeyError) as e:
+        raise PlotError(f"{path}: no eigenvalues ({e})") from None
+    lam = np.asarray([v for v in values if v is not None], dtype=float)
+    if lam.size == 0:
+        return None
+    i = np.arange(1, lam.size + 1)
+    ok = lam > 0
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    ax.semilogy(i[ok], lam[ok], marker="o", markersize=3, label="generalized eigenvalue")
+    ax.axhline(1.0, color="k", linewidth=0.8, linestyle="--", label="data = prior")
+    ax.set_xlabel("index")
+    ax.set_ylabel("eigenvalue")
+    ax.set_title(f"misfit Hessian vs prior: {int(np.sum(lam > 1))} data-informed directions")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+    return out
+
+
 def main(argv):
     if len(argv) != 2 or argv[1] in ("-h", "--help"):
         print(__doc__.strip().splitlines()[0], file=sys.stderr)
@@ -198,6 +229,9 @@ def main(argv):
         plt, mtri, np, h5py = import_libraries()
         made = [plot_fields(fields, os.path.join(outdir, "fields.png"), plt, mtri, np, h5py),
                 plot_convergence(history, os.path.join(outdir, "convergence.png"), plt, np)]
+        identify = os.path.join(outdir, "identify.json")
+        if os.path.isfile(identify):
+            made.append(plot_spectrum(identify, os.path.join(outdir, "spectrum.png"), plt, np))
     except PlotError as e:
         fail(str(e))
     for path in made:

@@ -3,7 +3,8 @@
 # flagship inversion (apps/poisson_bilaplacian.opts: the log-conductivity of a Poisson problem
 # from 100 noisy sensors, BiLaplacian prior, inexact Gauss-Newton-CG) on 2 MPI ranks.
 # Writes output/poisson_bilaplacian/: estimate/truth/error/state .vtu, fields.png,
-# convergence.png, history.csv, summary.json, options_used.txt, run_info.json.
+# convergence.png, spectrum.png, history.csv, summary.json, identify.json, options_used.txt,
+# run_info.json.
 # Extra arguments are passed to the driver, e.g. -mesh_refine 2 or -tao_type lmvm.
 set -euo pipefail
 

@@ -11,8 +11,7 @@
 
 namespace pdeinv {
 
-FieldIdentifiabilityReport fieldIdentifiability(InverseProblem& inv, Vec m,
-                                                const RandomizedEigenOptions& opts) {
+void requireFieldIdentifiable(InverseProblem& inv) {
   require(!inv.scalarMode(),
           "the field spectrum needs a parameter field; for "
           "-parameter_space scalars, -mode identify runs Gauss-Newton in the "
@@ -20,16 +19,21 @@ FieldIdentifiabilityReport fieldIdentifiability(InverseProblem& inv, Vec m,
   require(!inv.regions(), "the field spectrum needs a parameter field, not -parameter_regions");
   auto* reg = inv.regularization();
   require(reg != nullptr, "the field spectrum needs a regularization (the prior)");
-  auto& J = inv.objective();
   // Γ⁻¹ must be invertible: probe applyHessianInverse once.
-  Owned<Vec> probe, probeOut;
-  PDEINV_CALL(VecDuplicate(m, probe.out()));
-  PDEINV_CALL(VecDuplicate(m, probeOut.out()));
+  auto probe = inv.objective().createParameterVector();
+  auto probeOut = inv.objective().createParameterVector();
   PDEINV_CALL(VecSet(probe, 1.0));
   require(reg->applyHessianInverse(probe, probeOut),
           "the field spectrum needs a prior with an invertible Hessian (-reg_type l2, "
           "bilaplacian, or h1 with -reg_delta > 0); got -reg_type " +
               reg->name());
+}
+
+FieldIdentifiabilityReport fieldIdentifiability(InverseProblem& inv, Vec m,
+                                                const RandomizedEigenOptions& opts) {
+  requireFieldIdentifiable(inv);
+  auto* reg = inv.regularization();
+  auto& J = inv.objective();
   J.value(m);
 
   FieldIdentifiabilityReport r;

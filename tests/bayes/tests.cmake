@@ -21,3 +21,17 @@ pdeinv_add_error_test(NAME identify_field_without_prior_inverse
                       ARGS ${PDEINV_FIELD_IDENTIFY} -reg_type h1)
 pdeinv_add_error_test(NAME identify_field_rank_zero EXPECT "-identify_rank must be at least 1, got 0"
                       ARGS ${PDEINV_FIELD_IDENTIFY} -identify_rank 0)
+
+# pdeinv -mode invert -identify_rank r: the spectrum at the estimate after the inversion (the
+# flagship options file asks for it), and a prior without an inverse refused before the run.
+add_test(NAME driver_invert_identify_np2
+         COMMAND ${PDEINV_MPIEXEC} ${PDEINV_MPIEXEC_FLAGS} -n 2 $<TARGET_FILE:pdeinv_driver>
+                 -options_file apps/verify_poisson.opts -verify 0 -mode invert -identify_rank 60
+                 -plot 0 -output ${CMAKE_BINARY_DIR}/test_output/invert_identify_np2
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(driver_invert_identify_np2 PROPERTIES
+                     PASS_REGULAR_EXPRESSION "converged: .*at the estimate, what the data determine about the field: 665 parameters, 49 observations.*49 computed.*effective rank \\(eigenvalues > 1\\): 4[0-9]\n"
+                     TIMEOUT 120 PROCESSORS 2)
+pdeinv_add_error_test(NAME invert_identify_without_prior_inverse
+                      EXPECT "the field spectrum needs a prior with an invertible Hessian"
+                      ARGS -mode invert -mesh_faces 4,4 -truth x -obs_type grid -obs_grid 3,3 -reg_type h1 -identify_rank 5)

@@ -36,8 +36,11 @@ struct FieldIdentifiabilityReport {
   PetscInt parameters = 0, observations = 0, hessianActions = 0;
 };
 
-// At the parameter m (an optimisation variable of inv, e.g. its initial guess). Throws
-// InputError naming the option when the problem does not qualify.
+// Throws InputError naming the option when inv does not qualify (a check before a long run).
+void requireFieldIdentifiable(InverseProblem& inv);
+
+// At the parameter m (an optimisation variable of inv, e.g. its initial guess or estimate).
+// Throws InputError naming the option when the problem does not qualify.
 FieldIdentifiabilityReport fieldIdentifiability(InverseProblem& inv, Vec m,
                                                 const RandomizedEigenOptions& opts);
 
