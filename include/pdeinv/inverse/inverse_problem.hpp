@@ -21,6 +21,9 @@
 //     -truth_scalars t1,t2,...     θ generating synthetic data (one value per scalar)
 //     -scalars_init t1,t2,...      starting θ (default: the operator's defaults)
 //   (no regularization in scalar mode; -truth, -m_init and -reg_* do not apply)
+//   -adjoint implicit|unrolled     steady gradients: implicit at the solution (default), or
+//                          through the executed Newton iterations (field parameters; see
+//                          ReducedFunctional and docs/nonlinear_adjoints.md)
 //
 // Transient problems (-problem transient): M u̇ = −R(t, u, m) from u(0) to -ts_final_time,
 // integrated by a stiffly accurate DIRK (-ts_tableau, -ts_dt; -ts_adapt 1: ARKODE chooses the
