@@ -58,12 +58,9 @@ class TransientSolver {
   // ARKODE's message is in what()); u then holds the last state ARKODE reached.
   void solve(Vec m, Vec u);
 
-  const TimeGrid& grid() const { return grid_; }
   PetscReal finalTime() const { return grid_.finalTime; }
-  PetscReal stepSize() const { return grid_.dt; }
   bool adaptive() const { return grid_.adapt; }
   const std::string& tableau() const { return grid_.tableau; }
-  const DirkTableau& table() const { return grid_.table; }
   // Accepted steps of the last solve: times t_0 = 0 < t_1 < … < t_N = finalTime().
   const std::vector<PetscReal>& steps() const { return times_; }
   const TransientStats& stats() const { return stats_; }
