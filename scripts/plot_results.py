@@ -155,6 +155,16 @@ def read_history(path):
     return data
 
 
+def save_log_plot(fig, ax, out, plt):
+    """Grid, legend and layout of a log-scale line plot, saved to out."""
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+    return out
+
+
 def plot_convergence(path, out, plt, np):
     from matplotlib.ticker import MaxNLocator
 
@@ -176,12 +186,7 @@ def plot_convergence(path, out, plt, np):
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("value")
     ax.set_title("convergence")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
-    return out
+    return save_log_plot(fig, ax, out, plt)
 
 
 def plot_spectrum(path, out, plt, np):
@@ -204,12 +209,7 @@ def plot_spectrum(path, out, plt, np):
     ax.set_xlabel("index")
     ax.set_ylabel("eigenvalue")
     ax.set_title(f"misfit Hessian vs prior: {int(np.sum(lam > 1))} data-informed directions")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
-    return out
+    return save_log_plot(fig, ax, out, plt)
 
 
 def main(argv):
