@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "pdeinv/core/error.hpp"
+#include "pdeinv/core/linear_solver.hpp"
 #include "pdeinv/forward/line_search.hpp"
 
 namespace pdeinv {
@@ -50,10 +51,17 @@ SteadySolver::SteadySolver(std::shared_ptr<const PdeOperator> op, const Function
   PDEINV_CALL(KSPGetPC(ksp, &pc));
   if (op_->linearInState()) PDEINV_CALL(SNESSetType(snes_, SNESKSPONLY));
   PDEINV_CALL(KSPSetTolerances(ksp, 1e-10, 1e-50, PETSC_DEFAULT, 1000));
-  if (op_->spdElliptic()) {
-    PDEINV_CALL(KSPSetType(ksp, KSPCG));
-    PDEINV_CALL(PCSetType(pc, PCHYPRE));
-    PDEINV_CALL(PCHYPRESetType(pc, "boomeramg"));
+  // Direct factorization (once per linearization point, reused by every tangent and adjoint
+  // solve) or CG + AMG for SPD operators, GMRES otherwise (core/linear_solver.hpp).
+  PetscInt n = 0;
+  PDEINV_CALL(MatGetSize(J_, &n, nullptr));
+  LinearSolverDefaults d;
+  d.kind = op_->spdElliptic() ? MatrixKind::Spd : MatrixKind::General;
+  d.dim = state.dim();
+  d.globalSize = n;
+  d.rtol = 1e-10;
+  if (!setDefaultLinearSolver(ksp, opts, d) && !op_->spdElliptic()) {
+    PDEINV_CALL(KSPSetTolerances(ksp, 1e-10, 1e-50, PETSC_DEFAULT, 1000));
   }
   PDEINV_CALL(SNESSetTolerances(snes_, PETSC_DEFAULT, 1e-10, PETSC_DEFAULT, 50, PETSC_DEFAULT));
   PDEINV_CALL(SNESSetFromOptions(snes_));

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "pdeinv/core/error.hpp"
+#include "pdeinv/core/linear_solver.hpp"
 #include "pdeinv/core/random.hpp"
 #include "pdeinv/fem/expression.hpp"
 #include "pdeinv/fem/forms.hpp"
@@ -17,16 +18,18 @@ SpdSolver::SpdSolver(Mat A, const std::string& prefix, Preconditioner pc, PetscR
   PDEINV_CALL(KSPCreate(PetscObjectComm(reinterpret_cast<PetscObject>(A)), ksp_.out()));
   PDEINV_CALL(KSPSetOptionsPrefix(ksp_, prefix.c_str()));
   PDEINV_CALL(KSPSetOperators(ksp_, A, A));
-  PDEINV_CALL(KSPSetType(ksp_, KSPCG));
-  PC p = nullptr;
-  PDEINV_CALL(KSPGetPC(ksp_, &p));
-  if (pc == Preconditioner::jacobi) {
-    PDEINV_CALL(PCSetType(p, PCJACOBI));
-  } else {
-    PDEINV_CALL(PCSetType(p, PCHYPRE));
-    PDEINV_CALL(PCHYPRESetType(p, "boomeramg"));
-  }
-  PDEINV_CALL(KSPSetTolerances(ksp_, rtol, 1e-50, PETSC_DEFAULT, 10000));
+  // The matrix never changes: a direct solver factors it once (core/linear_solver.hpp).
+  LinearSolverDefaults d;
+  d.kind = MatrixKind::Spd;
+  PDEINV_CALL(MatGetSize(A, &d.globalSize, nullptr));
+  DM dm = nullptr;
+  PDEINV_CALL(MatGetDM(A, &dm));
+  PetscInt dim = 2;
+  if (dm) PDEINV_CALL(DMGetDimension(dm, &dim));
+  d.dim = static_cast<int>(dim);
+  d.rtol = rtol;
+  d.jacobiForSpd = pc == Preconditioner::jacobi;
+  setDefaultLinearSolver(ksp_, Options(prefix), d);
   // Options are read now, so that -<prefix>ksp_* count as used once the prior exists; the
   // preconditioner is built by the first solve and kept (the operator never changes).
   PDEINV_CALL(KSPSetFromOptions(ksp_));

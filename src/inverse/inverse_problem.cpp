@@ -96,11 +96,20 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
   } else {
     truthText = opts.findString("truth", "physical parameter generating synthetic data");
   }
-  const bool synthetic = truthText || truthScalars;
+  // A truth drawn from the prior (hIPPYlib's benchmarks do this): the seed of the draw.
+  std::optional<PetscInt> truthSample;
+  if (!p->scalarMode_ && opts.isSet("truth_prior_sample")) {
+    truthSample = opts.getInt("truth_prior_sample", 0,
+                              "seed of a prior sample used as the true parameter (instead of "
+                              "-truth; Gaussian priors, -reg_type bilaplacian)");
+    require(*truthSample >= 0, opts.flag("truth_prior_sample") + " must be a non-negative seed");
+    require(!truthText, "give either -truth or -truth_prior_sample, not both");
+  }
+  const bool synthetic = truthText || truthScalars || truthSample;
   const std::string truthFlag = p->scalarMode_ ? "-truth_scalars" : "-truth";
   const auto dataFile = opts.findString("data_file", "observed data file (CSV or HDF5)");
   require(synthetic || dataFile,
-          "give " + truthFlag + " (synthetic data) or -data_file (observed data)");
+          "give " + truthFlag + " or -truth_prior_sample (synthetic data) or -data_file (observed data)");
   require(!(synthetic && dataFile), "give either " + truthFlag + " or -data_file, not both");
   const Options noise("noise_");
   const auto seed = static_cast<unsigned long>(noise.getInt("seed", 1, "seed of the noise draw"));
@@ -116,6 +125,12 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
       solver.setScalars(*truthScalars);
       p->truth_ = createRootVector(comm, solver.numScalars());
       setRootVector(p->truth_, *truthScalars);
+    } else if (truthSample) {
+      p->truth_ = P.createVector();
+      require(p->reg_->sample(static_cast<unsigned long>(*truthSample), p->truth_),
+              "-truth_prior_sample needs a Gaussian prior (-reg_type bilaplacian), not -reg_type " +
+                  p->reg_->name());
+      p->map_->apply(p->truth_, phys);
     } else {
       Expression truthExpr(*truthText, "-truth", P.components());
       P.interpolate(truthExpr, phys);

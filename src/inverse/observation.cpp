@@ -643,6 +643,20 @@ std::unique_ptr<ObservationOperator> makeRandom(const FunctionSpace& V, const Op
   require(seed >= 0, opts.flag("seed") + " must be non-negative");
   std::vector<PetscReal> lo, hi;
   boundingBox(V, lo, hi);
+  lo = opts.getRealArray("random_lower", lo,
+                         "lower corner of the box random points are drawn in (default: the mesh's "
+                         "bounding box)");
+  hi = opts.getRealArray("random_upper", hi,
+                         "upper corner of the box random points are drawn in (default: the mesh's "
+                         "bounding box)");
+  require(lo.size() == static_cast<size_t>(dim) && hi.size() == static_cast<size_t>(dim),
+          opts.flag("random_lower") + " and " + opts.flag("random_upper") + " need " +
+              std::to_string(dim) + " coordinates each");
+  for (int e = 0; e < dim; ++e) {
+    require(std::isfinite(lo[e]) && std::isfinite(hi[e]) && hi[e] > lo[e],
+            opts.flag("random_upper") + " must lie above " + opts.flag("random_lower") +
+                " in every coordinate");
+  }
   // Every rank draws the same sequence (std::mt19937_64 is specified exactly, and the doubles
   // are made from its bits here rather than by a library distribution), and a draw is kept
   // when some rank's cell holds it, so the points do not depend on the number of ranks:
@@ -709,6 +723,12 @@ void listAllOptions(const FunctionSpace& V, const Options& opts) {
   (void)opts.getInt("random", 0,
                     "number of random observation points in the mesh (-obs_type random)");
   (void)opts.getInt("seed", 0, "seed of the random observation points");
+  (void)opts.getRealArray("random_lower", {},
+                          "lower corner of the box random points are drawn in (default: the "
+                          "mesh's bounding box)");
+  (void)opts.getRealArray("random_upper", {},
+                          "upper corner of the box random points are drawn in (default: the "
+                          "mesh's bounding box)");
   (void)opts.findString("file",
                         "sensor file: CSV x,y[,z] per line, or .h5 with dataset 'points' "
                         "(-obs_type file)");

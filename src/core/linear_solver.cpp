@@ -1,0 +1,48 @@
+#include "pdeinv/core/linear_solver.hpp"
+
+#include "pdeinv/core/error.hpp"
+
+namespace pdeinv {
+
+bool setDefaultLinearSolver(KSP ksp, const Options& opts, const LinearSolverDefaults& d) {
+  const auto choice = opts.getString(
+      "solver", "auto",
+      "linear solver: direct (sparse Cholesky/LU, factored once per operator), iterative "
+      "(Krylov + AMG) or auto (direct in 2-D, and in 3-D up to 60000 unknowns)");
+  require(choice == "auto" || choice == "direct" || choice == "iterative",
+          opts.flag("solver") + " must be direct, iterative or auto, got '" + choice + "'");
+  const bool direct =
+      choice == "direct" ||
+      (choice == "auto" && (d.dim <= 2 || d.globalSize <= LinearSolverDefaults::directMaxDofs3d));
+  PC pc = nullptr;
+  PDEINV_CALL(KSPGetPC(ksp, &pc));
+  MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(ksp));
+  int size = 1;
+  MPI_Comm_size(comm, &size);
+  if (direct) {
+    PDEINV_CALL(KSPSetType(ksp, KSPPREONLY));
+    PDEINV_CALL(PCSetType(pc, d.kind == MatrixKind::Spd ? PCCHOLESKY : PCLU));
+    if (size > 1) {
+      PDEINV_CALL(PCFactorSetMatSolverType(pc, MATSOLVERMUMPS));
+    } else {
+      PDEINV_CALL(PCFactorSetMatSolverType(pc, MATSOLVERPETSC));
+      PDEINV_CALL(PCFactorSetMatOrderingType(pc, MATORDERINGND));
+    }
+    // A zero pivot is reported as a failed solve (KSP_DIVERGED_PC_FAILED), not an abort.
+    PDEINV_CALL(KSPSetErrorIfNotConverged(ksp, PETSC_FALSE));
+    return true;
+  }
+  if (d.kind == MatrixKind::Spd) {
+    PDEINV_CALL(KSPSetType(ksp, KSPCG));
+    if (d.jacobiForSpd) {
+      PDEINV_CALL(PCSetType(pc, PCJACOBI));
+    } else {
+      PDEINV_CALL(PCSetType(pc, PCHYPRE));
+      PDEINV_CALL(PCHYPRESetType(pc, "boomeramg"));
+    }
+  }
+  PDEINV_CALL(KSPSetTolerances(ksp, d.rtol, 1e-50, PETSC_DEFAULT, 10000));
+  return false;
+}
+
+}  // namespace pdeinv
