@@ -153,7 +153,8 @@ struct Assembler::Impl {
   std::vector<std::vector<Mat_>> grad;                // [field][q]: (Nc·dim) × Nb
   std::vector<PetscScalar> u, u_t, u_x, a, a_t, a_x;  // at one quadrature point
   std::vector<PetscScalar> gbuf;
-  Mat_ G, tmp;
+  std::vector<PetscScalar> f0base, f1base, f0probe, f1probe;
+  Mat_ G, tmp, g0p, g1p, g2p, g3p;
   RowMat K;
 
   int nAux() const { return static_cast<int>(tabs.size()) - 1; }
@@ -306,6 +307,67 @@ struct Assembler::Impl {
         callG(kern.g3, t, q, c);
         unpackG3(gbuf.data(), Nu, Nv, dim, G);
         tmp.noalias() = G * gradV;
+        K.noalias() += w * (gradU.transpose() * tmp);
+      }
+    }
+  }
+
+  // The pointwise derivatives of residual kernels with respect to aux field k, read off by
+  // probing: with a_k's value (or one gradient component) set to 1, f − f(base) is the column
+  // of g0/g2 (or g1/g3). Exact for kernels affine in a_k, which the second-order kernels are
+  // (they are linear in the direction); so a matrix comes from kernels written as residuals.
+  void elementJacobianProbed(const ResidualKernels& kern, int k, PetscReal t,
+                             const std::vector<PetscScalar>& c) {
+    const auto& TU = tabs[0];
+    const auto& TV = tabs[k + 1];
+    const int Nu = TU.Nc, Nv = TV.Nc, d = dim;
+    K.setZero(TU.Nb, TV.Nb);
+    f0base.assign(Nu, 0.0), f1base.assign(Nu * d, 0.0);
+    f0probe.assign(Nu, 0.0), f1probe.assign(Nu * d, 0.0);
+    g0p.setZero(Nu, Nv), g1p.setZero(Nu, Nv * d), g2p.setZero(Nu * d, Nv),
+        g3p.setZero(Nu * d, Nv * d);
+    auto eval = [&](int q, std::vector<PetscScalar>& f0, std::vector<PetscScalar>& f1) {
+      std::fill(f0.begin(), f0.end(), 0.0);
+      std::fill(f1.begin(), f1.end(), 0.0);
+      if (kern.f0) callF(kern.f0, t, q, c, f0.data());
+      if (kern.f1) callF(kern.f1, t, q, c, f1.data());
+    };
+    for (int q = 0; q < Nq; ++q) {
+      evaluatePoint(q);
+      const PetscReal w = weights[q] * detJ[q];
+      eval(q, f0base, f1base);
+      for (int gc = 0; gc < Nv; ++gc) {
+        PetscScalar& v = a[aOff[k] + gc];
+        const PetscScalar keep = v;
+        v = keep + 1.0;
+        eval(q, f0probe, f1probe);
+        v = keep;
+        for (int fc = 0; fc < Nu; ++fc) {
+          g0p(fc, gc) = f0probe[fc] - f0base[fc];
+          for (int df = 0; df < d; ++df)
+            g2p(fc * d + df, gc) = f1probe[fc * d + df] - f1base[fc * d + df];
+        }
+        for (int dg = 0; dg < d; ++dg) {
+          PetscScalar& vx = a_x[aOff_x[k] + gc * d + dg];
+          const PetscScalar keepx = vx;
+          vx = keepx + 1.0;
+          eval(q, f0probe, f1probe);
+          vx = keepx;
+          for (int fc = 0; fc < Nu; ++fc) {
+            g1p(fc, gc * d + dg) = f0probe[fc] - f0base[fc];
+            for (int df = 0; df < d; ++df)
+              g3p(fc * d + df, gc * d + dg) = f1probe[fc * d + df] - f1base[fc * d + df];
+          }
+        }
+      }
+      const Mat_& gradU = grad[0][q];
+      const Mat_& gradV = grad[k + 1][q];
+      if (kern.f0) {
+        tmp.noalias() = g0p * TV.phi[q] + g1p * gradV;
+        K.noalias() += w * (TU.phi[q].transpose() * tmp);
+      }
+      if (kern.f1) {
+        tmp.noalias() = g2p * TV.phi[q] + g3p * gradV;
         K.noalias() += w * (gradU.transpose() * tmp);
       }
     }
@@ -522,6 +584,22 @@ void Assembler::auxJacobian(const JacobianKernels& kern, int k, Vec u, const std
   const auto& ci = I.indices[k + 1];
   I.forEachCell([&](PetscInt cell) {
     I.elementJacobian(kern, k + 1, t, constants_);
+    const PetscInt c = cell - I.cStart;
+    PDEINV_CALL(MatSetValues(Jk, ri.n, ri.glob(c), ci.n, ci.glob(c), I.K.data(), ADD_VALUES));
+  });
+  PDEINV_CALL(MatAssemblyBegin(Jk, MAT_FINAL_ASSEMBLY));
+  PDEINV_CALL(MatAssemblyEnd(Jk, MAT_FINAL_ASSEMBLY));
+}
+
+void Assembler::linearAuxJacobian(const ResidualKernels& kern, int k, Vec u,
+                                  const std::vector<Vec>& a, Mat Jk, PetscReal t) const {
+  auto& I = *impl_;
+  I.load(*state_, aux_, u, a, t);
+  PDEINV_CALL(MatZeroEntries(Jk));
+  const auto& ri = I.indices[0];
+  const auto& ci = I.indices[k + 1];
+  I.forEachCell([&](PetscInt cell) {
+    I.elementJacobianProbed(kern, k, t, constants_);
     const PetscInt c = cell - I.cStart;
     PDEINV_CALL(MatSetValues(Jk, ri.n, ri.glob(c), ci.n, ci.glob(c), I.K.data(), ADD_VALUES));
   });

@@ -91,7 +91,7 @@ void ReducedFunctional::setAdjointMode(AdjointMode mode) {
   adjointMode_ = mode;
   // The next evaluation recomputes the state from u_0 = 0 (and then warm-starts again in
   // implicit mode).
-  haveState_ = haveAdjoint_ = false;
+  haveState_ = haveAdjoint_ = haveW_ = false;
   PDEINV_CALL(VecSet(u_, 0.0));
 }
 
@@ -114,7 +114,7 @@ void ReducedFunctional::update(Vec m) {
     reg_ = regularization_ ? regularization_->value(m_) : 0.0;
     return;
   }
-  haveState_ = haveAdjoint_ = false;
+  haveState_ = haveAdjoint_ = haveW_ = false;
   PDEINV_CALL(VecCopy(m, m_));
   map_->apply(m_, p_);
   // The previous state is the initial guess (it matters for nonlinear operators). The unrolled
@@ -214,10 +214,38 @@ void ReducedFunctional::secondOrder(Vec u, Vec lambda, Vec du, Vec dp, Vec wStat
   if (wParam) assemble(*secondParam_, solver_.op().secondOrderParameter(), p_, u, wParam);
 }
 
+void ReducedFunctional::assembleSecondOrder() {
+  if (haveW_) return;
+  updateAdjoint();
+  const auto& V = solver_.state();
+  const auto& P = solver_.parameter();
+  auto zeroU = V.createVector(), zeroP = P.createVector();
+  PDEINV_CALL(VecSet(zeroU, 0.0));
+  PDEINV_CALL(VecSet(zeroP, 0.0));
+  // aux = (other, data…, λ, du, dp): du is aux nd+2, dp aux nd+3 (see PdeOperator).
+  const std::vector<Vec> data = solver_.dataValues();
+  const int kdu = static_cast<int>(data.size()) + 2, kdp = kdu + 1;
+  auto assemble = [&](Assembler& A, const ResidualKernels& kernels, Vec at, Vec other, int k,
+                      Owned<Mat>& W) {
+    std::vector<Vec> aux = {other};
+    aux.insert(aux.end(), data.begin(), data.end());
+    aux.insert(aux.end(), {lambda_.get(), zeroU.get(), zeroP.get()});
+    A.setConstants(solver_.kernelConstants());
+    if (!W) W = A.createAuxMatrix(k);
+    A.linearAuxJacobian(kernels, k, at, aux, W);
+  };
+  const auto& op = solver_.op();
+  if (!op.linearInState()) assemble(*secondState_, op.secondOrderState(), u_, p_, kdu, Wuu_);
+  assemble(*secondState_, op.secondOrderState(), u_, p_, kdp, Wup_);
+  assemble(*secondParam_, op.secondOrderParameter(), p_, u_, kdu, Wpu_);
+  assemble(*secondParam_, op.secondOrderParameter(), p_, u_, kdp, Wpp_);
+  haveW_ = true;
+}
+
 void ReducedFunctional::addSecondOrderState(Vec du, Vec dp, Vec rhs) {
-  auto w = solver_.state().createVector();
-  secondOrder(u_, lambda_, du, dp, w, nullptr);
-  PDEINV_CALL(VecAXPY(rhs, 1.0, w));
+  assembleSecondOrder();
+  if (Wuu_ && !solver_.op().linearInState()) PDEINV_CALL(MatMultAdd(Wuu_, du, rhs, rhs));
+  PDEINV_CALL(MatMultAdd(Wup_, dp, rhs, rhs));
 }
 
 void ReducedFunctional::unrolledAdjoint() {
@@ -292,9 +320,9 @@ void ReducedFunctional::fieldHessian(Vec m, Vec dm, Vec out, HessianType type) {
   auto hp = P.createVector();
   PDEINV_CALL(MatMultTranspose(parameterJacobian(), dlambda, hp));
   if (newton) {
-    auto w = P.createVector();
-    secondOrder(u_, lambda_, du, dp, nullptr, w);
-    PDEINV_CALL(VecAXPY(hp, 1.0, w));
+    assembleSecondOrder();
+    PDEINV_CALL(MatMultAdd(Wpu_, du, hp, hp));
+    PDEINV_CALL(MatMultAdd(Wpp_, dp, hp, hp));
   }
   map_->jacobianApply(m_, hp, out);
   if (newton && !map_->isIdentity()) {
@@ -314,7 +342,7 @@ void ReducedFunctional::fieldHessian(Vec m, Vec dm, Vec out, HessianType type) {
 void ReducedFunctional::updateScalars(Vec x) {
   auto theta = gatherRootVector(x);
   if (haveState_ && theta == theta_) return;
-  haveState_ = haveAdjoint_ = haveDRdTheta_ = false;
+  haveState_ = haveAdjoint_ = haveDRdTheta_ = haveW_ = false;
   theta_ = std::move(theta);
   solver_.setScalars(theta_);
   solver_.solve(p_, u_);  // p_ is the fixed field; the previous state is the initial guess
