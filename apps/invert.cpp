@@ -22,6 +22,7 @@
 #include "modes.hpp"
 #include "pdeinv/analysis/field_identifiability.hpp"
 #include "pdeinv/core/error.hpp"
+#include "pdeinv/core/log_events.hpp"
 #include "pdeinv/core/options.hpp"
 #include "pdeinv/core/session.hpp"
 #include "pdeinv/fem/forms.hpp"
@@ -266,6 +267,8 @@ int runInvert(MPI_Comm comm) {
   if (choice == "fixed" || again) invertAt(weight);
   PetscLogDouble tEnd = 0;
   PDEINV_CALL(PetscTime(&tEnd));
+  const auto phases = phaseTimes(comm);  // of the inversion (the spectrum below adds its own)
+  const double peakMemory = peakMemoryMB(comm);
   checkAllOptionsUsed(true);
 
   // 5. Results.
@@ -322,7 +325,13 @@ int runInvert(MPI_Comm comm) {
         static_cast<long long>(counts.forward), static_cast<long long>(counts.adjoint),
         static_cast<long long>(counts.tangent), static_cast<long long>(counts.incrementalAdjoint));
     if (relErr >= 0) std::printf("  relative parameter error %.4e\n", relErr);
-    std::printf("  wall time %.2f s on %d rank(s)\n", tEnd - tStart, ranks);
+    std::printf("  wall time %.2f s on %d rank(s), peak memory %.0f MB per rank\n", tEnd - tStart,
+                ranks, peakMemory);
+    std::printf("  time per phase (s, inclusive):");
+    for (const auto& p : phases) {
+      if (p.count > 0) std::printf(" %s %.2f", p.name.c_str(), p.seconds);
+    }
+    std::printf("\n");
   }
   if (spectrum.rank > 0) {
     // What the data determine, linearised at the estimate.
@@ -429,6 +438,14 @@ int runInvert(MPI_Comm comm) {
     }
     w.field("parameter_unknowns", nParam).field("state_unknowns", nState);
     w.field("wall_time_s", tEnd - tStart).field("ranks", ranks);
+    // Inclusive times of each phase (PETSc log events, maximum over ranks) and peak memory.
+    w.key("phase_times_s").beginObject();
+    for (const auto& p : phases) w.field(p.name, p.seconds);
+    w.endObject();
+    w.key("phase_counts").beginObject(true);
+    for (const auto& p : phases) w.field(p.name, static_cast<PetscInt>(p.count));
+    w.endObject();
+    w.field("peak_memory_mb", peakMemory);
     w.endObject();
     w.finish();
     std::printf("  wrote %s/{summary.json,history.csv,estimate.vtu,...}\n", outDir.c_str());

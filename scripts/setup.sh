@@ -29,7 +29,7 @@ done
 
 PACKAGES=(build-essential cmake pkg-config g++ git petsc-dev libsundials-dev libeigen3-dev
           libgtest-dev libmuparser-dev gmsh python3-matplotlib python3-h5py openmpi-bin
-          libopenmpi-dev clang-format)
+          libopenmpi-dev clang-format libopenblas0-serial)
 
 # 1. Debian packages: install only the missing ones.
 missing=()

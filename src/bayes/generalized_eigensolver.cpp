@@ -6,6 +6,7 @@
 
 #include "pdeinv/analysis/derivative_check.hpp"
 #include "pdeinv/core/error.hpp"
+#include "pdeinv/core/log_events.hpp"
 
 namespace pdeinv {
 namespace {
@@ -76,6 +77,7 @@ Block bOrthonormalize(const Block& Y, const LinearAction& B, Vec like, PetscInt&
 GeneralizedEigenpairs randomizedGeneralizedEigenpairs(const LinearAction& A, const LinearAction& B,
                                                       const LinearAction& Binv, Vec like,
                                                       const RandomizedEigenOptions& options) {
+  LogScope scope(Phase::Eigensolver);
   require(options.rank >= 1, "randomized eigensolver: the rank must be at least 1, got " +
                                  std::to_string(options.rank));
   require(options.oversampling >= 0,

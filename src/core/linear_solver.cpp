@@ -11,9 +11,24 @@ bool setDefaultLinearSolver(KSP ksp, const Options& opts, const LinearSolverDefa
       "(Krylov + AMG) or auto (direct in 2-D, and in 3-D up to 60000 unknowns)");
   require(choice == "auto" || choice == "direct" || choice == "iterative",
           opts.flag("solver") + " must be direct, iterative or auto, got '" + choice + "'");
+  // Krylov settings given by option (-<prefix>pc_type gamg, -<prefix>ksp_rtol 1e-12, ...) ask
+  // for an iterative solve, and auto honours them: under KSPPREONLY a preconditioner would be
+  // applied once (a wrong answer) and a tolerance silently ignored.
+  auto optionValue = [&](const char* name) -> std::string {
+    char value[64] = "";
+    PetscBool set = PETSC_FALSE;
+    PDEINV_CALL(
+        PetscOptionsGetString(nullptr, opts.prefix().c_str(), name, value, sizeof(value), &set));
+    return set ? std::string(value) + " " : std::string();  // non-empty when set
+  };
+  const auto pcType = optionValue("-pc_type"), kspType = optionValue("-ksp_type");
+  const bool iterativeAsked = (!pcType.empty() && pcType != "lu " && pcType != "cholesky ") ||
+                              (!kspType.empty() && kspType != "preonly ") ||
+                              opts.isSet("ksp_rtol") || opts.isSet("ksp_atol") ||
+                              opts.isSet("ksp_max_it");
   const bool direct =
-      choice == "direct" ||
-      (choice == "auto" && (d.dim <= 2 || d.globalSize <= LinearSolverDefaults::directMaxDofs3d));
+      choice == "direct" || (choice == "auto" && !iterativeAsked &&
+                             (d.dim <= 2 || d.globalSize <= LinearSolverDefaults::directMaxDofs3d));
   PC pc = nullptr;
   PDEINV_CALL(KSPGetPC(ksp, &pc));
   MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(ksp));

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "pdeinv/core/error.hpp"
+#include "pdeinv/core/log_events.hpp"
 #include "pdeinv/core/options.hpp"
 
 namespace pdeinv {
@@ -148,6 +149,7 @@ int runMain(int argc, char** argv, const char* help, const std::function<int(MPI
     return 1;
   }
   installPetscErrorHandler();
+  startEventLogging();
   MPI_Comm comm = PETSC_COMM_WORLD;
   int status = 0;
   try {

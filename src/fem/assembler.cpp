@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "pdeinv/core/error.hpp"
+#include "pdeinv/core/log_events.hpp"
 
 namespace pdeinv {
 namespace {
@@ -14,11 +15,15 @@ using RowMat = Eigen::Matrix<PetscScalar, Eigen::Dynamic, Eigen::Dynamic, Eigen:
 using Mat_ = Eigen::MatrixXd;
 using Vec_ = Eigen::VectorXd;
 
-// Reference tabulation of one element at the quadrature points:
-// phi[q] is Nc × Nb (values), dref[q] is (Nc·dim) × Nb with row c·dim+e = ∂φ_c/∂ξ_e.
+// Reference tabulation of one element at the quadrature points, flat and contiguous for the
+// element loop: at point q, row r = c·(1+dim)+s of the (Nc·(1+dim)) × Nb block tab[q] is the
+// value of component c (s = 0) or its derivative ∂/∂ξ_{s−1} (s ≥ 1), for each basis function b.
+// One row layout for values and derivatives lets one small product evaluate a field and one
+// accumulate an element matrix.
 struct Tabulation {
-  int Nb = 0, Nc = 0;
-  std::vector<Mat_> phi, dref;
+  int Nb = 0, Nc = 0, dim = 0, rows = 0;  // rows = Nc·(1+dim)
+  std::vector<PetscReal> tab;             // [q][row][b]
+  const PetscReal* at(int q) const { return tab.data() + static_cast<size_t>(q) * rows * Nb; }
 };
 
 Tabulation tabulate(PetscFE fe, int dim, PetscInt Nq, const PetscReal* points) {
@@ -28,18 +33,20 @@ Tabulation tabulate(PetscFE fe, int dim, PetscInt Nq, const PetscReal* points) {
   PDEINV_CALL(PetscFEGetNumComponents(fe, &Nc));
   T.Nb = static_cast<int>(Nb);
   T.Nc = static_cast<int>(Nc);
+  T.dim = dim;
+  T.rows = T.Nc * (1 + dim);
+  T.tab.assign(static_cast<size_t>(Nq) * T.rows * T.Nb, 0.0);
   PetscTabulation tab = nullptr;
   PDEINV_CALL(PetscFECreateTabulation(fe, 1, Nq, points, 1, &tab));
   for (int q = 0; q < Nq; ++q) {
-    Mat_ phi(T.Nc, T.Nb), dref(T.Nc * dim, T.Nb);
+    PetscReal* out = T.tab.data() + static_cast<size_t>(q) * T.rows * T.Nb;
     for (int b = 0; b < T.Nb; ++b)
       for (int c = 0; c < T.Nc; ++c) {
-        phi(c, b) = tab->T[0][(q * T.Nb + b) * T.Nc + c];
+        out[(c * (1 + dim)) * T.Nb + b] = tab->T[0][(q * T.Nb + b) * T.Nc + c];
         for (int e = 0; e < dim; ++e)
-          dref(c * dim + e, b) = tab->T[1][((q * T.Nb + b) * T.Nc + c) * dim + e];
+          out[(c * (1 + dim) + 1 + e) * T.Nb + b] =
+              tab->T[1][((q * T.Nb + b) * T.Nc + c) * dim + e];
       }
-    T.phi.push_back(std::move(phi));
-    T.dref.push_back(std::move(dref));
   }
   PDEINV_CALL(PetscTabulationDestroy(&tab));
   return T;
@@ -111,24 +118,6 @@ void scatterAdd(PetscScalar* array, const PetscInt* idx, const Vec_& v) {
   for (Eigen::Index i = 0; i < v.size(); ++i) array[idx[i]] += v[i];
 }
 
-// PETSc's g-block layouts → dense matrices acting on (values | gradients) of test and trial.
-//  g0[fc·Nv+gc] → (Nu × Nv); g1[(fc·Nv+gc)·d+dg] → (Nu × Nv·d);
-//  g2[(fc·Nv+gc)·d+df] → (Nu·d × Nv); g3[((fc·Nv+gc)·d+df)·d+dg] → (Nu·d × Nv·d).
-void unpackG2(const PetscScalar* g, int Nu, int Nv, int d, Mat_& out) {
-  out.resize(Nu * d, Nv);
-  for (int fc = 0; fc < Nu; ++fc)
-    for (int gc = 0; gc < Nv; ++gc)
-      for (int df = 0; df < d; ++df) out(fc * d + df, gc) = g[(fc * Nv + gc) * d + df];
-}
-void unpackG3(const PetscScalar* g, int Nu, int Nv, int d, Mat_& out) {
-  out.resize(Nu * d, Nv * d);
-  for (int fc = 0; fc < Nu; ++fc)
-    for (int gc = 0; gc < Nv; ++gc)
-      for (int df = 0; df < d; ++df)
-        for (int dg = 0; dg < d; ++dg)
-          out(fc * d + df, gc * d + dg) = g[((fc * Nv + gc) * d + df) * d + dg];
-}
-
 }  // namespace
 
 struct Assembler::Impl {
@@ -144,20 +133,30 @@ struct Assembler::Impl {
   Tabulation coordTab;
   CellIndices coordIndices;
   Vec coords = nullptr;
+  // Affine cells (simplices with linear coordinates) have one J⁻¹ and det J per cell, computed
+  // once here (the mesh does not move) and reused by every assembly.
+  bool affine = false;
+  std::vector<PetscReal> cellInvJ, cellDetJ;
   // Kernel argument layout (PETSc convention).
   std::vector<PetscInt> uOff, uOff_x, aOff, aOff_x;
-  // Per-cell scratch: geometry, field coefficients and physical gradients.
+  // Per-cell scratch: geometry (J⁻¹ and det J of the current cell, per point unless affine),
+  // field coefficients.
   std::vector<PetscReal> x, J, invJ, detJ;
-  Vec_ coordCoeff;
-  std::vector<Vec_> coeff;
-  std::vector<std::vector<Mat_>> grad;                // [field][q]: (Nc·dim) × Nb
+  const PetscReal* curInvJ = nullptr;  // J⁻¹ of the current cell (affine) or of all points
+  const PetscReal* curDetJ = nullptr;
+  std::vector<PetscReal> coordCoeff;
+  std::vector<std::vector<PetscScalar>> coeff;
   std::vector<PetscScalar> u, u_t, u_x, a, a_t, a_x;  // at one quadrature point
-  std::vector<PetscScalar> gbuf;
-  std::vector<PetscScalar> f0base, f1base, f0probe, f1probe;
-  Mat_ G, tmp, g0p, g1p, g2p, g3p;
-  RowMat K;
+  std::vector<PetscScalar> gbuf[4];                   // g0..g3 of one point
+  std::vector<PetscScalar> f0buf, f1buf, f1ref, f0probe, f1probe;
+  std::vector<PetscScalar> G, tmp;  // element-matrix work, see accumulate()
+  std::vector<int> activeU, activeV;
+  std::vector<PetscScalar> Kbuf, rebuf;  // element matrix (row-major) and residual
+  int Krows = 0, Kcols = 0;
 
   int nAux() const { return static_cast<int>(tabs.size()) - 1; }
+  const PetscReal* invJAt(int q) const { return affine ? curInvJ : curInvJ + q * dim * dim; }
+  PetscReal detJAt(int q) const { return affine ? curDetJ[0] : curDetJ[q]; }
 
   // Fills the local vectors: the state with its Dirichlet values, then the aux fields.
   void load(const FunctionSpace& state, const std::vector<const FunctionSpace*>& aux, Vec uGlobal,
@@ -177,66 +176,134 @@ struct Assembler::Impl {
     }
   }
 
-  // x, J = ∂x/∂ξ, J⁻¹ and det J at the quadrature points, from the coordinate element
-  // tabulated once (DMPlexComputeCellGeometryFEM re-tabulates it for every cell).
-  void computeGeometry(PetscInt cell, const PetscScalar* coordArray) {
-    gather(coordArray, coordIndices.loc(cell - cStart), coordIndices.n, coordCoeff);
+  // x, J = ∂x/∂ξ, J⁻¹ and det J at the quadrature points (all of them, or only the first when
+  // `first` is set: affine cells), from the coordinate element tabulated once
+  // (DMPlexComputeCellGeometryFEM re-tabulates it for every cell).
+  void computeGeometry(PetscInt cell, bool onlyFirst) {
     const auto& T = coordTab;
-    for (int q = 0; q < Nq; ++q) {
-      Eigen::Map<Vec_>(x.data() + q * dim, dim).noalias() = T.phi[q] * coordCoeff;
+    const int nq = onlyFirst ? 1 : Nq;
+    for (int q = 0; q < nq; ++q) {
+      const PetscReal* tq = T.at(q);
+      PetscReal* Jq = J.data() + q * dim * dim;
       // J[c·dim+e] = ∂x_c/∂ξ_e
-      Eigen::Map<Vec_>(J.data() + q * dim * dim, dim * dim).noalias() = T.dref[q] * coordCoeff;
-      Eigen::Map<RowMat> Jm(J.data() + q * dim * dim, dim, dim);
-      Eigen::Map<RowMat> iJ(invJ.data() + q * dim * dim, dim, dim);
+      for (int c = 0; c < dim; ++c)
+        for (int e = 0; e < dim; ++e) {
+          PetscReal s = 0;
+          const PetscReal* row = tq + (c * (1 + dim) + 1 + e) * T.Nb;
+          for (int b = 0; b < T.Nb; ++b) s += row[b] * coordCoeff[b];
+          Jq[c * dim + e] = s;
+        }
+      PetscReal* iJ = invJ.data() + q * dim * dim;
+      PetscReal det = 0;
       if (dim == 2) {
-        const PetscReal det = Jm(0, 0) * Jm(1, 1) - Jm(0, 1) * Jm(1, 0);
-        detJ[q] = det;
-        iJ(0, 0) = Jm(1, 1) / det, iJ(0, 1) = -Jm(0, 1) / det;
-        iJ(1, 0) = -Jm(1, 0) / det, iJ(1, 1) = Jm(0, 0) / det;
+        det = Jq[0] * Jq[3] - Jq[1] * Jq[2];
+        iJ[0] = Jq[3] / det, iJ[1] = -Jq[1] / det;
+        iJ[2] = -Jq[2] / det, iJ[3] = Jq[0] / det;
       } else if (dim == 3) {
-        const Eigen::Matrix3d j3 = Jm;
-        detJ[q] = j3.determinant();
-        iJ = j3.inverse();
+        const Eigen::Map<const Eigen::Matrix<PetscReal, 3, 3, Eigen::RowMajor>> j3(Jq);
+        det = j3.determinant();
+        Eigen::Map<Eigen::Matrix<PetscReal, 3, 3, Eigen::RowMajor>> inv(iJ);
+        inv = j3.inverse();
       } else {
-        detJ[q] = Jm(0, 0);
-        iJ(0, 0) = 1.0 / Jm(0, 0);
+        det = Jq[0];
+        iJ[0] = 1.0 / Jq[0];
       }
-      if (!(detJ[q] > 0)) {
+      detJ[q] = det;
+      if (!(det > 0)) {
         throw Error("inverted or degenerate cell " + std::to_string(cell) +
-                    " (det J = " + std::to_string(detJ[q]) + ")");
+                    " (det J = " + std::to_string(det) + ")");
       }
     }
   }
 
-  // Geometry, field coefficients and physical gradients on one cell.
+  // Quadrature-point coordinates of the current cell.
+  void computePoints() {
+    const auto& T = coordTab;
+    for (int q = 0; q < Nq; ++q) {
+      const PetscReal* tq = T.at(q);
+      for (int c = 0; c < dim; ++c) {
+        PetscReal s = 0;
+        const PetscReal* row = tq + (c * (1 + dim)) * T.Nb;
+        for (int b = 0; b < T.Nb; ++b) s += row[b] * coordCoeff[b];
+        x[q * dim + c] = s;
+      }
+    }
+  }
+
+  void gatherCoordinates(PetscInt cell, const PetscScalar* coordArray) {
+    const PetscInt* idx = coordIndices.loc(cell - cStart);
+    for (int i = 0; i < coordIndices.n; ++i) coordCoeff[i] = coordArray[idx[i]];
+  }
+
+  // J⁻¹ and det J of every affine cell, once.
+  void precomputeAffineGeometry() {
+    const auto n = static_cast<size_t>(cEnd - cStart);
+    cellInvJ.resize(n * dim * dim);
+    cellDetJ.resize(n);
+    ReadArray coordArray(coords);
+    for (PetscInt cell = cStart; cell < cEnd; ++cell) {
+      gatherCoordinates(cell, coordArray.get());
+      computeGeometry(cell, true);
+      const auto lc = static_cast<size_t>(cell - cStart);
+      std::copy(invJ.begin(), invJ.begin() + dim * dim, cellInvJ.begin() + lc * dim * dim);
+      cellDetJ[lc] = detJ[0];
+    }
+  }
+
+  // Geometry and field coefficients on one cell.
   void setupCell(PetscInt cell, const std::vector<const PetscScalar*>& arrays,
                  const PetscScalar* coordArray) {
-    computeGeometry(cell, coordArray);
+    gatherCoordinates(cell, coordArray);
+    computePoints();
+    if (affine) {
+      const auto lc = static_cast<size_t>(cell - cStart);
+      curInvJ = cellInvJ.data() + lc * dim * dim;
+      curDetJ = cellDetJ.data() + lc;
+    } else {
+      computeGeometry(cell, false);
+      curInvJ = invJ.data();
+      curDetJ = detJ.data();
+    }
     for (size_t f = 0; f < tabs.size(); ++f) {
-      const auto& T = tabs[f];
-      gather(arrays[f], indices[f].loc(cell - cStart), indices[f].n, coeff[f]);
-      for (int q = 0; q < Nq; ++q) {
-        // ∂φ/∂x_d = Σ_e ∂φ/∂ξ_e · invJ[e·dim+d]
-        Eigen::Map<const RowMat> iJ(invJ.data() + q * dim * dim, dim, dim);
-        for (int c = 0; c < T.Nc; ++c) {
-          grad[f][q].middleRows(c * dim, dim).noalias() =
-              iJ.transpose() * T.dref[q].middleRows(c * dim, dim);
+      const PetscInt* idx = indices[f].loc(cell - cStart);
+      auto& cf = coeff[f];
+      const PetscScalar* arr = arrays[f];
+      for (int i = 0; i < indices[f].n; ++i) cf[i] = arr[idx[i]];
+    }
+  }
+
+  // Value and physical gradient of field f at point q: val[c], grad[c·dim+k].
+  void evaluateField(int f, int q, PetscScalar* val, PetscScalar* grad) const {
+    const auto& T = tabs[f];
+    const PetscReal* tq = T.at(q);
+    const PetscScalar* cf = coeff[f].data();
+    const PetscReal* iJ = invJAt(q);
+    PetscScalar ref[3];
+    for (int c = 0; c < T.Nc; ++c) {
+      for (int s = 0; s <= dim; ++s) {
+        const PetscReal* row = tq + (c * (1 + dim) + s) * T.Nb;
+        PetscScalar v = 0;
+        for (int b = 0; b < T.Nb; ++b) v += row[b] * cf[b];
+        if (s == 0) {
+          val[c] = v;
+        } else {
+          ref[s - 1] = v;
         }
+      }
+      // ∂/∂x_k = Σ_e ∂/∂ξ_e · J⁻¹[e·dim+k]
+      for (int k = 0; k < dim; ++k) {
+        PetscScalar g = 0;
+        for (int e = 0; e < dim; ++e) g += ref[e] * iJ[e * dim + k];
+        grad[c * dim + k] = g;
       }
     }
   }
 
   // u, ∇u, a, ∇a at quadrature point q.
   void evaluatePoint(int q) {
-    const auto& T0 = tabs[0];
-    Eigen::Map<Vec_>(u.data(), T0.Nc).noalias() = T0.phi[q] * coeff[0];
-    Eigen::Map<Vec_>(u_x.data(), T0.Nc * dim).noalias() = grad[0][q] * coeff[0];
-    for (int k = 0; k < nAux(); ++k) {
-      const auto& T = tabs[k + 1];
-      Eigen::Map<Vec_>(a.data() + aOff[k], T.Nc).noalias() = T.phi[q] * coeff[k + 1];
-      Eigen::Map<Vec_>(a_x.data() + aOff_x[k], T.Nc * dim).noalias() =
-          grad[k + 1][q] * coeff[k + 1];
-    }
+    evaluateField(0, q, u.data(), u_x.data());
+    for (int k = 0; k < nAux(); ++k)
+      evaluateField(k + 1, q, a.data() + aOff[k], a_x.data() + aOff_x[k]);
   }
 
   void callF(PetscPointFunc f, PetscReal t, int q, const std::vector<PetscScalar>& c,
@@ -245,97 +312,184 @@ struct Assembler::Impl {
       aOff_x.data(), a.data(), a_t.data(), a_x.data(), t, x.data() + q * dim,
       static_cast<PetscInt>(c.size()), c.data(), out);
   }
-  void callG(PetscPointJac g, PetscReal t, int q, const std::vector<PetscScalar>& c) {
-    std::fill(gbuf.begin(), gbuf.end(), 0.0);
+  void callG(PetscPointJac g, PetscReal t, int q, const std::vector<PetscScalar>& c,
+             std::vector<PetscScalar>& out) {
+    std::fill(out.begin(), out.end(), 0.0);
     g(dim, 1, nAux(), uOff.data(), uOff_x.data(), u.data(), u_t.data(), u_x.data(), aOff.data(),
       aOff_x.data(), a.data(), a_t.data(), a_x.data(), t, 0.0, x.data() + q * dim,
-      static_cast<PetscInt>(c.size()), c.data(), gbuf.data());
+      static_cast<PetscInt>(c.size()), c.data(), out.data());
   }
 
-  // Element residual of the current cell.
-  void elementResidual(const ResidualKernels& k, PetscReal t, const std::vector<PetscScalar>& c,
-                       Vec_& re) {
+  // Element residual of the current cell into rebuf: with f1 pulled back to the reference cell,
+  // f1ref[c·dim+e] = Σ_k J⁻¹[e·dim+k] f1[c·dim+k], the residual is one product with the
+  // tabulation: re_b += w Σ_r tab[q][r][b] (f0 | f1ref)[r].
+  void elementResidual(const ResidualKernels& k, PetscReal t, const std::vector<PetscScalar>& c) {
     const auto& T = tabs[0];
-    re.setZero(T.Nb);
-    Vec_ f0(T.Nc), f1(T.Nc * dim);
+    const int Nc = T.Nc, rows = T.rows, Nb = T.Nb;
+    rebuf.assign(Nb, 0.0);
     for (int q = 0; q < Nq; ++q) {
       evaluatePoint(q);
-      const PetscReal w = weights[q] * detJ[q];
-      if (k.f0) {
-        f0.setZero();
-        callF(k.f0, t, q, c, f0.data());
-        re.noalias() += w * (T.phi[q].transpose() * f0);
+      const PetscReal w = weights[q] * detJAt(q);
+      std::fill(f0buf.begin(), f0buf.end(), 0.0);
+      std::fill(f1buf.begin(), f1buf.end(), 0.0);
+      if (k.f0) callF(k.f0, t, q, c, f0buf.data());
+      if (k.f1) callF(k.f1, t, q, c, f1buf.data());
+      const PetscReal* iJ = invJAt(q);
+      for (int cc = 0; cc < Nc; ++cc) {
+        f1ref[cc * (1 + dim)] = w * f0buf[cc];
+        for (int e = 0; e < dim; ++e) {
+          PetscScalar v = 0;
+          for (int kk = 0; kk < dim; ++kk) v += iJ[e * dim + kk] * f1buf[cc * dim + kk];
+          f1ref[cc * (1 + dim) + 1 + e] = w * v;
+        }
       }
-      if (k.f1) {
-        f1.setZero();
-        callF(k.f1, t, q, c, f1.data());
-        re.noalias() += w * (grad[0][q].transpose() * f1);
+      const PetscReal* tq = T.at(q);
+      for (int r = 0; r < rows; ++r) {
+        const PetscScalar fr = f1ref[r];
+        if (fr == 0.0) continue;
+        const PetscReal* row = tq + r * Nb;
+        for (int b = 0; b < Nb; ++b) rebuf[b] += row[b] * fr;
       }
     }
   }
 
-  // Element Jacobian of the state residual with respect to field `trial` (0 = state, k+1 = aux
-  // k), into K (row-major, test dofs × trial dofs).
-  void elementJacobian(const JacobianKernels& kern, int trial, PetscReal t,
-                       const std::vector<PetscScalar>& c) {
+  // K += w · tabUᵀ G tabV at point q, where G ((Nu·(1+d)) × (Nv·(1+d)), in the tabulation's row
+  // layout) holds the pointwise blocks pulled back to the reference cell:
+  //   G[(fc,0),(gc,0)]   = g0[fc,gc]
+  //   G[(fc,0),(gc,1+e')] = Σ_l g1[fc,gc,l] J⁻¹[e',l]
+  //   G[(fc,1+e),(gc,0)]  = Σ_k J⁻¹[e,k] g2[fc,gc,k]
+  //   G[(fc,1+e),(gc,1+e')] = Σ_kl J⁻¹[e,k] g3[fc,gc,k,l] J⁻¹[e',l]
+  // (∇φ = J⁻ᵀ ∇_ξ φ on both sides). Only the rows and columns the present blocks touch are
+  // formed and multiplied (setActive), e.g. the gradient rows alone for a stiffness term.
+  void setActive(int trial, bool g0, bool g1, bool g2, bool g3) {
+    const int d = dim;
+    activeU.clear(), activeV.clear();
+    for (int fc = 0; fc < tabs[0].Nc; ++fc) {
+      if (g0 || g1) activeU.push_back(fc * (1 + d));
+      if (g2 || g3)
+        for (int e = 0; e < d; ++e) activeU.push_back(fc * (1 + d) + 1 + e);
+    }
+    for (int gc = 0; gc < tabs[trial].Nc; ++gc) {
+      if (g0 || g2) activeV.push_back(gc * (1 + d));
+      if (g1 || g3)
+        for (int e = 0; e < d; ++e) activeV.push_back(gc * (1 + d) + 1 + e);
+    }
+    G.assign(static_cast<size_t>(tabs[0].rows * tabs[trial].rows), 0.0);
+    tmp.assign(activeU.size() * static_cast<size_t>(tabs[trial].Nb), 0.0);
+  }
+
+  void accumulate(int trial, int q, PetscReal w, const PetscScalar* g0, const PetscScalar* g1,
+                  const PetscScalar* g2, const PetscScalar* g3) {
     const auto& TU = tabs[0];
     const auto& TV = tabs[trial];
-    const int Nu = TU.Nc, Nv = TV.Nc;
-    K.setZero(TU.Nb, TV.Nb);
+    const int Nu = TU.Nc, Nv = TV.Nc, d = dim, rv = TV.rows;
+    const PetscReal* iJ = invJAt(q);
+    auto Gat = [&](int fc, int s, int gc, int s2) -> PetscScalar& {
+      return G[(fc * (1 + d) + s) * rv + gc * (1 + d) + s2];
+    };
+    for (int fc = 0; fc < Nu; ++fc)
+      for (int gc = 0; gc < Nv; ++gc) {
+        const int fg = fc * Nv + gc;
+        if (g0) Gat(fc, 0, gc, 0) = w * g0[fg];
+        if (g1)
+          for (int e2 = 0; e2 < d; ++e2) {
+            PetscScalar v = 0;
+            for (int l = 0; l < d; ++l) v += g1[fg * d + l] * iJ[e2 * d + l];
+            Gat(fc, 0, gc, 1 + e2) = w * v;
+          }
+        if (g2)
+          for (int e = 0; e < d; ++e) {
+            PetscScalar v = 0;
+            for (int k = 0; k < d; ++k) v += iJ[e * d + k] * g2[fg * d + k];
+            Gat(fc, 1 + e, gc, 0) = w * v;
+          }
+        if (g3)
+          for (int e = 0; e < d; ++e)
+            for (int e2 = 0; e2 < d; ++e2) {
+              PetscScalar v = 0;
+              for (int k = 0; k < d; ++k) {
+                PetscScalar inner = 0;
+                for (int l = 0; l < d; ++l) inner += g3[(fg * d + k) * d + l] * iJ[e2 * d + l];
+                v += iJ[e * d + k] * inner;
+              }
+              Gat(fc, 1 + e, gc, 1 + e2) = w * v;
+            }
+      }
+    // tmp = G tabV on the active rows (nu × NbV), then K += tabUᵀ tmp.
+    const int NbU = TU.Nb, NbV = TV.Nb;
+    const PetscReal* tu = TU.at(q);
+    const PetscReal* tv = TV.at(q);
+    const auto nu = activeU.size(), nv = activeV.size();
+    if (nu == 0 || nv == 0) return;
+    for (size_t a = 0; a < nu; ++a) {
+      const PetscScalar* Gr = G.data() + activeU[a] * rv;
+      PetscScalar* t = tmp.data() + a * NbV;
+      {
+        const PetscScalar gv = Gr[activeV[0]];
+        const PetscReal* row = tv + activeV[0] * NbV;
+        for (int j = 0; j < NbV; ++j) t[j] = gv * row[j];
+      }
+      for (size_t b = 1; b < nv; ++b) {
+        const PetscScalar gv = Gr[activeV[b]];
+        const PetscReal* row = tv + activeV[b] * NbV;
+        for (int j = 0; j < NbV; ++j) t[j] += gv * row[j];
+      }
+    }
+    for (int i = 0; i < NbU; ++i) {
+      PetscScalar* Ki = Kbuf.data() + i * NbV;
+      for (size_t a = 0; a < nu; ++a) {
+        const PetscScalar ui = tu[activeU[a] * NbU + i];
+        const PetscScalar* t = tmp.data() + a * NbV;
+        for (int j = 0; j < NbV; ++j) Ki[j] += ui * t[j];
+      }
+    }
+  }
+
+  void resetK(int trial) {
+    Krows = tabs[0].Nb;
+    Kcols = tabs[trial].Nb;
+    Kbuf.assign(static_cast<size_t>(Krows * Kcols), 0.0);
+  }
+
+  // Element Jacobian of the state residual with respect to field `trial` (0 = state, k+1 = aux
+  // k), into Kbuf (row-major, test dofs × trial dofs).
+  void elementJacobian(const JacobianKernels& kern, int trial, PetscReal t,
+                       const std::vector<PetscScalar>& c) {
+    resetK(trial);
+    setActive(trial, kern.g0, kern.g1, kern.g2, kern.g3);
     for (int q = 0; q < Nq; ++q) {
       evaluatePoint(q);
-      const PetscReal w = weights[q] * detJ[q];
-      const Mat_& gradU = grad[0][q];
-      const Mat_& gradV = grad[trial][q];
-      if (kern.g0) {
-        callG(kern.g0, t, q, c);
-        tmp.noalias() = Eigen::Map<const RowMat>(gbuf.data(), Nu, Nv) * TV.phi[q];
-        K.noalias() += w * (TU.phi[q].transpose() * tmp);
-      }
-      if (kern.g1) {
-        callG(kern.g1, t, q, c);
-        tmp.noalias() = Eigen::Map<const RowMat>(gbuf.data(), Nu, Nv * dim) * gradV;
-        K.noalias() += w * (TU.phi[q].transpose() * tmp);
-      }
-      if (kern.g2) {
-        callG(kern.g2, t, q, c);
-        unpackG2(gbuf.data(), Nu, Nv, dim, G);
-        tmp.noalias() = G * TV.phi[q];
-        K.noalias() += w * (gradU.transpose() * tmp);
-      }
-      if (kern.g3) {
-        callG(kern.g3, t, q, c);
-        unpackG3(gbuf.data(), Nu, Nv, dim, G);
-        tmp.noalias() = G * gradV;
-        K.noalias() += w * (gradU.transpose() * tmp);
-      }
+      const PetscReal w = weights[q] * detJAt(q);
+      if (kern.g0) callG(kern.g0, t, q, c, gbuf[0]);
+      if (kern.g1) callG(kern.g1, t, q, c, gbuf[1]);
+      if (kern.g2) callG(kern.g2, t, q, c, gbuf[2]);
+      if (kern.g3) callG(kern.g3, t, q, c, gbuf[3]);
+      accumulate(trial, q, w, kern.g0 ? gbuf[0].data() : nullptr,
+                 kern.g1 ? gbuf[1].data() : nullptr, kern.g2 ? gbuf[2].data() : nullptr,
+                 kern.g3 ? gbuf[3].data() : nullptr);
     }
   }
 
   // The pointwise derivatives of residual kernels with respect to aux field k, read off by
-  // probing: with a_k's value (or one gradient component) set to 1, f − f(base) is the column
-  // of g0/g2 (or g1/g3). Exact for kernels affine in a_k, which the second-order kernels are
-  // (they are linear in the direction); so a matrix comes from kernels written as residuals.
+  // probing: with a_k's value (or one gradient component) raised by 1, f − f(base) is the
+  // column of g0/g2 (or g1/g3). Exact for kernels affine in a_k, which the second-order kernels
+  // are (they are linear in the direction); so a matrix comes from kernels written as residuals.
   void elementJacobianProbed(const ResidualKernels& kern, int k, PetscReal t,
                              const std::vector<PetscScalar>& c) {
-    const auto& TU = tabs[0];
-    const auto& TV = tabs[k + 1];
-    const int Nu = TU.Nc, Nv = TV.Nc, d = dim;
-    K.setZero(TU.Nb, TV.Nb);
-    f0base.assign(Nu, 0.0), f1base.assign(Nu * d, 0.0);
-    f0probe.assign(Nu, 0.0), f1probe.assign(Nu * d, 0.0);
-    g0p.setZero(Nu, Nv), g1p.setZero(Nu, Nv * d), g2p.setZero(Nu * d, Nv),
-        g3p.setZero(Nu * d, Nv * d);
+    const int Nu = tabs[0].Nc, Nv = tabs[k + 1].Nc, d = dim;
+    resetK(k + 1);
+    setActive(k + 1, kern.f0, kern.f0, kern.f1, kern.f1);
     auto eval = [&](int q, std::vector<PetscScalar>& f0, std::vector<PetscScalar>& f1) {
       std::fill(f0.begin(), f0.end(), 0.0);
       std::fill(f1.begin(), f1.end(), 0.0);
       if (kern.f0) callF(kern.f0, t, q, c, f0.data());
       if (kern.f1) callF(kern.f1, t, q, c, f1.data());
     };
+    for (auto& g : gbuf) std::fill(g.begin(), g.end(), 0.0);
     for (int q = 0; q < Nq; ++q) {
       evaluatePoint(q);
-      const PetscReal w = weights[q] * detJ[q];
-      eval(q, f0base, f1base);
+      const PetscReal w = weights[q] * detJAt(q);
+      eval(q, f0buf, f1buf);
       for (int gc = 0; gc < Nv; ++gc) {
         PetscScalar& v = a[aOff[k] + gc];
         const PetscScalar keep = v;
@@ -343,9 +497,9 @@ struct Assembler::Impl {
         eval(q, f0probe, f1probe);
         v = keep;
         for (int fc = 0; fc < Nu; ++fc) {
-          g0p(fc, gc) = f0probe[fc] - f0base[fc];
+          gbuf[0][fc * Nv + gc] = f0probe[fc] - f0buf[fc];
           for (int df = 0; df < d; ++df)
-            g2p(fc * d + df, gc) = f1probe[fc * d + df] - f1base[fc * d + df];
+            gbuf[2][(fc * Nv + gc) * d + df] = f1probe[fc * d + df] - f1buf[fc * d + df];
         }
         for (int dg = 0; dg < d; ++dg) {
           PetscScalar& vx = a_x[aOff_x[k] + gc * d + dg];
@@ -354,22 +508,16 @@ struct Assembler::Impl {
           eval(q, f0probe, f1probe);
           vx = keepx;
           for (int fc = 0; fc < Nu; ++fc) {
-            g1p(fc, gc * d + dg) = f0probe[fc] - f0base[fc];
+            gbuf[1][(fc * Nv + gc) * d + dg] = f0probe[fc] - f0buf[fc];
             for (int df = 0; df < d; ++df)
-              g3p(fc * d + df, gc * d + dg) = f1probe[fc * d + df] - f1base[fc * d + df];
+              gbuf[3][((fc * Nv + gc) * d + df) * d + dg] =
+                  f1probe[fc * d + df] - f1buf[fc * d + df];
           }
         }
       }
-      const Mat_& gradU = grad[0][q];
-      const Mat_& gradV = grad[k + 1][q];
-      if (kern.f0) {
-        tmp.noalias() = g0p * TV.phi[q] + g1p * gradV;
-        K.noalias() += w * (TU.phi[q].transpose() * tmp);
-      }
-      if (kern.f1) {
-        tmp.noalias() = g2p * TV.phi[q] + g3p * gradV;
-        K.noalias() += w * (gradU.transpose() * tmp);
-      }
+      accumulate(k + 1, q, w, kern.f0 ? gbuf[0].data() : nullptr,
+                 kern.f0 ? gbuf[1].data() : nullptr, kern.f1 ? gbuf[2].data() : nullptr,
+                 kern.f1 ? gbuf[3].data() : nullptr);
     }
   }
 
@@ -400,11 +548,16 @@ Assembler::Assembler(const FunctionSpace& state, std::vector<const FunctionSpace
     require(s && &s->mesh() == &state.mesh(), "assembler: all fields must live on the same mesh");
     maxDegree = std::max(maxDegree, s->element().degree);
   }
-  // degree+1 Gauss points per direction integrate the mass and stiffness forms of the highest
-  // degree exactly on affine cells; coefficients like e^m get extraQuadraturePoints more.
+  // The mass and stiffness forms of the highest degree p are polynomials of degree ≤ 2p on
+  // affine cells; coefficients like e^m raise the degree by extraQuadraturePoints. Simplices
+  // use the fully symmetric rules of minimal size for that degree (Witherden–Vincent; P2 with
+  // e^m, degree 5: 7 points in 2-D, where the conical product rule of the same exactness class
+  // took 16, and the element loop's cost is proportional to the points); boxes take
+  // p+1+extra Gauss points per direction.
   const PetscInt npts = maxDegree + 1 + extraQuadraturePoints;
   if (state.mesh().simplex()) {
-    PDEINV_CALL(PetscDTStroudConicalQuadrature(I.dim, 1, npts, -1.0, 1.0, I.quad.out()));
+    PDEINV_CALL(PetscDTSimplexQuadrature(I.dim, 2 * maxDegree + extraQuadraturePoints,
+                                         PETSCDTSIMPLEXQUAD_MINSYM, I.quad.out()));
   } else {
     PDEINV_CALL(PetscDTGaussTensorQuadrature(I.dim, 1, npts, -1.0, 1.0, I.quad.out()));
   }
@@ -426,8 +579,7 @@ Assembler::Assembler(const FunctionSpace& state, std::vector<const FunctionSpace
                   std::to_string(I.indices.back().n) + " dofs, its element " +
                   std::to_string(T.Nb));
     }
-    I.grad.emplace_back(I.Nq, Mat_(T.Nc * I.dim, T.Nb));
-    I.coeff.emplace_back(T.Nb);
+    I.coeff.emplace_back(T.Nb, 0.0);
     Owned<Vec> loc;
     PDEINV_CALL(DMCreateLocalVector(s->dm(), loc.out()));
     I.locals.push_back(std::move(loc));
@@ -439,6 +591,7 @@ Assembler::Assembler(const FunctionSpace& state, std::vector<const FunctionSpace
     PDEINV_CALL(DMGetCoordinatesLocal(state.dm(), &I.coords));
     I.coordTab = tabulate(state.mesh().coordinateElement(), I.dim, Nq, points);
     I.coordIndices = closureIndices(cdm, I.cStart, I.cEnd, false);
+    I.coordCoeff.assign(std::max(I.coordIndices.n, I.coordTab.Nb), 0.0);
   }
   I.auxInsertBC.assign(aux_.size(), false);
   const int d = I.dim;
@@ -459,11 +612,19 @@ Assembler::Assembler(const FunctionSpace& state, std::vector<const FunctionSpace
   I.a.assign(std::max<PetscInt>(I.aOff.back(), 1), 0.0);
   I.a_t.assign(I.a.size(), 0.0);
   I.a_x.assign(std::max<PetscInt>(I.aOff_x.back(), 1), 0.0);
-  I.gbuf.assign(static_cast<size_t>(Nu * maxNc * d * d), 0.0);
+  for (auto& g : I.gbuf) g.assign(static_cast<size_t>(Nu * maxNc * d * d), 0.0);
+  I.f0buf.assign(Nu, 0.0);
+  I.f1buf.assign(Nu * d, 0.0);
+  I.f0probe.assign(Nu, 0.0);
+  I.f1probe.assign(Nu * d, 0.0);
+  I.f1ref.assign(I.tabs[0].rows, 0.0);
   I.x.assign(I.Nq * d, 0.0);
   I.J.assign(I.Nq * d * d, 0.0);
   I.invJ.assign(I.Nq * d * d, 0.0);
   I.detJ.assign(I.Nq, 0.0);
+  // Simplices with linear coordinates are affine: J is constant on each cell.
+  I.affine = state.mesh().simplex() && I.coordTab.Nb == d + 1;
+  if (I.affine) I.precomputeAffineGeometry();
 }
 
 Assembler::~Assembler() {
@@ -505,16 +666,19 @@ class CachedLocal {
 
 void Assembler::residual(const ResidualKernels& k, Vec u, const std::vector<Vec>& a, Vec r,
                          PetscReal t) const {
+  LogScope scope(Phase::AssembleResidual);
   auto& I = *impl_;
   I.load(*state_, aux_, u, a, t);
   CachedLocal rloc(state_->dm());
   PDEINV_CALL(VecSet(rloc, 0.0));
   {
     WriteArray out(rloc);
-    Vec_ re;
+    const int n = I.indices[0].n;
     I.forEachCell([&](PetscInt cell) {
-      I.elementResidual(k, t, constants_, re);
-      scatterAdd(out.get(), I.indices[0].loc(cell - I.cStart), re);
+      I.elementResidual(k, t, constants_);
+      const PetscInt* idx = I.indices[0].loc(cell - I.cStart);
+      PetscScalar* o = out.get();
+      for (int i = 0; i < n; ++i) o[idx[i]] += I.rebuf[i];
     });
   }
   localToGlobalAdd(state_->dm(), rloc, r);
@@ -528,6 +692,7 @@ Owned<Mat> Assembler::createStateMatrix() const {
 
 void Assembler::stateJacobian(const JacobianKernels& k, Vec u, const std::vector<Vec>& a, Mat J,
                               PetscReal t) const {
+  LogScope scope(Phase::AssembleJacobian);
   auto& I = *impl_;
   I.load(*state_, aux_, u, a, t);
   PDEINV_CALL(MatZeroEntries(J));
@@ -535,7 +700,7 @@ void Assembler::stateJacobian(const JacobianKernels& k, Vec u, const std::vector
   I.forEachCell([&](PetscInt cell) {
     I.elementJacobian(k, 0, t, constants_);
     const PetscInt* g = idx.glob(cell - I.cStart);
-    PDEINV_CALL(MatSetValues(J, idx.n, g, idx.n, g, I.K.data(), ADD_VALUES));
+    PDEINV_CALL(MatSetValues(J, idx.n, g, idx.n, g, I.Kbuf.data(), ADD_VALUES));
   });
   PDEINV_CALL(MatAssemblyBegin(J, MAT_FINAL_ASSEMBLY));
   PDEINV_CALL(MatAssemblyEnd(J, MAT_FINAL_ASSEMBLY));
@@ -577,6 +742,7 @@ Owned<Mat> Assembler::createAuxMatrix(int k) const {
 
 void Assembler::auxJacobian(const JacobianKernels& kern, int k, Vec u, const std::vector<Vec>& a,
                             Mat Jk, PetscReal t) const {
+  LogScope scope(Phase::AssembleParameterJacobian);
   auto& I = *impl_;
   I.load(*state_, aux_, u, a, t);
   PDEINV_CALL(MatZeroEntries(Jk));
@@ -585,7 +751,7 @@ void Assembler::auxJacobian(const JacobianKernels& kern, int k, Vec u, const std
   I.forEachCell([&](PetscInt cell) {
     I.elementJacobian(kern, k + 1, t, constants_);
     const PetscInt c = cell - I.cStart;
-    PDEINV_CALL(MatSetValues(Jk, ri.n, ri.glob(c), ci.n, ci.glob(c), I.K.data(), ADD_VALUES));
+    PDEINV_CALL(MatSetValues(Jk, ri.n, ri.glob(c), ci.n, ci.glob(c), I.Kbuf.data(), ADD_VALUES));
   });
   PDEINV_CALL(MatAssemblyBegin(Jk, MAT_FINAL_ASSEMBLY));
   PDEINV_CALL(MatAssemblyEnd(Jk, MAT_FINAL_ASSEMBLY));
@@ -593,6 +759,7 @@ void Assembler::auxJacobian(const JacobianKernels& kern, int k, Vec u, const std
 
 void Assembler::linearAuxJacobian(const ResidualKernels& kern, int k, Vec u,
                                   const std::vector<Vec>& a, Mat Jk, PetscReal t) const {
+  LogScope scope(Phase::AssembleSecondOrder);
   auto& I = *impl_;
   I.load(*state_, aux_, u, a, t);
   PDEINV_CALL(MatZeroEntries(Jk));
@@ -601,7 +768,7 @@ void Assembler::linearAuxJacobian(const ResidualKernels& kern, int k, Vec u,
   I.forEachCell([&](PetscInt cell) {
     I.elementJacobianProbed(kern, k, t, constants_);
     const PetscInt c = cell - I.cStart;
-    PDEINV_CALL(MatSetValues(Jk, ri.n, ri.glob(c), ci.n, ci.glob(c), I.K.data(), ADD_VALUES));
+    PDEINV_CALL(MatSetValues(Jk, ri.n, ri.glob(c), ci.n, ci.glob(c), I.Kbuf.data(), ADD_VALUES));
   });
   PDEINV_CALL(MatAssemblyBegin(Jk, MAT_FINAL_ASSEMBLY));
   PDEINV_CALL(MatAssemblyEnd(Jk, MAT_FINAL_ASSEMBLY));
@@ -610,6 +777,7 @@ void Assembler::linearAuxJacobian(const ResidualKernels& kern, int k, Vec u,
 void Assembler::applyAuxJacobian(const JacobianKernels& kern, int k, Vec u,
                                  const std::vector<Vec>& a, Vec x, Vec y, bool transpose,
                                  PetscReal t) const {
+  LogScope scope(Phase::AssembleParameterJacobian);
   auto& I = *impl_;
   I.load(*state_, aux_, u, a, t);
   const int inField = transpose ? 0 : k + 1, outField = transpose ? k + 1 : 0;
@@ -626,10 +794,11 @@ void Assembler::applyAuxJacobian(const JacobianKernels& kern, int k, Vec u,
       I.elementJacobian(kern, k + 1, t, constants_);
       const PetscInt c = cell - I.cStart;
       gather(xa.get(), I.indices[inField].loc(c), I.indices[inField].n, xe);
+      const Eigen::Map<const RowMat> K(I.Kbuf.data(), I.Krows, I.Kcols);
       if (transpose) {
-        ye.noalias() = I.K.transpose() * xe;
+        ye.noalias() = K.transpose() * xe;
       } else {
-        ye.noalias() = I.K * xe;
+        ye.noalias() = K * xe;
       }
       scatterAdd(ya.get(), I.indices[outField].loc(c), ye);
     });
@@ -682,16 +851,16 @@ void Assembler::contractPairs(const JacobianKernels& kern, int k, const std::vec
       gather(bc.get(), I.indices[0].loc(lc), nb, uD);
       S = Eigen::Map<const Mat_>(pairs.S.data() + static_cast<size_t>(lc) * nb * nb, nb, nb);
       S.noalias() += uD * Z.transpose();
-      I.coeff[0].setZero(nb);
+      std::fill(I.coeff[0].begin(), I.coeff[0].end(), 0.0);
       I.elementJacobian(kern, k + 1, 0.0, constants_);
-      K0 = I.K;
+      K0 = Eigen::Map<const RowMat>(I.Kbuf.data(), I.Krows, I.Kcols);
       ye.noalias() = K0.transpose() * Z;
       for (int b = 0; b < nb; ++b) {
-        I.coeff[0].setZero(nb);
+        std::fill(I.coeff[0].begin(), I.coeff[0].end(), 0.0);
         I.coeff[0][b] = 1.0;
         I.elementJacobian(kern, k + 1, 0.0, constants_);
-        I.K -= K0;
-        ye.noalias() += I.K.transpose() * S.row(b).transpose();
+        const Eigen::Map<const RowMat> Kb(I.Kbuf.data(), I.Krows, I.Kcols);
+        ye.noalias() += (Kb - K0).transpose() * S.row(b).transpose();
       }
       scatterAdd(ya.get(), I.indices[k + 1].loc(lc), ye);
     });
@@ -703,12 +872,11 @@ PetscReal Assembler::integrate(Vec u, const Integrand& f) const {
   auto& I = *impl_;
   state_->globalToLocal(u, I.locals[0], true);
   PetscReal local = 0;
-  Vec_ uh, gh;
+  std::vector<PetscScalar> uh(I.tabs[0].Nc), gh(I.tabs[0].Nc * I.dim);
   I.forEachCell([&](PetscInt) {
     for (int q = 0; q < I.Nq; ++q) {
-      uh.noalias() = I.tabs[0].phi[q] * I.coeff[0];
-      gh.noalias() = I.grad[0][q] * I.coeff[0];
-      local += I.weights[q] * I.detJ[q] * f(uh.data(), gh.data(), I.x.data() + q * I.dim);
+      I.evaluateField(0, q, uh.data(), gh.data());
+      local += I.weights[q] * I.detJAt(q) * f(uh.data(), gh.data(), I.x.data() + q * I.dim);
     }
   });
   PetscReal global = 0;
@@ -722,14 +890,13 @@ Assembler::ErrorNorms Assembler::errorNorms(Vec u, const ExactSolution& exact) c
   const int Nc = I.tabs[0].Nc, d = I.dim;
   std::vector<PetscScalar> ue(Nc), ge(Nc * d);
   PetscReal local[2] = {0, 0};
-  Vec_ uh, gh;
+  std::vector<PetscScalar> uh(Nc), gh(Nc * d);
   I.forEachCell([&](PetscInt) {
     for (int q = 0; q < I.Nq; ++q) {
-      uh.noalias() = I.tabs[0].phi[q] * I.coeff[0];
-      gh.noalias() = I.grad[0][q] * I.coeff[0];
+      I.evaluateField(0, q, uh.data(), gh.data());
       std::fill(ge.begin(), ge.end(), 0.0);
       exact(I.x.data() + q * d, ue.data(), ge.data());
-      const PetscReal w = I.weights[q] * I.detJ[q];
+      const PetscReal w = I.weights[q] * I.detJAt(q);
       for (int c = 0; c < Nc; ++c) local[0] += w * std::pow(uh[c] - ue[c], 2);
       for (int i = 0; i < Nc * d; ++i) local[1] += w * std::pow(gh[i] - ge[i], 2);
     }

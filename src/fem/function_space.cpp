@@ -100,9 +100,30 @@ void FunctionSpace::globalToLocal(Vec global, Vec local, bool insertBC, PetscRea
   PDEINV_CALL(VecSet(local, 0.0));
   PDEINV_CALL(DMGlobalToLocalBegin(dm_, global, INSERT_VALUES, local));
   PDEINV_CALL(DMGlobalToLocalEnd(dm_, global, INSERT_VALUES, local));
-  if (insertBC && !bcs_.empty()) {
-    PDEINV_CALL(DMPlexInsertBoundaryValues(dm_, PETSC_TRUE, local, t, nullptr, nullptr, nullptr));
+  if (!insertBC || bcs_.empty()) return;
+  if (!haveBcCache_ || (t != bcTime_ && boundaryValuesDependOnTime())) {
+    // Constrained dofs are zero after the scatter above (they are not in the global vector),
+    // so the values inserted into a zero vector are all there is to remember.
+    Vec bc = nullptr;
+    PDEINV_CALL(DMGetLocalVector(dm_, &bc));
+    PDEINV_CALL(VecSet(bc, 0.0));
+    PDEINV_CALL(DMPlexInsertBoundaryValues(dm_, PETSC_TRUE, bc, t, nullptr, nullptr, nullptr));
+    PetscInt n = 0;
+    const PetscScalar* a = nullptr;
+    PDEINV_CALL(VecGetLocalSize(bc, &n));
+    PDEINV_CALL(VecGetArrayRead(bc, &a));
+    bcCache_.clear();
+    for (PetscInt i = 0; i < n; ++i)
+      if (a[i] != 0.0) bcCache_.emplace_back(i, a[i]);
+    PDEINV_CALL(VecRestoreArrayRead(bc, &a));
+    PDEINV_CALL(DMRestoreLocalVector(dm_, &bc));
+    bcTime_ = t;
+    haveBcCache_ = true;
   }
+  PetscScalar* a = nullptr;
+  PDEINV_CALL(VecGetArray(local, &a));
+  for (const auto& [i, v] : bcCache_) a[i] = v;
+  PDEINV_CALL(VecRestoreArray(local, &a));
 }
 
 // The key of a dof: its node's coordinates (the nodal values of x, y, z in V, rounded to

@@ -1,5 +1,6 @@
 #include "pdeinv/forward/steady_solver.hpp"
 
+#include <cmath>
 #include <exception>
 #include <utility>
 
@@ -10,6 +11,14 @@
 namespace pdeinv {
 
 namespace {
+// A direct solve (KSPPREONLY) has no convergence test: a NaN right-hand side or a singular
+// factor shows only in the solution, so its norm is checked too (one reduction).
+bool finiteVector(Vec x) {
+  PetscReal n = 0;
+  PDEINV_CALL(VecNorm(x, NORM_2, &n));
+  return std::isfinite(n);
+}
+
 std::vector<const FunctionSpace*> auxSpaces(const FunctionSpace& parameter,
                                             const std::vector<const FunctionSpace*>& data) {
   std::vector<const FunctionSpace*> s = {&parameter};
@@ -179,6 +188,12 @@ void SteadySolver::solve(Vec m, Vec u) {
     }
     throw ForwardSolveFailure(why);
   }
+  if (!finiteVector(u)) {
+    haveSolution_ = false;
+    throw ForwardSolveFailure(
+        "forward solve produced a non-finite state (NaN or Inf): the residual or the operator "
+        "is not finite at this parameter");
+  }
   if (record_) {
     // ksponly takes one full step without calling the monitor.
     auto& h = history_;
@@ -210,12 +225,16 @@ void SteadySolver::linearize() {
 }
 
 namespace {
-void checkLinearSolve(KSP ksp, const char* what) {
+void checkLinearSolve(KSP ksp, Vec x, const char* what) {
   KSPConvergedReason reason;
   PDEINV_CALL(KSPGetConvergedReason(ksp, &reason));
   if (reason < 0) {
     throw ForwardSolveFailure(std::string(what) +
                               " solve diverged: " + KSPConvergedReasons[reason]);
+  }
+  if (!finiteVector(x)) {
+    throw ForwardSolveFailure(std::string(what) +
+                              " solve produced a non-finite solution (NaN or Inf)");
   }
 }
 }  // namespace
@@ -225,7 +244,7 @@ void SteadySolver::solveTangent(Vec rhs, Vec du) {
   KSP ksp = nullptr;
   PDEINV_CALL(SNESGetKSP(snes_, &ksp));
   PDEINV_CALL(KSPSolve(ksp, rhs, du));
-  checkLinearSolve(ksp, "tangent");
+  checkLinearSolve(ksp, du, "tangent");
   PetscInt its = 0;
   PDEINV_CALL(KSPGetIterationNumber(ksp, &its));
   stats_.tangentSolves++;
@@ -257,7 +276,7 @@ void SteadySolver::transposeSolve(Vec rhs, Vec lambda) {
   } else {
     PDEINV_CALL(KSPSolveTranspose(ksp, rhs, lambda));
   }
-  checkLinearSolve(ksp, "transpose (adjoint)");
+  checkLinearSolve(ksp, lambda, "transpose (adjoint)");
   PetscInt its = 0;
   PDEINV_CALL(KSPGetIterationNumber(ksp, &its));
   stats_.transposeSolves++;

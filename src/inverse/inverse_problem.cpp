@@ -109,7 +109,8 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
   const std::string truthFlag = p->scalarMode_ ? "-truth_scalars" : "-truth";
   const auto dataFile = opts.findString("data_file", "observed data file (CSV or HDF5)");
   require(synthetic || dataFile,
-          "give " + truthFlag + " or -truth_prior_sample (synthetic data) or -data_file (observed data)");
+          "give " + truthFlag +
+              " or -truth_prior_sample (synthetic data) or -data_file (observed data)");
   require(!(synthetic && dataFile), "give either " + truthFlag + " or -data_file, not both");
   const Options noise("noise_");
   const auto seed = static_cast<unsigned long>(noise.getInt("seed", 1, "seed of the noise draw"));

@@ -1,6 +1,7 @@
 #include "pdeinv/inverse/reduced_functional.hpp"
 
 #include "pdeinv/core/error.hpp"
+#include "pdeinv/core/log_events.hpp"
 #include "pdeinv/core/root_vector.hpp"
 
 namespace pdeinv {
@@ -121,6 +122,7 @@ void ReducedFunctional::update(Vec m) {
   // gradient differentiates the iterations from a fixed start, so that J is a function of m.
   if (adjointMode_ == AdjointMode::Unrolled) PDEINV_CALL(VecSet(u_, 0.0));
   try {
+    LogScope scope(Phase::Forward);
     solver_.solve(p_, u_);
   } catch (...) {
     // A failed solve leaves u_ arbitrary (possibly NaN): restart the next one from zero.
@@ -128,9 +130,15 @@ void ReducedFunctional::update(Vec m) {
     throw;
   }
   counts_.forward++;
-  obs_.apply(u_, y_);
+  {
+    LogScope scope(Phase::Observation);
+    obs_.apply(u_, y_);
+  }
   misfit_ = misfitModel_.value(y_);
-  reg_ = regularization_ ? regularization_->value(m_) : 0.0;
+  {
+    LogScope scope(Phase::Prior);
+    reg_ = regularization_ ? regularization_->value(m_) : 0.0;
+  }
   haveRp_ = false;  // assembled on first use by a derivative: value() costs one solve only
   haveState_ = true;
 }
@@ -159,7 +167,10 @@ void ReducedFunctional::updateAdjoint() {
   auto rhs = solver_.state().createVector();
   obs_.applyTranspose(gy, rhs);
   PDEINV_CALL(VecScale(rhs, -1.0));
-  solver_.solveTranspose(rhs, lambda_);
+  {
+    LogScope scope(Phase::Adjoint);
+    solver_.solveTranspose(rhs, lambda_);
+  }
   counts_.adjoint++;
   if (!scalarMode_) PDEINV_CALL(MatMultTranspose(parameterJacobian(), lambda_, gphys_));  // R_pᵀ λ
   haveAdjoint_ = true;
@@ -192,7 +203,10 @@ void ReducedFunctional::hessianApply(Vec x, Vec dx, Vec out, HessianType type) {
 }
 
 void ReducedFunctional::incrementalState(Vec rhs, Vec du) {
-  solver_.solveTangent(rhs, du);
+  {
+    LogScope scope(Phase::Tangent);
+    solver_.solveTangent(rhs, du);
+  }
   counts_.tangent++;
   auto Bdu = obs_.createObservationVector(), HBdu = obs_.createObservationVector();
   obs_.applyLinear(du, Bdu);
@@ -282,7 +296,10 @@ void ReducedFunctional::unrolledAdjoint() {
 
 void ReducedFunctional::incrementalAdjoint(Vec rhs, Vec dlambda) {
   PDEINV_CALL(VecScale(rhs, -1.0));
-  solver_.solveTranspose(rhs, dlambda);
+  {
+    LogScope scope(Phase::IncrementalAdjoint);
+    solver_.solveTranspose(rhs, dlambda);
+  }
   counts_.incrementalAdjoint++;
 }
 
@@ -291,6 +308,7 @@ PetscReal ReducedFunctional::fieldGradient(Vec m, Vec g) {
   updateAdjoint();
   map_->jacobianApply(m_, gphys_, g);  // g'(m) ⊙ R_pᵀ λ
   if (regularization_) {
+    LogScope scope(Phase::Prior);
     auto gr = solver_.parameter().createVector();
     regularization_->gradient(m_, gr);
     PDEINV_CALL(VecAXPY(g, 1.0, gr));
@@ -300,6 +318,7 @@ PetscReal ReducedFunctional::fieldGradient(Vec m, Vec g) {
 
 void ReducedFunctional::fieldHessian(Vec m, Vec dm, Vec out, HessianType type) {
   update(m);
+  LogScope scope(Phase::HessianAction);
   const bool newton = type == HessianType::Newton;
   require(!newton || newtonAvailable(), "Newton Hessian requested: " + newtonUnavailableReason());
   if (newton) updateAdjoint();  // the Gauss–Newton part needs no adjoint
@@ -331,6 +350,7 @@ void ReducedFunctional::fieldHessian(Vec m, Vec dm, Vec out, HessianType type) {
     PDEINV_CALL(VecAXPY(out, 1.0, t));
   }
   if (regularization_) {
+    LogScope prior(Phase::Prior);
     auto hr = P.createVector();
     regularization_->hessianApply(m_, dm, hr);
     PDEINV_CALL(VecAXPY(out, 1.0, hr));

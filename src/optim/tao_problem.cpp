@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "pdeinv/core/error.hpp"
+#include "pdeinv/core/log_events.hpp"
 #include "pdeinv/core/options.hpp"
 #include "pdeinv/forward/steady_solver.hpp"
 #include "pdeinv/optim/tao_gncg.hpp"
@@ -407,14 +408,20 @@ PetscErrorCode TaoProblem::inverseMult(Mat P, Vec r, Vec out) {
   void* ctx = nullptr;
   PetscCall(MatShellGetContext(P, &ctx));
   auto* self = static_cast<TaoProblem*>(ctx);
-  return self->guard([&] { self->reg_->applyHessianInverse(r, out); });
+  return self->guard([&] {
+    LogScope scope(Phase::Prior);
+    self->reg_->applyHessianInverse(r, out);
+  });
 }
 
 PetscErrorCode TaoProblem::preconditionerApply(PC pc, Vec r, Vec out) {
   void* ctx = nullptr;
   PetscCall(PCShellGetContext(pc, &ctx));
   auto* self = static_cast<TaoProblem*>(ctx);
-  return self->guard([&] { self->reg_->applyHessianInverse(r, out); });
+  return self->guard([&] {
+    LogScope scope(Phase::Prior);
+    self->reg_->applyHessianInverse(r, out);
+  });
 }
 
 PetscErrorCode TaoProblem::monitor(Tao tao, void* ctx) {

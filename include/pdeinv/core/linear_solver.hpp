@@ -10,8 +10,10 @@
 // In parallel PETSc's own factorizations do not exist, so MUMPS is used. 3-D fill grows as
 // N^{4/3}: up to `directMaxDofs3d` unknowns the factorization still wins, beyond it AMG.
 //
-// The choice is an option, -<prefix>solver direct | iterative | auto (default auto); explicit
-// -<prefix>ksp_type / -<prefix>pc_type options still override what this sets, as usual.
+// The choice is an option, -<prefix>solver direct | iterative | auto (default auto). Under
+// auto, Krylov settings given by option (-<prefix>ksp_type cg, -<prefix>pc_type gamg,
+// -<prefix>ksp_rtol ...) choose the iterative solver; explicit -<prefix>ksp_type /
+// -<prefix>pc_type options override what this sets, as usual.
 #include <petscksp.h>
 
 #include <string>

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "pdeinv/core/handle.hpp"
@@ -69,6 +70,12 @@ class FunctionSpace {
   std::vector<DirichletBC> bcs_;
   Owned<DM> dm_;
   Owned<PetscFE> fe_;
+  // The nonzero Dirichlet values of the local vector (offset, value) at time bcTime_:
+  // DMPlexInsertBoundaryValues walks the boundary labels every call, which cost more than a
+  // P1 residual assembly; the values are computed once (per t, when they depend on it).
+  mutable std::vector<std::pair<PetscInt, PetscScalar>> bcCache_;
+  mutable PetscReal bcTime_ = 0;
+  mutable bool haveBcCache_ = false;
 };
 
 }  // namespace pdeinv

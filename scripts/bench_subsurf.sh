@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# bench_subsurf.sh — time-to-MAP on hIPPYlib's subsurface benchmark (apps/benchmarks/subsurf.opts)
+# for n = 16 ... 256 (n×n squares, right diagonals; P2 state, P1 parameter) at 1 and 2 MPI
+# ranks, and a table of what each run did and where its time went.
+#
+#   scripts/bench_subsurf.sh                 # n = 16 32 64 128 256, ranks 1 2
+#   scripts/bench_subsurf.sh -n "64 128" -r "1"
+#   scripts/bench_subsurf.sh --reference     # also a run with every solve iterative to tight
+#                                            # tolerance (n <= 64): Newton iterations, final cost
+#
+# Columns: Newton iterations, CG iterations, PDE solves (forward/adjoint/tangent/incremental
+# adjoint; Hessian actions = tangent solves), time-to-MAP (the optimizer's clock at its last
+# iteration), the wall time with set-up (mesh, prior, synthetic data), inclusive time per phase from PETSc log events (forward solves, Hessian actions,
+# assembly of residual/Jacobian/∂R/∂m/W, numeric factorizations, triangular solves,
+# observation, prior) and peak resident memory per rank. Results go to build/bench_subsurf/.
+# Needs a built tree (scripts/setup.sh). Meshes are written by scripts/make_structured_square.py.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SIZES="16 32 64 128 256"
+RANKS="1 2"
+REFERENCE=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    -n) SIZES="$2"; shift ;;
+    -r) RANKS="$2"; shift ;;
+    --reference) REFERENCE=1 ;;
+    -h|--help) sed -n '2,17s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) echo "bench_subsurf: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+  shift
+done
+PDEINV="$ROOT/build/apps/pdeinv"
+[[ -x "$PDEINV" ]] || { echo "bench_subsurf: $PDEINV not built (run scripts/setup.sh)" >&2; exit 1; }
+OUT="$ROOT/build/bench_subsurf"
+mkdir -p "$OUT/meshes"
+MPI=(mpiexec --oversubscribe)
+[[ $(id -u) -eq 0 ]] && MPI+=(--allow-run-as-root)
+
+run() {  # run <n> <ranks> <tag> [extra options...]
+  local n=$1 np=$2 tag=$3; shift 3
+  local mesh="$OUT/meshes/structured_square_$n.msh" dir="$OUT/${tag}_n${n}_np${np}"
+  [[ -f "$mesh" ]] || python3 "$ROOT/scripts/make_structured_square.py" "$n" "$mesh"
+  echo "bench_subsurf: n = $n, $np rank(s) ($tag)" >&2
+  (cd "$ROOT" && "${MPI[@]}" -n "$np" "$PDEINV" -options_file apps/benchmarks/subsurf.opts \
+     -mesh_file "$mesh" -output "$dir" -plot 0 "$@" > "$OUT/${tag}_n${n}_np${np}.log" 2>&1) ||
+    { echo "bench_subsurf: run failed, see $OUT/${tag}_n${n}_np${np}.log" >&2; exit 1; }
+}
+
+for np in $RANKS; do
+  for n in $SIZES; do run "$n" "$np" fast; done
+done
+if [[ $REFERENCE -eq 1 ]]; then
+  for n in $SIZES; do
+    [[ $n -le 64 ]] || continue
+    run "$n" 1 reference -state_solver iterative -state_ksp_rtol 1e-13 -reg_A_solver iterative \
+        -reg_mass_solver iterative
+  done
+fi
+
+python3 - "$OUT" "$SIZES" "$RANKS" "$REFERENCE" <<'PY'
+import json, os, sys
+out, sizes, ranks, reference = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), sys.argv[4] == "1"
+
+def load(tag, n, np):
+    d = os.path.join(out, "%s_n%s_np%s" % (tag, n, np))
+    with open(os.path.join(d, "summary.json")) as f:
+        s = json.load(f)
+    cg, elapsed = 0, 0.0
+    with open(os.path.join(d, "history.csv")) as f:
+        next(f)
+        for line in f:
+            cols = line.split(",")
+            cg += int(cols[6])
+            elapsed = float(cols[8])
+    s["time_to_map"] = elapsed  # the optimizer's own clock at its last iteration
+    return s, cg
+
+t = lambda s, k: s["phase_times_s"].get(k, 0.0)
+print("| n | ranks | state dofs | params | Newton its | CG its | solves fwd/adj/tan/incadj | "
+      "Hessian actions | time-to-MAP (s) | with set-up (s) | forward | Hessian actions | asm R | asm dR/du | "
+      "asm dR/dm | asm W | factor (num) | tri. solves | obs | prior | peak MB/rank | final cost |")
+print("|" + "---:|" * 22)
+rows = {}
+for np in ranks:
+    for n in sizes:
+        s, cg = load("fast", n, np)
+        rows[(n, np)] = s
+        ps = s["pde_solves"]
+        print("| %s | %s | %d | %d | %d | %d | %d/%d/%d/%d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | "
+              "%.2f | %.2f | %.2f | %.2f | %.3f | %.2f | %.0f | %.9e |" % (
+                  n, np, s["state_unknowns"], s["parameter_unknowns"], s["iterations"], cg,
+                  ps["forward"], ps["adjoint"], ps["tangent"], ps["incremental_adjoint"],
+                  ps["tangent"], s["time_to_map"], s["wall_time_s"], t(s, "pdeinvForward"), t(s, "pdeinvHessAction"),
+                  t(s, "pdeinvAsmResidual"), t(s, "pdeinvAsmJacobian"), t(s, "pdeinvAsmParamJac"),
+                  t(s, "pdeinvAsmSecondOrd"), t(s, "MatCholFctrNum") + t(s, "MatLUFactorNum"),
+                  t(s, "MatSolve"), t(s, "pdeinvObservation"), t(s, "pdeinvPrior"),
+                  s["peak_memory_mb"], s["final"]["cost"]))
+if "64" in sizes and "256" in sizes:
+    for np in ranks:
+        a, b = rows[("64", np)], rows[("256", np)]
+        growth = b["time_to_map"] / a["time_to_map"]
+        unknowns = b["state_unknowns"] / a["state_unknowns"]
+        print("\n%s rank(s): time-to-MAP 64² → 256² grew %.1f×, the unknowns %.1f× (ratio %.2f)" %
+              (np, growth, unknowns, growth / unknowns))
+if reference:
+    print("\n| n | Newton its (direct / tight iterative) | final cost (direct / tight iterative) | "
+          "relative difference |\n|---:|---:|---:|---:|")
+    for n in sizes:
+        if int(n) > 64:
+            continue
+        f, _ = load("fast", n, ranks[0])
+        r, _ = load("reference", n, "1")
+        fc, rc = f["final"]["cost"], r["final"]["cost"]
+        print("| %s | %d / %d | %.10e / %.10e | %.1e |" % (n, f["iterations"], r["iterations"], fc,
+                                                          rc, abs(fc - rc) / abs(rc)))
+PY
