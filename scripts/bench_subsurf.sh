@@ -7,6 +7,7 @@
 #   scripts/bench_subsurf.sh -n "64 128" -r "1"
 #   scripts/bench_subsurf.sh --reference     # also a run with every solve iterative to tight
 #                                            # tolerance (n <= 64): Newton iterations, final cost
+#   scripts/bench_subsurf.sh --table         # the table of the runs already in build/bench_subsurf
 #
 # Columns: Newton iterations, CG iterations, PDE solves (forward/adjoint/tangent/incremental
 # adjoint; Hessian actions = tangent solves), time-to-MAP (the optimizer's clock at its last
@@ -19,12 +20,14 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SIZES="16 32 64 128 256"
 RANKS="1 2"
 REFERENCE=0
+RUN=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -n) SIZES="$2"; shift ;;
     -r) RANKS="$2"; shift ;;
     --reference) REFERENCE=1 ;;
-    -h|--help) sed -n '2,17s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    --table) RUN=0 ;;
+    -h|--help) sed -n '2,18s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "bench_subsurf: unknown argument '$1'" >&2; exit 2 ;;
   esac
   shift
@@ -47,9 +50,9 @@ run() {  # run <n> <ranks> <tag> [extra options...]
 }
 
 for np in $RANKS; do
-  for n in $SIZES; do run "$n" "$np" fast; done
+  for n in $SIZES; do [[ $RUN -eq 0 ]] || run "$n" "$np" fast; done
 done
-if [[ $REFERENCE -eq 1 ]]; then
+if [[ $REFERENCE -eq 1 && $RUN -eq 1 ]]; then
   for n in $SIZES; do
     [[ $n -le 64 ]] || continue
     run "$n" 1 reference -state_solver iterative -state_ksp_rtol 1e-13 -reg_A_solver iterative \
@@ -86,7 +89,7 @@ for np in ranks:
         s, cg = load("fast", n, np)
         rows[(n, np)] = s
         ps = s["pde_solves"]
-        print("| %s | %s | %d | %d | %d | %d | %d/%d/%d/%d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | "
+        print("| %s | %s | %d | %d | %d | %d | %d/%d/%d/%d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | "
               "%.2f | %.2f | %.2f | %.2f | %.3f | %.2f | %.0f | %.9e |" % (
                   n, np, s["state_unknowns"], s["parameter_unknowns"], s["iterations"], cg,
                   ps["forward"], ps["adjoint"], ps["tangent"], ps["incremental_adjoint"],
