@@ -536,6 +536,25 @@ struct Assembler::Impl {
       body(cell);
     }
   }
+
+  // ∂R/∂a_k into Jk, each element matrix made by `element` (hand-written Jacobian kernels or
+  // residual kernels probed).
+  template <class Element>
+  void assembleAuxMatrix(const FunctionSpace& state, const std::vector<const FunctionSpace*>& aux,
+                         int k, Vec u, const std::vector<Vec>& a, Mat Jk, PetscReal t,
+                         Element&& element) {
+    load(state, aux, u, a, t);
+    PDEINV_CALL(MatZeroEntries(Jk));
+    const auto& ri = indices[0];
+    const auto& ci = indices[k + 1];
+    forEachCell([&](PetscInt cell) {
+      element();
+      const PetscInt c = cell - cStart;
+      PDEINV_CALL(MatSetValues(Jk, ri.n, ri.glob(c), ci.n, ci.glob(c), Kbuf.data(), ADD_VALUES));
+    });
+    PDEINV_CALL(MatAssemblyBegin(Jk, MAT_FINAL_ASSEMBLY));
+    PDEINV_CALL(MatAssemblyEnd(Jk, MAT_FINAL_ASSEMBLY));
+  }
 };
 
 Assembler::Assembler(const FunctionSpace& state, std::vector<const FunctionSpace*> aux,
@@ -744,34 +763,16 @@ void Assembler::auxJacobian(const JacobianKernels& kern, int k, Vec u, const std
                             Mat Jk, PetscReal t) const {
   LogScope scope(Phase::AssembleParameterJacobian);
   auto& I = *impl_;
-  I.load(*state_, aux_, u, a, t);
-  PDEINV_CALL(MatZeroEntries(Jk));
-  const auto& ri = I.indices[0];
-  const auto& ci = I.indices[k + 1];
-  I.forEachCell([&](PetscInt cell) {
-    I.elementJacobian(kern, k + 1, t, constants_);
-    const PetscInt c = cell - I.cStart;
-    PDEINV_CALL(MatSetValues(Jk, ri.n, ri.glob(c), ci.n, ci.glob(c), I.Kbuf.data(), ADD_VALUES));
-  });
-  PDEINV_CALL(MatAssemblyBegin(Jk, MAT_FINAL_ASSEMBLY));
-  PDEINV_CALL(MatAssemblyEnd(Jk, MAT_FINAL_ASSEMBLY));
+  I.assembleAuxMatrix(*state_, aux_, k, u, a, Jk, t,
+                      [&] { I.elementJacobian(kern, k + 1, t, constants_); });
 }
 
 void Assembler::linearAuxJacobian(const ResidualKernels& kern, int k, Vec u,
                                   const std::vector<Vec>& a, Mat Jk, PetscReal t) const {
   LogScope scope(Phase::AssembleSecondOrder);
   auto& I = *impl_;
-  I.load(*state_, aux_, u, a, t);
-  PDEINV_CALL(MatZeroEntries(Jk));
-  const auto& ri = I.indices[0];
-  const auto& ci = I.indices[k + 1];
-  I.forEachCell([&](PetscInt cell) {
-    I.elementJacobianProbed(kern, k, t, constants_);
-    const PetscInt c = cell - I.cStart;
-    PDEINV_CALL(MatSetValues(Jk, ri.n, ri.glob(c), ci.n, ci.glob(c), I.Kbuf.data(), ADD_VALUES));
-  });
-  PDEINV_CALL(MatAssemblyBegin(Jk, MAT_FINAL_ASSEMBLY));
-  PDEINV_CALL(MatAssemblyEnd(Jk, MAT_FINAL_ASSEMBLY));
+  I.assembleAuxMatrix(*state_, aux_, k, u, a, Jk, t,
+                      [&] { I.elementJacobianProbed(kern, k, t, constants_); });
 }
 
 void Assembler::applyAuxJacobian(const JacobianKernels& kern, int k, Vec u,
