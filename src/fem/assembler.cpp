@@ -416,30 +416,55 @@ struct Assembler::Impl {
             }
       }
     // tmp = G tabV on the active rows (nu × NbV), then K += tabUᵀ tmp.
-    const int NbU = TU.Nb, NbV = TV.Nb;
-    const PetscReal* tu = TU.at(q);
-    const PetscReal* tv = TV.at(q);
+    if (activeU.empty() || activeV.empty()) return;
+    switch (TV.Nb) {  // the inner loops with a compile-time length (the common elements)
+      case 3:
+        return multiplyRows<3>(TU, TV, q, rv);
+      case 4:
+        return multiplyRows<4>(TU, TV, q, rv);
+      case 6:
+        return multiplyRows<6>(TU, TV, q, rv);
+      case 8:
+        return multiplyRows<8>(TU, TV, q, rv);
+      case 9:
+        return multiplyRows<9>(TU, TV, q, rv);
+      case 10:
+        return multiplyRows<10>(TU, TV, q, rv);
+      case 12:
+        return multiplyRows<12>(TU, TV, q, rv);
+      case 18:
+        return multiplyRows<18>(TU, TV, q, rv);
+      case 27:
+        return multiplyRows<27>(TU, TV, q, rv);
+      default:
+        return multiplyRows<0>(TU, TV, q, rv);
+    }
+  }
+
+  // The products of accumulate(); NB is the trial element's size, or 0 for "given at run time".
+  template <int NB>
+  void multiplyRows(const Tabulation& TU, const Tabulation& TV, int q, int rv) {
+    const int NbU = TU.Nb, NbV = NB > 0 ? NB : TV.Nb;
+    const PetscReal* __restrict tu = TU.at(q);
+    const PetscReal* __restrict tv = TV.at(q);
     const auto nu = activeU.size(), nv = activeV.size();
-    if (nu == 0 || nv == 0) return;
+    PetscScalar* __restrict tm = tmp.data();
     for (size_t a = 0; a < nu; ++a) {
       const PetscScalar* Gr = G.data() + activeU[a] * rv;
-      PetscScalar* t = tmp.data() + a * NbV;
-      {
-        const PetscScalar gv = Gr[activeV[0]];
-        const PetscReal* row = tv + activeV[0] * NbV;
-        for (int j = 0; j < NbV; ++j) t[j] = gv * row[j];
-      }
-      for (size_t b = 1; b < nv; ++b) {
+      PetscScalar* __restrict t = tm + a * NbV;
+      for (int j = 0; j < NbV; ++j) t[j] = 0;
+      for (size_t b = 0; b < nv; ++b) {
         const PetscScalar gv = Gr[activeV[b]];
-        const PetscReal* row = tv + activeV[b] * NbV;
+        const PetscReal* __restrict row = tv + activeV[b] * NbV;
         for (int j = 0; j < NbV; ++j) t[j] += gv * row[j];
       }
     }
+    PetscScalar* __restrict K = Kbuf.data();
     for (int i = 0; i < NbU; ++i) {
-      PetscScalar* Ki = Kbuf.data() + i * NbV;
+      PetscScalar* __restrict Ki = K + i * NbV;
       for (size_t a = 0; a < nu; ++a) {
         const PetscScalar ui = tu[activeU[a] * NbU + i];
-        const PetscScalar* t = tmp.data() + a * NbV;
+        const PetscScalar* __restrict t = tm + a * NbV;
         for (int j = 0; j < NbV; ++j) Ki[j] += ui * t[j];
       }
     }
@@ -642,7 +667,7 @@ Assembler::Assembler(const FunctionSpace& state, std::vector<const FunctionSpace
   I.invJ.assign(I.Nq * d * d, 0.0);
   I.detJ.assign(I.Nq, 0.0);
   // Simplices with linear coordinates are affine: J is constant on each cell.
-  I.affine = state.mesh().simplex() && I.coordTab.Nb == d + 1;
+  I.affine = state.mesh().simplex() && I.coordTab.Nb == (d + 1) * I.coordTab.Nc;
   if (I.affine) I.precomputeAffineGeometry();
 }
 

@@ -5,9 +5,10 @@
 // Measured on the subsurface benchmark (P2 Poisson on the 128² structured mesh, 66 049 dofs,
 // one rank): PETSc's own Cholesky with nested-dissection ordering factors in 0.15 s and solves
 // in 3.9 ms; CG + BoomerAMG to rtol 1e-10 needs 0.03 s to set up and ~25 ms per solve; MUMPS
-// factors in 0.23 s and solves in ~20 ms (its solve phase has a large fixed cost). An inverse
+// factors in 0.23 s and solves in ~7–25 ms (its solve phase has a large fixed cost). An inverse
 // problem solves hundreds of times per factorization, so 2-D problems take the factorization.
-// In parallel PETSc's own factorizations do not exist, so MUMPS is used. 3-D fill grows as
+// PETSc's own factorizations are serial: in parallel, moderate sizes are factored redundantly
+// on every rank (faster than MUMPS on the benchmark), larger ones by MUMPS. 3-D fill grows as
 // N^{4/3}: up to `directMaxDofs3d` unknowns the factorization still wins, beyond it AMG.
 //
 // The choice is an option, -<prefix>solver direct | iterative | auto (default auto). Under
@@ -31,6 +32,9 @@ struct LinearSolverDefaults {
   PetscReal rtol = 1e-10;     // Krylov tolerance (iterative solvers)
   bool jacobiForSpd = false;  // a well-conditioned SPD matrix (mass): CG + Jacobi suffices
   static constexpr PetscInt directMaxDofs3d = 60000;
+  // In parallel, up to this size every rank factors the whole matrix (PCREDUNDANT with PETSc's
+  // own factorization); beyond it MUMPS factors it distributed.
+  static constexpr PetscInt redundantMaxDofs = 300000;
 };
 
 // Sets the KSP's type, preconditioner and tolerances before KSPSetFromOptions, reading

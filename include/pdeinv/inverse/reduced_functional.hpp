@@ -110,8 +110,8 @@ class ReducedFunctional final : public Objective {
   void secondOrder(Vec u, Vec lambda, Vec du, Vec dp, Vec wState, Vec wParam);
   // rhs += W_uu du + W_up dp at the solution, with the adjoint λ.
   void addSecondOrderState(Vec du, Vec dp, Vec rhs);
-  // W_uu, W_up, W_pu, W_pp assembled at the current (u, λ, p), once per m: a Newton Hessian
-  // action then costs sparse mat-vecs instead of two assembly passes (the speed contract).
+  // W_uu, W_up, W_pp assembled at the current (u, λ, p), once per m (W_pu = W_upᵀ): a Newton
+  // Hessian action then costs sparse mat-vecs instead of two assembly passes (the speed contract).
   void assembleSecondOrder();
   // gphys_ = p̄ by the reverse sweep through the recorded Newton iterations.
   void unrolledAdjoint();
@@ -147,7 +147,7 @@ class ReducedFunctional final : public Objective {
   SolveCounts counts_;
   // Second-order terms: assemblers on the state and the parameter space (see PdeOperator).
   std::unique_ptr<Assembler> secondState_, secondParam_;
-  Owned<Mat> Wuu_, Wup_, Wpu_, Wpp_;  // null Wuu_ for operators linear in u
+  Owned<Mat> Wuu_, Wup_, Wpp_;  // null Wuu_ for operators linear in u; W_pu = W_upᵀ
   bool haveW_ = false;
 };
 
