@@ -8,7 +8,7 @@ bool setDefaultLinearSolver(KSP ksp, const Options& opts, const LinearSolverDefa
   const auto choice = opts.getString(
       "solver", "auto",
       "linear solver: direct (sparse Cholesky/LU, factored once per operator), iterative "
-      "(Krylov + AMG) or auto (direct in 2-D, and in 3-D up to 60000 unknowns)");
+      "(Krylov + AMG) or auto (direct up to 500000 unknowns in 2-D and 60000 in 3-D)");
   require(choice == "auto" || choice == "direct" || choice == "iterative",
           opts.flag("solver") + " must be direct, iterative or auto, got '" + choice + "'");
   // Krylov settings given by option (-<prefix>pc_type gamg, -<prefix>ksp_rtol 1e-12, ...) ask
@@ -28,7 +28,8 @@ bool setDefaultLinearSolver(KSP ksp, const Options& opts, const LinearSolverDefa
                               opts.isSet("ksp_max_it");
   const bool direct =
       choice == "direct" || (choice == "auto" && !iterativeAsked &&
-                             (d.dim <= 2 || d.globalSize <= LinearSolverDefaults::directMaxDofs3d));
+                             (d.dim <= 2 ? d.globalSize <= LinearSolverDefaults::directMaxDofs2d
+                                         : d.globalSize <= LinearSolverDefaults::directMaxDofs3d));
   PC pc = nullptr;
   PDEINV_CALL(KSPGetPC(ksp, &pc));
   MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(ksp));

@@ -67,8 +67,15 @@ FunctionSpace::FunctionSpace(const Mesh& mesh, ElementSpec element, const std::s
 }
 
 Owned<Vec> FunctionSpace::createVector() const {
+  // DMCreateGlobalVector walks the whole section to size the vector; the reduced functional
+  // creates work vectors in every Hessian action, so later vectors are duplicates of the first
+  // (with the DM attached, as DMCreateGlobalVector does, for the viewers).
+  if (!prototype_) {
+    PDEINV_CALL(DMCreateGlobalVector(dm_, prototype_.out()));
+  }
   Owned<Vec> v;
-  PDEINV_CALL(DMCreateGlobalVector(dm_, v.out()));
+  PDEINV_CALL(VecDuplicate(prototype_, v.out()));
+  PDEINV_CALL(VecSetDM(v, dm_));
   // Unnamed: PETSc's VTK writer prefixes the field name (the space's) with the vector's.
   PDEINV_CALL(PetscObjectSetName(reinterpret_cast<PetscObject>(v.get()), ""));
   return v;

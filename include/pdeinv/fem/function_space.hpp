@@ -76,6 +76,7 @@ class FunctionSpace {
   mutable std::vector<std::pair<PetscInt, PetscScalar>> bcCache_;
   mutable PetscReal bcTime_ = 0;
   mutable bool haveBcCache_ = false;
+  mutable Owned<Vec> prototype_;  // createVector duplicates it
 };
 
 }  // namespace pdeinv
