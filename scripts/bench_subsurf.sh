@@ -8,6 +8,8 @@
 #   scripts/bench_subsurf.sh --reference     # also a run with every solve iterative to tight
 #                                            # tolerance (n <= 64): Newton iterations, final cost
 #   scripts/bench_subsurf.sh --table         # the table of the runs already in build/bench_subsurf
+#   scripts/bench_subsurf.sh --hessian -n 128  # only bench_adjoint: a Hessian action against its
+#                                            # two linear solves at a fixed m
 #
 # Columns: Newton iterations, CG iterations, PDE solves (forward/adjoint/tangent/incremental
 # adjoint; Hessian actions = tangent solves), time-to-MAP (the optimizer's clock at its last
@@ -21,13 +23,15 @@ SIZES="16 32 64 128 256"
 RANKS="1 2"
 REFERENCE=0
 RUN=1
+HESSIAN=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -n) SIZES="$2"; shift ;;
     -r) RANKS="$2"; shift ;;
     --reference) REFERENCE=1 ;;
     --table) RUN=0 ;;
-    -h|--help) sed -n '2,18s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    --hessian) HESSIAN=1 ;;
+    -h|--help) sed -n '2,20s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "bench_subsurf: unknown argument '$1'" >&2; exit 2 ;;
   esac
   shift
@@ -49,6 +53,23 @@ run() {  # run <n> <ranks> <tag> [extra options...]
     { echo "bench_subsurf: run failed, see $OUT/${tag}_n${n}_np${np}.log" >&2; exit 1; }
 }
 
+if [[ $HESSIAN -eq 1 ]]; then
+  for np in $RANKS; do
+    for n in $SIZES; do
+      mesh="$OUT/meshes/structured_square_$n.msh"
+      [[ -f "$mesh" ]] || python3 "$ROOT/scripts/make_structured_square.py" "$n" "$mesh"
+      echo "== bench_adjoint: n = $n, $np rank(s)"
+      (cd "$ROOT" && "${MPI[@]}" -n "$np" "$ROOT/build/apps/bench_adjoint" -mesh_file "$mesh" \
+         -state_element P2 -parameter_element P1 -poisson_source 0 \
+         -bc_dirichlet_label "Face Sets" -bc_dirichlet_ids 1,3 -bc_dirichlet_value y \
+         -reg_type bilaplacian -reg_gamma 0.1 -reg_delta 0.5 -reg_theta 1.25,0.75,0.75,1.25 \
+         -reg_robin -truth_prior_sample 1 -obs_type random -obs_random 50 -obs_seed 1 \
+         -obs_random_lower 0.1,0.1 -obs_random_upper 0.9,0.5 -noise_relative 0.01 \
+         -bench_repeat 20)
+    done
+  done
+  exit 0
+fi
 for np in $RANKS; do
   for n in $SIZES; do [[ $RUN -eq 0 ]] || run "$n" "$np" fast; done
 done
