@@ -52,41 +52,7 @@ Tabulation tabulate(PetscFE fe, int dim, PetscInt Nq, const PetscReal* points) {
   return T;
 }
 
-// Where each cell's closure dofs live, computed once per field: offsets into the local vector
-// (constrained dofs included) and global indices for MatSetValues (negative for constrained
-// dofs, which PETSc then ignores). Walking the transitive closure of every cell on every
-// assembly (DMPlexVecGetClosure / DMPlexMatSetClosure) cost more than all the element math.
-struct CellIndices {
-  int n = 0;  // closure size
-  std::vector<PetscInt> local, global;
-  const PetscInt* loc(PetscInt c) const { return local.data() + c * n; }
-  const PetscInt* glob(PetscInt c) const { return global.data() + c * n; }
-};
-
-CellIndices closureIndices(DM dm, PetscInt cStart, PetscInt cEnd, bool withGlobal) {
-  CellIndices I;
-  PetscSection local = nullptr, global = nullptr;
-  PDEINV_CALL(DMGetLocalSection(dm, &local));
-  if (withGlobal) PDEINV_CALL(DMGetGlobalSection(dm, &global));
-  for (PetscInt c = cStart; c < cEnd; ++c) {
-    for (int pass = 0; pass < (withGlobal ? 2 : 1); ++pass) {
-      PetscSection idxSection = pass == 0 ? local : global;
-      PetscInt n = 0, *idx = nullptr;
-      PDEINV_CALL(DMPlexGetClosureIndices(dm, local, idxSection, c, PETSC_TRUE, &n, &idx, nullptr,
-                                          nullptr));
-      if (c == cStart && pass == 0) I.n = static_cast<int>(n);
-      if (n != I.n) throw Error("assembler: cells with different closure sizes (mixed meshes)");
-      auto& out = pass == 0 ? I.local : I.global;
-      for (PetscInt i = 0; i < n; ++i) {
-        // Local offsets of constrained dofs come back encoded as −(offset+1).
-        out.push_back(pass == 0 && idx[i] < 0 ? -(idx[i] + 1) : idx[i]);
-      }
-      PDEINV_CALL(DMPlexRestoreClosureIndices(dm, local, idxSection, c, PETSC_TRUE, &n, &idx,
-                                              nullptr, nullptr));
-    }
-  }
-  return I;
-}
+using CellIndices = CellClosure;
 
 // Read access to a local vector's array for the duration of a loop.
 class ReadArray {
@@ -125,8 +91,8 @@ struct Assembler::Impl {
   PetscInt cStart = 0, cEnd = 0;
   Owned<PetscQuadrature> quad;
   std::vector<PetscReal> weights;
-  std::vector<Tabulation> tabs;  // 0 = state, 1.. = aux
-  std::vector<CellIndices> indices;
+  std::vector<Tabulation> tabs;             // 0 = state, 1.. = aux
+  std::vector<const CellIndices*> indices;  // each space owns its own (cellClosure)
   std::vector<Owned<Vec>> locals;
   std::vector<bool> auxInsertBC;
   // Coordinates: their element tabulated once, their closure offsets, the local vector.
@@ -265,10 +231,10 @@ struct Assembler::Impl {
       curDetJ = detJ.data();
     }
     for (size_t f = 0; f < tabs.size(); ++f) {
-      const PetscInt* idx = indices[f].loc(cell - cStart);
+      const PetscInt* idx = indices[f]->loc(cell - cStart);
       auto& cf = coeff[f];
       const PetscScalar* arr = arrays[f];
-      for (int i = 0; i < indices[f].n; ++i) cf[i] = arr[idx[i]];
+      for (int i = 0; i < indices[f]->n; ++i) cf[i] = arr[idx[i]];
     }
   }
 
@@ -570,8 +536,8 @@ struct Assembler::Impl {
                          Element&& element) {
     load(state, aux, u, a, t);
     PDEINV_CALL(MatZeroEntries(Jk));
-    const auto& ri = indices[0];
-    const auto& ci = indices[k + 1];
+    const auto& ri = *indices[0];
+    const auto& ci = *indices[k + 1];
     forEachCell([&](PetscInt cell) {
       element();
       const PetscInt c = cell - cStart;
@@ -617,10 +583,10 @@ Assembler::Assembler(const FunctionSpace& state, std::vector<const FunctionSpace
   for (auto* s : all) {
     I.tabs.push_back(tabulate(s->fe(), I.dim, Nq, points));
     const auto& T = I.tabs.back();
-    I.indices.push_back(closureIndices(s->dm(), I.cStart, I.cEnd, true));
-    if (I.cEnd > I.cStart && I.indices.back().n != T.Nb) {
+    I.indices.push_back(&s->cellClosure());
+    if (I.cEnd > I.cStart && I.indices.back()->n != T.Nb) {
       throw Error("assembler: closure of '" + s->name() + "' has " +
-                  std::to_string(I.indices.back().n) + " dofs, its element " +
+                  std::to_string(I.indices.back()->n) + " dofs, its element " +
                   std::to_string(T.Nb));
     }
     I.coeff.emplace_back(T.Nb, 0.0);
@@ -634,7 +600,7 @@ Assembler::Assembler(const FunctionSpace& state, std::vector<const FunctionSpace
     PDEINV_CALL(DMGetCoordinateDM(state.dm(), &cdm));
     PDEINV_CALL(DMGetCoordinatesLocal(state.dm(), &I.coords));
     I.coordTab = tabulate(state.mesh().coordinateElement(), I.dim, Nq, points);
-    I.coordIndices = closureIndices(cdm, I.cStart, I.cEnd, false);
+    I.coordIndices = cellClosureIndices(cdm, I.cStart, I.cEnd, false);
     I.coordCoeff.assign(std::max(I.coordIndices.n, I.coordTab.Nb), 0.0);
   }
   I.auxInsertBC.assign(aux_.size(), false);
@@ -717,10 +683,10 @@ void Assembler::residual(const ResidualKernels& k, Vec u, const std::vector<Vec>
   PDEINV_CALL(VecSet(rloc, 0.0));
   {
     WriteArray out(rloc);
-    const int n = I.indices[0].n;
+    const int n = I.indices[0]->n;
     I.forEachCell([&](PetscInt cell) {
       I.elementResidual(k, t, constants_);
-      const PetscInt* idx = I.indices[0].loc(cell - I.cStart);
+      const PetscInt* idx = I.indices[0]->loc(cell - I.cStart);
       PetscScalar* o = out.get();
       for (int i = 0; i < n; ++i) o[idx[i]] += I.rebuf[i];
     });
@@ -740,7 +706,7 @@ void Assembler::stateJacobian(const JacobianKernels& k, Vec u, const std::vector
   auto& I = *impl_;
   I.load(*state_, aux_, u, a, t);
   PDEINV_CALL(MatZeroEntries(J));
-  const auto& idx = I.indices[0];
+  const auto& idx = *I.indices[0];
   I.forEachCell([&](PetscInt cell) {
     I.elementJacobian(k, 0, t, constants_);
     const PetscInt* g = idx.glob(cell - I.cStart);
@@ -768,8 +734,8 @@ Owned<Mat> Assembler::createAuxMatrix(int k) const {
   PDEINV_CALL(MatSetType(pre, MATPREALLOCATOR));
   PDEINV_CALL(MatSetSizes(pre, m, n, M, N));
   PDEINV_CALL(MatSetUp(pre));
-  const auto& ri = I.indices[0];
-  const auto& ci = I.indices[k + 1];
+  const auto& ri = *I.indices[0];
+  const auto& ci = *I.indices[k + 1];
   std::vector<PetscScalar> zeros(static_cast<size_t>(ri.n * ci.n), 0.0);
   for (PetscInt c = 0; c < I.cEnd - I.cStart; ++c) {
     PDEINV_CALL(MatSetValues(pre, ri.n, ri.glob(c), ci.n, ci.glob(c), zeros.data(), INSERT_VALUES));
@@ -819,14 +785,14 @@ void Assembler::applyAuxJacobian(const JacobianKernels& kern, int k, Vec u,
     I.forEachCell([&](PetscInt cell) {
       I.elementJacobian(kern, k + 1, t, constants_);
       const PetscInt c = cell - I.cStart;
-      gather(xa.get(), I.indices[inField].loc(c), I.indices[inField].n, xe);
+      gather(xa.get(), I.indices[inField]->loc(c), I.indices[inField]->n, xe);
       const Eigen::Map<const RowMat> K(I.Kbuf.data(), I.Krows, I.Kcols);
       if (transpose) {
         ye.noalias() = K.transpose() * xe;
       } else {
         ye.noalias() = K * xe;
       }
-      scatterAdd(ya.get(), I.indices[outField].loc(c), ye);
+      scatterAdd(ya.get(), I.indices[outField]->loc(c), ye);
     });
   }
   localToGlobalAdd(out.dm(), yloc, y);
@@ -849,8 +815,8 @@ void Assembler::accumulatePairs(Vec u, Vec zeta, PetscReal c, CellPairs& pairs) 
   Vec_ ue, ze;
   for (PetscInt cell = I.cStart; cell < I.cEnd; ++cell) {
     const PetscInt lc = cell - I.cStart;
-    gather(ua.get(), I.indices[0].loc(lc), nb, ue);
-    gather(za.get(), I.indices[0].loc(lc), nb, ze);
+    gather(ua.get(), I.indices[0]->loc(lc), nb, ue);
+    gather(za.get(), I.indices[0]->loc(lc), nb, ze);
     Eigen::Map<Mat_> S(pairs.S.data() + static_cast<size_t>(lc) * nb * nb, nb, nb);
     S.noalias() += c * ue * ze.transpose();
     Eigen::Map<Vec_>(pairs.Z.data() + static_cast<size_t>(lc) * nb, nb) += c * ze;
@@ -874,7 +840,7 @@ void Assembler::contractPairs(const JacobianKernels& kern, int k, const std::vec
     I.forEachCell([&](PetscInt cell) {
       const PetscInt lc = cell - I.cStart;
       Eigen::Map<const Vec_> Z(pairs.Z.data() + static_cast<size_t>(lc) * nb, nb);
-      gather(bc.get(), I.indices[0].loc(lc), nb, uD);
+      gather(bc.get(), I.indices[0]->loc(lc), nb, uD);
       S = Eigen::Map<const Mat_>(pairs.S.data() + static_cast<size_t>(lc) * nb * nb, nb, nb);
       S.noalias() += uD * Z.transpose();
       std::fill(I.coeff[0].begin(), I.coeff[0].end(), 0.0);
@@ -888,7 +854,7 @@ void Assembler::contractPairs(const JacobianKernels& kern, int k, const std::vec
         const Eigen::Map<const RowMat> Kb(I.Kbuf.data(), I.Krows, I.Kcols);
         ye.noalias() += (Kb - K0).transpose() * S.row(b).transpose();
       }
-      scatterAdd(ya.get(), I.indices[k + 1].loc(lc), ye);
+      scatterAdd(ya.get(), I.indices[k + 1]->loc(lc), ye);
     });
   }
   localToGlobalAdd(out.dm(), yloc, y);

@@ -1,5 +1,7 @@
 #include "pdeinv/fem/function_space.hpp"
 
+#include <petscdmplex.h>
+
 #include <cmath>
 #include <cstdint>
 #include <regex>
@@ -64,6 +66,40 @@ FunctionSpace::FunctionSpace(const Mesh& mesh, ElementSpec element, const std::s
                               nullptr, reinterpret_cast<void (*)(void)>(&Expression::pointFunction),
                               nullptr, const_cast<Expression*>(bc.value.get()), nullptr));
   }
+}
+
+CellClosure cellClosureIndices(DM dm, PetscInt cStart, PetscInt cEnd, bool withGlobal) {
+  CellClosure I;
+  PetscSection local = nullptr, global = nullptr;
+  PDEINV_CALL(DMGetLocalSection(dm, &local));
+  if (withGlobal) PDEINV_CALL(DMGetGlobalSection(dm, &global));
+  for (PetscInt c = cStart; c < cEnd; ++c) {
+    for (int pass = 0; pass < (withGlobal ? 2 : 1); ++pass) {
+      PetscSection idxSection = pass == 0 ? local : global;
+      PetscInt n = 0, *idx = nullptr;
+      PDEINV_CALL(DMPlexGetClosureIndices(dm, local, idxSection, c, PETSC_TRUE, &n, &idx, nullptr,
+                                          nullptr));
+      if (c == cStart && pass == 0) I.n = static_cast<int>(n);
+      if (n != I.n) throw Error("assembler: cells with different closure sizes (mixed meshes)");
+      auto& out = pass == 0 ? I.local : I.global;
+      for (PetscInt i = 0; i < n; ++i) {
+        // Local offsets of constrained dofs come back encoded as −(offset+1).
+        out.push_back(pass == 0 && idx[i] < 0 ? -(idx[i] + 1) : idx[i]);
+      }
+      PDEINV_CALL(DMPlexRestoreClosureIndices(dm, local, idxSection, c, PETSC_TRUE, &n, &idx,
+                                              nullptr, nullptr));
+    }
+  }
+  return I;
+}
+
+const CellClosure& FunctionSpace::cellClosure() const {
+  if (!closure_) {
+    PetscInt cStart = 0, cEnd = 0;
+    PDEINV_CALL(DMPlexGetSimplexOrBoxCells(dm_, 0, &cStart, &cEnd));
+    closure_ = std::make_unique<CellClosure>(cellClosureIndices(dm_, cStart, cEnd, true));
+  }
+  return *closure_;
 }
 
 Owned<Vec> FunctionSpace::createVector() const {

@@ -30,6 +30,20 @@ struct DirichletBC {
   std::shared_ptr<const Expression> value;  // components = the space's components
 };
 
+// Where each cell's closure dofs live: offsets into the local vector (constrained dofs
+// included) and global indices for MatSetValues (negative for constrained dofs, which PETSc then
+// ignores), n per cell, cells in DMPlexGetSimplexOrBoxCells order. Walking the transitive
+// closure of every cell on every assembly (DMPlexVecGetClosure / DMPlexMatSetClosure) cost more
+// than all the element math, so it is done once per space.
+struct CellClosure {
+  int n = 0;  // closure size
+  std::vector<PetscInt> local, global;
+  const PetscInt* loc(PetscInt c) const { return local.data() + c * n; }
+  const PetscInt* glob(PetscInt c) const { return global.data() + c * n; }
+};
+// The closure indices of cells [cStart, cEnd) of dm (global ones only with withGlobal).
+CellClosure cellClosureIndices(DM dm, PetscInt cStart, PetscInt cEnd, bool withGlobal);
+
 class FunctionSpace {
  public:
   FunctionSpace(const Mesh& mesh, ElementSpec element, const std::string& name,
@@ -60,6 +74,9 @@ class FunctionSpace {
   // InputError when the expression is not finite somewhere on the mesh.
   void interpolate(const Expression& expr, Vec global) const;
 
+  // The closure indices of every cell, computed on first use and shared by every assembler.
+  const CellClosure& cellClosure() const;
+
   // Global → local with Dirichlet values inserted (insertBC) or zeroed (directions/adjoints).
   void globalToLocal(Vec global, Vec local, bool insertBC, PetscReal t = 0) const;
 
@@ -77,6 +94,7 @@ class FunctionSpace {
   mutable PetscReal bcTime_ = 0;
   mutable bool haveBcCache_ = false;
   mutable Owned<Vec> prototype_;  // createVector duplicates it
+  mutable std::unique_ptr<CellClosure> closure_;
 };
 
 }  // namespace pdeinv
