@@ -1,5 +1,7 @@
 #include "pdeinv/transient/dirk_stepper.hpp"
 
+#include "pdeinv/core/linear_solver.hpp"
+
 #include <utility>
 
 #include "pdeinv/core/error.hpp"
@@ -42,17 +44,26 @@ struct DirkStepper::Newton {
   }
 };
 
-Owned<KSP> createStageKsp(MPI_Comm comm, const PdeOperator& op, const std::string& prefix,
-                          PetscInt maxIterations) {
+Owned<KSP> createStageKsp(const FunctionSpace& state, const PdeOperator& op,
+                          const std::string& prefix, PetscInt maxIterations) {
   const bool spd = op.spdElliptic() && op.symmetricJacobian();
   Owned<KSP> ksp;
-  PDEINV_CALL(KSPCreate(comm, ksp.out()));
+  PDEINV_CALL(KSPCreate(state.mesh().comm(), ksp.out()));
   PDEINV_CALL(KSPSetOptionsPrefix(ksp, prefix.c_str()));
-  PDEINV_CALL(KSPSetType(ksp, spd ? KSPCG : KSPGMRES));
-  PC pc;
-  PDEINV_CALL(KSPGetPC(ksp, &pc));
-  PDEINV_CALL(PCSetType(pc, spd ? PCGAMG : PCBJACOBI));
-  PDEINV_CALL(KSPSetTolerances(ksp, 1e-12, 1e-50, PETSC_DEFAULT, maxIterations));
+  // With a fixed step the stage matrix M + γ dt ∂R/∂u of a linear operator never changes, so a
+  // factorization is reused by every stage of the run (core/linear_solver.hpp).
+  LinearSolverDefaults d;
+  d.kind = spd ? MatrixKind::Spd : MatrixKind::General;
+  d.dim = state.dim();
+  d.globalSize = state.globalSize();
+  d.rtol = 1e-12;
+  if (!setDefaultLinearSolver(ksp, Options(prefix), d)) {
+    PDEINV_CALL(KSPSetType(ksp, spd ? KSPCG : KSPGMRES));
+    PC pc;
+    PDEINV_CALL(KSPGetPC(ksp, &pc));
+    PDEINV_CALL(PCSetType(pc, spd ? PCGAMG : PCBJACOBI));
+    PDEINV_CALL(KSPSetTolerances(ksp, 1e-12, 1e-50, PETSC_DEFAULT, maxIterations));
+  }
   return ksp;
 }
 
@@ -92,7 +103,7 @@ DirkStepper::DirkStepper(std::shared_ptr<const PdeOperator> op, const FunctionSp
   for (int i = 0; i < tableau_.stages; ++i) F_.push_back(state.createVector());
 
   MPI_Comm comm = state.mesh().comm();
-  ksp_ = createStageKsp(comm, *op_, opts.prefix() + "stage_", 2000);
+  ksp_ = createStageKsp(state, *op_, opts.prefix() + "stage_", 2000);
   if (!op_->linearInState()) {
     newton_ = std::make_unique<Newton>();
     newton_->self = this;

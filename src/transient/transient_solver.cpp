@@ -139,7 +139,7 @@ TransientSolver::TransientSolver(std::shared_ptr<const PdeOperator> op, const Fu
 
   MPI_Comm comm = state.mesh().comm();
   // Newton systems M + γ ∂R/∂u: the same KSP as pdeinv's own stage solves.
-  newtonKsp_ = createStageKsp(comm, *op_, opts.prefix() + "newton_", 1000);
+  newtonKsp_ = createStageKsp(state, *op_, opts.prefix() + "newton_", 1000);
   PDEINV_CALL(KSPSetFromOptions(newtonKsp_));
   PDEINV_CALL(KSPCreate(comm, massKsp_.out()));
   PDEINV_CALL(KSPSetOptionsPrefix(massKsp_, (opts.prefix() + "mass_").c_str()));

@@ -46,11 +46,13 @@ struct StepperStats {
   long stageSolves = 0, transposeSolves = 0, matrixSetups = 0, linearIterations = 0;
 };
 
-// A KSP for stage systems (M + γ ∂R/∂u) x = b of `op` under the options prefix: CG + GAMG when
-// ∂R/∂u is symmetric positive definite, else GMRES + block Jacobi; rtol 1e-12. Options are not
-// read here (the caller, or a SNES owning it, calls KSPSetFromOptions).
-Owned<KSP> createStageKsp(MPI_Comm comm, const PdeOperator& op, const std::string& prefix,
-                          PetscInt maxIterations);
+// A KSP for stage systems (M + γ ∂R/∂u) x = b of `op` on `state` under the options prefix: the
+// default of core/linear_solver.hpp (a sparse factorization for 2-D and small 3-D problems,
+// -<prefix>solver), else CG + GAMG when ∂R/∂u is symmetric positive definite and GMRES + block
+// Jacobi otherwise, rtol 1e-12. Options are not read here (the caller, or a SNES owning it,
+// calls KSPSetFromOptions).
+Owned<KSP> createStageKsp(const FunctionSpace& state, const PdeOperator& op,
+                          const std::string& prefix, PetscInt maxIterations);
 
 class DirkStepper {
  public:
