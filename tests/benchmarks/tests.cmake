@@ -1,0 +1,51 @@
+# The subsurface speed benchmark (apps/benchmarks/subsurf.opts) at 16², 1 and 2 ranks: the same
+# Newton iterations and final cost with the default direct solves and with every solve
+# iterative to tight tolerance (what scripts/bench_subsurf.sh --reference checks at larger n).
+set(PDEINV_SUBSURF -options_file apps/benchmarks/subsurf.opts
+                   -mesh_file meshes/structured_square_16.msh -plot 0)
+foreach(np 1 2)
+  foreach(solver direct iterative)
+    set(extra)
+    if(solver STREQUAL "iterative")
+      set(extra -state_solver iterative -state_ksp_rtol 1e-13 -reg_A_solver iterative
+                -reg_mass_solver iterative)
+    endif()
+    add_test(NAME driver_subsurf_${solver}_np${np}
+             COMMAND ${PDEINV_MPIEXEC} ${PDEINV_MPIEXEC_FLAGS} -n ${np} $<TARGET_FILE:pdeinv_driver>
+                     ${PDEINV_SUBSURF} ${extra}
+                     -output ${CMAKE_BINARY_DIR}/test_output/subsurf_${solver}_np${np}
+             WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+    set_tests_properties(driver_subsurf_${solver}_np${np} PROPERTIES
+                         PASS_REGULAR_EXPRESSION "converged: CONVERGED_GRTOL after 1[5-7] iterations.*cost 2\\.24993[0-1]e\\+01.*time per phase.*pdeinvHessAction"
+                         TIMEOUT 120 PROCESSORS ${np})
+  endforeach()
+endforeach()
+
+# Bad input of the options the benchmark added.
+set(PDEINV_SMALL_PRIOR -mode invert -mesh_faces 4,4 -obs_type grid -obs_grid 3,3
+                       -reg_type bilaplacian)
+pdeinv_add_error_test(NAME truth_prior_sample_negative
+                      EXPECT "-truth_prior_sample must be a non-negative seed"
+                      ARGS ${PDEINV_SMALL_PRIOR} -truth_prior_sample -3)
+pdeinv_add_error_test(NAME truth_prior_sample_and_truth
+                      EXPECT "give either -truth or -truth_prior_sample, not both"
+                      ARGS ${PDEINV_SMALL_PRIOR} -truth x -truth_prior_sample 1)
+pdeinv_add_error_test(NAME truth_prior_sample_without_gaussian_prior
+                      EXPECT "-truth_prior_sample needs a Gaussian prior \\(-reg_type bilaplacian\\), not -reg_type h1"
+                      ARGS -mode invert -mesh_faces 4,4 -obs_type grid -obs_grid 3,3 -reg_type h1
+                           -truth_prior_sample 1)
+pdeinv_add_error_test(NAME obs_random_box_inverted
+                      EXPECT "-obs_random_upper must lie above -obs_random_lower in every coordinate"
+                      ARGS -verify -mesh_faces 4,4 -truth x -obs_type random -obs_random 5
+                           -obs_random_lower 0.5,0.5 -obs_random_upper 0.9,0.2)
+pdeinv_add_error_test(NAME obs_random_box_length
+                      EXPECT "-obs_random_lower and -obs_random_upper need 2 coordinates each"
+                      ARGS -verify -mesh_faces 4,4 -truth x -obs_type random -obs_random 5
+                           -obs_random_lower 0.5)
+pdeinv_add_error_test(NAME obs_random_box_outside_mesh
+                      EXPECT "-obs_random 5: only 0 of .* uniform draws in the mesh's bounding box fell inside the mesh"
+                      ARGS -verify -mesh_faces 4,4 -truth x -obs_type random -obs_random 5
+                           -obs_random_lower 2,2 -obs_random_upper 3,3)
+pdeinv_add_error_test(NAME unknown_linear_solver
+                      EXPECT "-state_solver must be direct, iterative or auto, got 'lu'"
+                      ARGS -mesh_faces 4,4 -state_solver lu)
