@@ -78,4 +78,35 @@ bool setDefaultLinearSolver(KSP ksp, const Options& opts, const LinearSolverDefa
   return false;
 }
 
+std::string linearSolveReason(KSP ksp) {
+  KSPConvergedReason reason;
+  PDEINV_CALL(KSPGetConvergedReason(ksp, &reason));
+  std::string text = KSPConvergedReasons[reason];
+  if (reason == KSP_DIVERGED_PC_FAILED) {
+    PC pc = nullptr;
+    PCFailedReason failed = PC_NOERROR;
+    PDEINV_CALL(KSPGetPC(ksp, &pc));
+    PDEINV_CALL(PCGetFailedReason(pc, &failed));
+    PetscBool redundant = PETSC_FALSE;
+    PDEINV_CALL(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(pc), PCREDUNDANT, &redundant));
+    if (failed == PC_SUBPC_ERROR && redundant) {  // every rank's own factorization failed alike
+      KSP inner = nullptr;
+      PC innerPc = nullptr;
+      PDEINV_CALL(PCRedundantGetKSP(pc, &inner));
+      PDEINV_CALL(KSPGetPC(inner, &innerPc));
+      PDEINV_CALL(PCGetFailedReason(innerPc, &failed));
+    }
+    if (failed == PC_FACTOR_NUMERIC_ZEROPIVOT || failed == PC_FACTOR_STRUCT_ZEROPIVOT) {
+      text +=
+          " (zero pivot in the factorization: the matrix is singular, or not positive "
+          "definite, at this point)";
+    } else if (failed == PC_FACTOR_OUTMEMORY) {
+      text += " (out of memory in the factorization)";
+    } else if (failed != PC_NOERROR) {
+      text += std::string(" (") + PCFailedReasons[failed] + ")";
+    }
+  }
+  return text;
+}
+
 }  // namespace pdeinv

@@ -180,8 +180,8 @@ void SteadySolver::solve(Vec m, Vec u) {
     haveSolution_ = false;
     std::string why = "forward solve diverged: ";
     if (kr < 0) {
-      why += std::string("linear solve ") + KSPConvergedReasons[kr] + " after " +
-             std::to_string(lits) + " iterations (see -state_ksp_*, -state_pc_*)";
+      why += "linear solve " + linearSolveReason(ksp) + " after " + std::to_string(lits) +
+             " iterations (see -state_ksp_*, -state_pc_*)";
     } else {
       why += std::string("Newton ") + SNESConvergedReasons[reason] + " after " +
              std::to_string(its) + " iterations (see -state_snes_*)";
@@ -229,8 +229,7 @@ void checkLinearSolve(KSP ksp, Vec x, const char* what) {
   KSPConvergedReason reason;
   PDEINV_CALL(KSPGetConvergedReason(ksp, &reason));
   if (reason < 0) {
-    throw ForwardSolveFailure(std::string(what) +
-                              " solve diverged: " + KSPConvergedReasons[reason]);
+    throw ForwardSolveFailure(std::string(what) + " solve diverged: " + linearSolveReason(ksp));
   }
   if (!finiteVector(x)) {
     throw ForwardSolveFailure(std::string(what) +

@@ -42,7 +42,7 @@ void SpdSolver::solve(Vec b, Vec x) {
   PDEINV_CALL(KSPGetIterationNumber(ksp_, &lastIterations_));
   ++solves_;
   if (reason < 0) {
-    throw Error("linear solve -" + prefix_ + " diverged: " + KSPConvergedReasons[reason] +
+    throw Error("linear solve -" + prefix_ + " diverged: " + linearSolveReason(ksp_) +
                 " (solver options: -" + prefix_ + "ksp_*, -" + prefix_ + "pc_*)");
   }
 }

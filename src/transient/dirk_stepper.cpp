@@ -2,6 +2,7 @@
 
 #include "pdeinv/core/linear_solver.hpp"
 
+#include <cmath>
 #include <utility>
 
 #include "pdeinv/core/error.hpp"
@@ -170,7 +171,7 @@ void DirkStepper::stageMatrix(PetscReal gamma, PetscReal t, Vec u) {
   ++stats_.matrixSetups;
 }
 
-void DirkStepper::checkKsp(const char* what) {
+void DirkStepper::checkKsp(const char* what, Vec solution) {
   KSPConvergedReason reason;
   PDEINV_CALL(KSPGetConvergedReason(ksp_, &reason));
   PetscInt its = 0;
@@ -178,7 +179,14 @@ void DirkStepper::checkKsp(const char* what) {
   stats_.linearIterations += its;
   if (reason < 0) {
     throw ForwardSolveFailure(std::string("transient ") + what + " solve did not converge (" +
-                              KSPConvergedReasons[reason] + ")");
+                              linearSolveReason(ksp_) + ")");
+  }
+  // A direct solve has no convergence test: a non-finite right-hand side shows only here.
+  PetscReal norm = 0;
+  PDEINV_CALL(VecNorm(solution, NORM_2, &norm));
+  if (!std::isfinite(norm)) {
+    throw ForwardSolveFailure(std::string("transient ") + what +
+                              " solve produced a non-finite solution (NaN or Inf)");
   }
 }
 
@@ -192,7 +200,7 @@ void DirkStepper::solveStage(PetscReal gamma, PetscReal t, Vec rhs, Vec guess, V
     PDEINV_CALL(VecAXPY(work2_, -1.0, rhs));
     stageMatrix(gamma, t, guess);
     PDEINV_CALL(KSPSolve(ksp_, work2_, U));
-    checkKsp("stage");
+    checkKsp("stage", U);
     PDEINV_CALL(VecAYPX(U, -1.0, guess));
     return;
   }
@@ -267,7 +275,7 @@ void DirkStepper::tangentStep(PetscReal t, PetscReal h, Vec un, const std::vecto
       stageMatrix(h * tableau_.a(i, i), ti, U);
       ++stats_.stageSolves;
       PDEINV_CALL(KSPSolve(ksp_, work_, dU));
-      checkKsp("tangent stage");
+      checkKsp("tangent stage", dU);
     }
     if (i + 1 < s) {
       // Y_i = R_u,i δU_i + R_m,i δm
@@ -336,7 +344,7 @@ void DirkStepper::adjointStep(PetscReal t, PetscReal h, Vec un, const std::vecto
       } else {
         PDEINV_CALL(KSPSolveTranspose(ksp_, work2_, mu));
       }
-      checkKsp("adjoint stage");
+      checkKsp("adjoint stage", mu);
       PDEINV_CALL(VecAXPY(work3_, 1.0, mu));
       // ζ_i = Z_i + a_ii μ_i
       PDEINV_CALL(VecAXPY(work_, tableau_.a(i, i), mu));

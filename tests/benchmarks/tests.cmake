@@ -49,3 +49,8 @@ pdeinv_add_error_test(NAME obs_random_box_outside_mesh
 pdeinv_add_error_test(NAME unknown_linear_solver
                       EXPECT "-state_solver must be direct, iterative or auto, got 'lu'"
                       ARGS -mesh_faces 4,4 -state_solver lu)
+# A singular state matrix (e^m underflows to 0) is a failed factorization named as such, not a
+# state of NaNs (the direct solver has no convergence test of its own).
+pdeinv_add_error_test(NAME singular_operator_direct_solve
+                      EXPECT "DIVERGED_PC_FAILED \\(zero pivot in the factorization: the matrix is singular, or not positive definite, at this point\\)"
+                      ARGS -mesh_faces 8,8 -parameter -800)

@@ -45,4 +45,8 @@ struct LinearSolverDefaults {
 // -<prefix>solver. Returns true when the direct solver was chosen.
 bool setDefaultLinearSolver(KSP ksp, const Options& opts, const LinearSolverDefaults& d);
 
+// The KSP's converged reason as text, and for a failed factorization why it failed (a zero
+// pivot means the matrix is singular, or not positive definite for Cholesky).
+std::string linearSolveReason(KSP ksp);
+
 }  // namespace pdeinv

@@ -108,7 +108,8 @@ class DirkStepper {
   // out = R(t, u): for an autonomous operator linear in u as J u + R(0) (no assembly), else
   // assembled.
   void residualAt(PetscReal t, Vec u, Vec out);
-  void checkKsp(const char* what);
+  // Throws ForwardSolveFailure if the last solve failed or its solution is not finite.
+  void checkKsp(const char* what, Vec solution);
 
   std::shared_ptr<const PdeOperator> op_;
   const FunctionSpace* state_;
