@@ -40,6 +40,8 @@ namespace pdeinv::app {
 
 namespace {
 
+constexpr const char* kInversionStage = "pdeinv inversion";
+
 // What identifies the problem a checkpoint belongs to.
 std::string fingerprint(InverseProblem& inv, Vec x) {
   PetscInt nx = 0;
@@ -237,7 +239,8 @@ int runInvert(MPI_Comm comm) {
     return t;
   };
 
-  // 4. Solve, choosing β first if asked.
+  // 4. Solve, choosing β first if asked (in its own log stage: -log_view, summary.json).
+  auto inversionStage = std::make_unique<LogStage>(kInversionStage);
   auto x0 = J.createParameterVector();
   PDEINV_CALL(VecCopy(x, x0));
   std::vector<WeightTrial> trials;
@@ -267,7 +270,8 @@ int runInvert(MPI_Comm comm) {
   if (choice == "fixed" || again) invertAt(weight);
   PetscLogDouble tEnd = 0;
   PDEINV_CALL(PetscTime(&tEnd));
-  const auto phases = phaseTimes(comm);  // of the inversion (the spectrum below adds its own)
+  inversionStage.reset();
+  const auto phases = phaseTimes(comm, kInversionStage);  // (the spectrum has its own stage)
   const double peakMemory = peakMemoryMB(comm);
   checkAllOptionsUsed(true);
 
@@ -335,6 +339,7 @@ int runInvert(MPI_Comm comm) {
   }
   if (spectrum.rank > 0) {
     // What the data determine, linearised at the estimate.
+    LogStage identifyStage("pdeinv identify");
     const auto report = fieldIdentifiability(*inv, x, spectrum);
     if (root) std::printf("at the estimate, ");
     printFieldIdentifiability(comm, report);

@@ -48,11 +48,21 @@ PetscLogEvent logEvent(Phase phase) {
   return events().ids.at(static_cast<size_t>(phase));
 }
 
+LogStage::LogStage(const char* name) {
+  PetscLogStage stage = -1;
+  // PetscLogStageGetId reports -1 for a name not registered yet (3.18).
+  PDEINV_CALL(PetscLogStageGetId(name, &stage));
+  if (stage < 0) PDEINV_CALL(PetscLogStageRegister(name, &stage));
+  PDEINV_CALL(PetscLogStagePush(stage));
+}
+
 void startEventLogging() {
   PDEINV_CALL(PetscLogDefaultBegin());
 }
 
-std::vector<PhaseTime> phaseTimes(MPI_Comm comm) {
+std::vector<PhaseTime> phaseTimes(MPI_Comm comm, const char* stageName) {
+  PetscLogStage stage = 0;
+  if (stageName) PDEINV_CALL(PetscLogStageGetId(stageName, &stage));
   std::vector<std::string> names(kNames.begin(), kNames.end());
   for (const char* petsc : {"MatCholFctrNum", "MatLUFactorNum", "MatSolve", "KSPSolve"})
     names.emplace_back(petsc);
@@ -61,7 +71,7 @@ std::vector<PhaseTime> phaseTimes(MPI_Comm comm) {
     PetscLogEvent id = -1;
     PetscEventPerfInfo info{};
     if (PetscLogEventGetId(name.c_str(), &id) == 0 && id >= 0) {
-      if (PetscLogEventGetPerfInfo(0, id, &info) != 0) info = PetscEventPerfInfo{};
+      if (stage < 0 || PetscLogEventGetPerfInfo(stage, id, &info) != 0) info = PetscEventPerfInfo{};
     }
     double t = info.time;
     long long n = info.count;

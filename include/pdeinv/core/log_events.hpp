@@ -47,17 +47,28 @@ class LogScope {
   PetscLogEvent event_;
 };
 
+// A PETSc log stage for the lifetime of the object (-log_view reports each stage apart):
+// the driver runs the inversion in "pdeinv inversion" and the spectrum in "pdeinv identify".
+class LogStage {
+ public:
+  explicit LogStage(const char* name);
+  ~LogStage() { PetscLogStagePop(); }
+  LogStage(const LogStage&) = delete;
+  LogStage& operator=(const LogStage&) = delete;
+};
+
 // Turns PETSc's event logging on (pdeinv programs do this at start-up; cheap).
 void startEventLogging();
 
 // Inclusive time (s, the maximum over the ranks of comm) and count of every pdeinv phase and of
-// PETSc's factorization and linear-solve events, in the main stage. Collective.
+// PETSc's factorization and linear-solve events, in the named stage (default: the main stage).
+// Collective.
 struct PhaseTime {
   std::string name;
   double seconds = 0;
   long long count = 0;
 };
-std::vector<PhaseTime> phaseTimes(MPI_Comm comm);
+std::vector<PhaseTime> phaseTimes(MPI_Comm comm, const char* stage = nullptr);
 
 // Peak resident memory of this process (MB), the maximum over the ranks of comm. Collective.
 double peakMemoryMB(MPI_Comm comm);
