@@ -3,18 +3,18 @@
 // Krylov method with a preconditioner beyond.
 //
 // Measured on the subsurface benchmark (P2 Poisson on the 128² structured mesh, 66 049 dofs,
-// one rank): PETSc's own Cholesky with nested-dissection ordering factors in 0.15 s and solves
-// in 3.9 ms; CG + BoomerAMG to rtol 1e-10 needs 0.03 s to set up and ~25 ms per solve; MUMPS
-// factors in 0.23 s and solves in ~7–25 ms (its solve phase has a large fixed cost). An inverse
-// problem solves hundreds of times per factorization, so 2-D problems take the factorization.
-// PETSc's own factorizations are serial: in parallel, moderate sizes are factored redundantly
-// on every rank (faster than MUMPS on the benchmark), larger ones by MUMPS. 3-D fill grows as
-// N^{4/3}: up to `directMaxDofs3d` unknowns the factorization still wins, beyond it AMG.
+// one rank): PETSc's own Cholesky factors in 0.1 s with AMD ordering (0.13 s with nested
+// dissection) and solves in ~3.5 ms; CG + BoomerAMG to rtol 1e-10 needs 0.03 s to set up and
+// ~25 ms per solve; MUMPS factors in 0.07–0.23 s but solves in 7–25 ms (its solve phase has a
+// large fixed cost). An inverse problem solves hundreds of times per factorization, so 2-D
+// problems take the factorization. PETSc's own factorizations are serial: in parallel,
+// moderate sizes are factored redundantly on every rank (faster than MUMPS on the benchmark),
+// larger ones by MUMPS. 2-D fill grows as N log N and 3-D fill as N^{4/3}: beyond
+// `directMaxDofs2d` and `directMaxDofs3d` unknowns AMG takes over.
 //
-// (Sizes beyond `directMaxDofs2d` in 2-D also go to AMG.) The choice is an option, -<prefix>solver
-// direct | iterative | auto (default auto). Under auto, Krylov settings given by option
-// (-<prefix>ksp_type cg, -<prefix>pc_type gamg,
-// -<prefix>ksp_rtol ...) choose the iterative solver; explicit -<prefix>ksp_type /
+// The choice is an option, -<prefix>solver direct | iterative | auto (default auto). Under
+// auto, Krylov settings given by option (-<prefix>ksp_type cg, -<prefix>pc_type gamg,
+// -<prefix>ksp_rtol ...) choose the iterative solver; explicit -<prefix>ksp_type and
 // -<prefix>pc_type options override what this sets, as usual.
 #include <petscksp.h>
 
