@@ -39,8 +39,9 @@ bool setDefaultLinearSolver(KSP ksp, const Options& opts, const LinearSolverDefa
     PDEINV_CALL(KSPSetType(ksp, KSPPREONLY));
     const PCType factor = d.kind == MatrixKind::Spd ? PCCHOLESKY : PCLU;
     // Approximate minimum degree (SuiteSparse's AMD, in Debian's PETSc) left less fill than
-    // nested dissection on the benchmark: numeric factorizations 35 % faster at 128², 18 % at
-    // 256², and 11 % less memory; nested dissection where AMD is not built in.
+    // nested dissection on the benchmark: numeric factorizations 10–30 % faster at 128² in
+    // alternating runs, ~20 % at 256², and ~11 % less peak memory there; nested dissection
+    // where AMD is not built in.
     PetscErrorCode (*amd)(Mat, MatOrderingType, IS*, IS*) = nullptr;
     PDEINV_CALL(MatInitializePackage());  // registers the orderings
     PDEINV_CALL(PetscFunctionListFind(MatOrderingList, MATORDERINGAMD, &amd));
@@ -54,9 +55,9 @@ bool setDefaultLinearSolver(KSP ksp, const Options& opts, const LinearSolverDefa
       serialFactor(pc);
     } else if (d.globalSize <= LinearSolverDefaults::redundantMaxDofs) {
       // Every rank factors the whole matrix with PETSc's own Cholesky and solves redundantly
-      // (PCREDUNDANT): on the subsurface benchmark at 128² on 2 ranks this took 7.6 s to the
-      // MAP point against 12.6 s with MUMPS, whose solve phase cost ~25 ms per solve against
-      // ~4 ms; assembly, observation and prior still run in parallel.
+      // (PCREDUNDANT): on the subsurface benchmark at 128² on 2 ranks this took 6.0–7.6 s to
+      // the MAP point against 12.6 s with MUMPS, whose solve phase cost ~12–25 ms per solve
+      // against ~4 ms; assembly, observation and prior still run in parallel.
       PDEINV_CALL(PCSetType(pc, PCREDUNDANT));
       KSP inner = nullptr;
       PC innerPc = nullptr;
