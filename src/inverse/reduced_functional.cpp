@@ -208,10 +208,13 @@ void ReducedFunctional::incrementalState(Vec rhs, Vec du) {
     solver_.solveTangent(rhs, du);
   }
   counts_.tangent++;
-  auto Bdu = obs_.createObservationVector(), HBdu = obs_.createObservationVector();
-  obs_.applyLinear(du, Bdu);
-  misfitModel_.hessianApply(y_, Bdu, HBdu);
-  obs_.applyTranspose(HBdu, rhs);
+  if (!hessWork_.Bdu) {
+    hessWork_.Bdu = obs_.createObservationVector();
+    hessWork_.HBdu = obs_.createObservationVector();
+  }
+  obs_.applyLinear(du, hessWork_.Bdu);
+  misfitModel_.hessianApply(y_, hessWork_.Bdu, hessWork_.HBdu);
+  obs_.applyTranspose(hessWork_.HBdu, rhs);
 }
 
 void ReducedFunctional::secondOrder(Vec u, Vec lambda, Vec du, Vec dp, Vec wState, Vec wParam) {
@@ -326,19 +329,23 @@ void ReducedFunctional::fieldHessian(Vec m, Vec dm, Vec out, HessianType type) {
   if (newton) updateAdjoint();  // the Gauss–Newton part needs no adjoint
   const auto& V = solver_.state();
   const auto& P = solver_.parameter();
+  // Work vectors kept across actions (fresh ones cost page faults on every action).
+  if (!hessWork_.dp) {
+    for (auto* w : {&hessWork_.dp, &hessWork_.hp, &hessWork_.hr, &hessWork_.t})
+      *w = P.createVector();
+    for (auto* w : {&hessWork_.rhs, &hessWork_.du, &hessWork_.dlambda}) *w = V.createVector();
+  }
+  Vec dp = hessWork_.dp, rhs = hessWork_.rhs, du = hessWork_.du;
+  Vec dlambda = hessWork_.dlambda, hp = hessWork_.hp;
   // Incremental state: R_u du = −R_p dp, dp = g'(m) ⊙ dm.
-  auto dp = P.createVector();
   map_->jacobianApply(m_, dm, dp);
-  auto rhs = V.createVector(), du = V.createVector();
   PDEINV_CALL(MatMult(parameterJacobian(), dp, rhs));
   PDEINV_CALL(VecScale(rhs, -1.0));
   incrementalState(rhs, du);
   // Incremental adjoint: R_uᵀ dλ = −(Bᵀ Φ'' B du + W_uu du + W_up dp).
   if (newton) addSecondOrderState(du, dp, rhs);
-  auto dlambda = V.createVector();
   incrementalAdjoint(rhs, dlambda);
   // H dm = g' ⊙ (R_pᵀ dλ + W_pu du + W_pp dp) + g'' ⊙ (R_pᵀ λ) ⊙ dm + ∇²R dm.
-  auto hp = P.createVector();
   PDEINV_CALL(MatMultTranspose(parameterJacobian(), dlambda, hp));
   if (newton) {
     assembleSecondOrder();
@@ -347,15 +354,13 @@ void ReducedFunctional::fieldHessian(Vec m, Vec dm, Vec out, HessianType type) {
   }
   map_->jacobianApply(m_, hp, out);
   if (newton && !map_->isIdentity()) {
-    auto t = P.createVector();
-    map_->secondDerivativeApply(m_, gphys_, dm, t);
-    PDEINV_CALL(VecAXPY(out, 1.0, t));
+    map_->secondDerivativeApply(m_, gphys_, dm, hessWork_.t);
+    PDEINV_CALL(VecAXPY(out, 1.0, hessWork_.t));
   }
   if (regularization_) {
     LogScope prior(Phase::Prior);
-    auto hr = P.createVector();
-    regularization_->hessianApply(m_, dm, hr);
-    PDEINV_CALL(VecAXPY(out, 1.0, hr));
+    regularization_->hessianApply(m_, dm, hessWork_.hr);
+    PDEINV_CALL(VecAXPY(out, 1.0, hessWork_.hr));
   }
 }
 

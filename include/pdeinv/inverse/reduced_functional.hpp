@@ -149,6 +149,9 @@ class ReducedFunctional final : public Objective {
   std::unique_ptr<Assembler> secondState_, secondParam_;
   Owned<Mat> Wuu_, Wup_, Wpp_;  // null Wuu_ for operators linear in u; W_pu = W_upᵀ
   bool haveW_ = false;
+  struct HessianWork {
+    Owned<Vec> dp, hp, hr, t, rhs, du, dlambda, Bdu, HBdu;
+  } hessWork_;
 };
 
 }  // namespace pdeinv
