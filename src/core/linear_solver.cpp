@@ -51,7 +51,13 @@ bool setDefaultLinearSolver(KSP ksp, const Options& opts, const LinearSolverDefa
       PDEINV_CALL(PCFactorSetMatSolverType(p, MATSOLVERPETSC));
       PDEINV_CALL(PCFactorSetMatOrderingType(p, ordering));
     };
-    if (size == 1) {
+    if (d.dim >= 3) {
+      // 3-D fronts are dense: MUMPS's multifrontal BLAS-3 factorization beat PETSc's own by
+      // 3–20× (Q2 on a 12³ box, 12 167 unknowns: 0.24 s against 0.66 s with nested dissection
+      // and 1.33 s with AMD; 16³: 0.86 s against 15.6 s), and its solves are as fast there.
+      PDEINV_CALL(PCSetType(pc, factor));
+      PDEINV_CALL(PCFactorSetMatSolverType(pc, MATSOLVERMUMPS));
+    } else if (size == 1) {
       serialFactor(pc);
     } else if (d.globalSize <= LinearSolverDefaults::redundantMaxDofs) {
       // Every rank factors the whole matrix with PETSc's own Cholesky and solves redundantly
