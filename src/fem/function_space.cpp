@@ -172,6 +172,8 @@ void FunctionSpace::globalToLocal(Vec global, Vec local, bool insertBC, PetscRea
 // The key of a dof: its node's coordinates (the nodal values of x, y, z in V, rounded to
 // 1e-9) and its component.
 std::vector<std::uint64_t> FunctionSpace::dofKeys() const {
+  // Three interpolations of x, y, z: computed once (prior samples and checkpoints both ask).
+  if (haveDofKeys_) return dofKeys_;
   const FunctionSpace& V = *this;
   const int dim = V.dim(), nc = V.components();
   PetscInt n = 0;
@@ -195,6 +197,8 @@ std::vector<std::uint64_t> FunctionSpace::dofKeys() const {
   for (PetscInt i = 0; i < n; ++i) {
     keys[static_cast<size_t>(i)] = combineKeys(keys[static_cast<size_t>(i)], i % nc);
   }
+  dofKeys_ = keys;
+  haveDofKeys_ = true;
   return keys;
 }
 

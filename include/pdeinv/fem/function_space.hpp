@@ -95,6 +95,8 @@ class FunctionSpace {
   mutable bool haveBcCache_ = false;
   mutable Owned<Vec> prototype_;  // createVector duplicates it
   mutable std::unique_ptr<CellClosure> closure_;
+  mutable std::vector<std::uint64_t> dofKeys_;  // dofKeys(), computed once
+  mutable bool haveDofKeys_ = false;
 };
 
 }  // namespace pdeinv
