@@ -1,5 +1,7 @@
 #include "pdeinv/core/linear_solver.hpp"
 
+#include <cmath>
+
 #include "pdeinv/core/error.hpp"
 
 namespace pdeinv {
@@ -90,6 +92,12 @@ bool setDefaultLinearSolver(KSP ksp, const Options& opts, const LinearSolverDefa
   }
   PDEINV_CALL(KSPSetTolerances(ksp, d.rtol, 1e-50, PETSC_DEFAULT, 10000));
   return false;
+}
+
+bool finiteVector(Vec x) {
+  PetscReal n = 0;
+  PDEINV_CALL(VecNorm(x, NORM_2, &n));
+  return std::isfinite(n);
 }
 
 std::string linearSolveReason(KSP ksp) {

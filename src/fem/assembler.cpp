@@ -21,8 +21,8 @@ using Vec_ = Eigen::VectorXd;
 // One row layout for values and derivatives lets one small product evaluate a field and one
 // accumulate an element matrix.
 struct Tabulation {
-  int Nb = 0, Nc = 0, dim = 0, rows = 0;  // rows = Nc·(1+dim)
-  std::vector<PetscReal> tab;             // [q][row][b]
+  int Nb = 0, Nc = 0, rows = 0;  // rows = Nc·(1+dim)
+  std::vector<PetscReal> tab;    // [q][row][b]
   const PetscReal* at(int q) const { return tab.data() + static_cast<size_t>(q) * rows * Nb; }
 };
 
@@ -33,7 +33,6 @@ Tabulation tabulate(PetscFE fe, int dim, PetscInt Nq, const PetscReal* points) {
   PDEINV_CALL(PetscFEGetNumComponents(fe, &Nc));
   T.Nb = static_cast<int>(Nb);
   T.Nc = static_cast<int>(Nc);
-  T.dim = dim;
   T.rows = T.Nc * (1 + dim);
   T.tab.assign(static_cast<size_t>(Nq) * T.rows * T.Nb, 0.0);
   PetscTabulation tab = nullptr;
@@ -51,8 +50,6 @@ Tabulation tabulate(PetscFE fe, int dim, PetscInt Nq, const PetscReal* points) {
   PDEINV_CALL(PetscTabulationDestroy(&tab));
   return T;
 }
-
-using CellIndices = CellClosure;
 
 // Read access to a local vector's array for the duration of a loop.
 class ReadArray {
@@ -76,12 +73,18 @@ class WriteArray {
   PetscScalar* a_ = nullptr;
 };
 
-void gather(const PetscScalar* array, const PetscInt* idx, int n, Vec_& out) {
-  out.resize(n);
+void gather(const PetscScalar* array, const PetscInt* idx, int n, PetscScalar* out) {
   for (int i = 0; i < n; ++i) out[i] = array[idx[i]];
 }
+void gather(const PetscScalar* array, const PetscInt* idx, int n, Vec_& out) {
+  out.resize(n);
+  gather(array, idx, n, out.data());
+}
+void scatterAdd(PetscScalar* array, const PetscInt* idx, int n, const PetscScalar* v) {
+  for (int i = 0; i < n; ++i) array[idx[i]] += v[i];
+}
 void scatterAdd(PetscScalar* array, const PetscInt* idx, const Vec_& v) {
-  for (Eigen::Index i = 0; i < v.size(); ++i) array[idx[i]] += v[i];
+  scatterAdd(array, idx, static_cast<int>(v.size()), v.data());
 }
 
 }  // namespace
@@ -92,12 +95,12 @@ struct Assembler::Impl {
   Owned<PetscQuadrature> quad;
   std::vector<PetscReal> weights;
   std::vector<Tabulation> tabs;             // 0 = state, 1.. = aux
-  std::vector<const CellIndices*> indices;  // each space owns its own (cellClosure)
+  std::vector<const CellClosure*> indices;  // each space owns its own (cellClosure)
   std::vector<Owned<Vec>> locals;
   std::vector<bool> auxInsertBC;
   // Coordinates: their element tabulated once, their closure offsets, the local vector.
   Tabulation coordTab;
-  CellIndices coordIndices;
+  CellClosure coordIndices;
   Vec coords = nullptr;
   // Affine cells (simplices with linear coordinates) have one J⁻¹ and det J per cell, computed
   // once here (the mesh does not move) and reused by every assembly.
@@ -142,8 +145,8 @@ struct Assembler::Impl {
     }
   }
 
-  // x, J = ∂x/∂ξ, J⁻¹ and det J at the quadrature points (all of them, or only the first when
-  // `first` is set: affine cells), from the coordinate element tabulated once
+  // x, J = ∂x/∂ξ, J⁻¹ and det J at the quadrature points (all of them, or only the first with
+  // onlyFirst: affine cells), from the coordinate element tabulated once
   // (DMPlexComputeCellGeometryFEM re-tabulates it for every cell).
   void computeGeometry(PetscInt cell, bool onlyFirst) {
     const auto& T = coordTab;
@@ -197,8 +200,7 @@ struct Assembler::Impl {
   }
 
   void gatherCoordinates(PetscInt cell, const PetscScalar* coordArray) {
-    const PetscInt* idx = coordIndices.loc(cell - cStart);
-    for (int i = 0; i < coordIndices.n; ++i) coordCoeff[i] = coordArray[idx[i]];
+    gather(coordArray, coordIndices.loc(cell - cStart), coordIndices.n, coordCoeff.data());
   }
 
   // J⁻¹ and det J of every affine cell, once.
@@ -230,12 +232,8 @@ struct Assembler::Impl {
       curInvJ = invJ.data();
       curDetJ = detJ.data();
     }
-    for (size_t f = 0; f < tabs.size(); ++f) {
-      const PetscInt* idx = indices[f]->loc(cell - cStart);
-      auto& cf = coeff[f];
-      const PetscScalar* arr = arrays[f];
-      for (int i = 0; i < indices[f]->n; ++i) cf[i] = arr[idx[i]];
-    }
+    for (size_t f = 0; f < tabs.size(); ++f)
+      gather(arrays[f], indices[f]->loc(cell - cStart), indices[f]->n, coeff[f].data());
   }
 
   // Value and physical gradient of field f at point q: val[c], grad[c·dim+k].
@@ -683,12 +681,9 @@ void Assembler::residual(const ResidualKernels& k, Vec u, const std::vector<Vec>
   PDEINV_CALL(VecSet(rloc, 0.0));
   {
     WriteArray out(rloc);
-    const int n = I.indices[0]->n;
     I.forEachCell([&](PetscInt cell) {
       I.elementResidual(k, t, constants_);
-      const PetscInt* idx = I.indices[0]->loc(cell - I.cStart);
-      PetscScalar* o = out.get();
-      for (int i = 0; i < n; ++i) o[idx[i]] += I.rebuf[i];
+      scatterAdd(out.get(), I.indices[0]->loc(cell - I.cStart), I.indices[0]->n, I.rebuf.data());
     });
   }
   localToGlobalAdd(state_->dm(), rloc, r);

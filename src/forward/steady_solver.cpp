@@ -1,6 +1,5 @@
 #include "pdeinv/forward/steady_solver.hpp"
 
-#include <cmath>
 #include <exception>
 #include <utility>
 
@@ -11,14 +10,6 @@
 namespace pdeinv {
 
 namespace {
-// A direct solve (KSPPREONLY) has no convergence test: a NaN right-hand side or a singular
-// factor shows only in the solution, so its norm is checked too (one reduction).
-bool finiteVector(Vec x) {
-  PetscReal n = 0;
-  PDEINV_CALL(VecNorm(x, NORM_2, &n));
-  return std::isfinite(n);
-}
-
 std::vector<const FunctionSpace*> auxSpaces(const FunctionSpace& parameter,
                                             const std::vector<const FunctionSpace*>& data) {
   std::vector<const FunctionSpace*> s = {&parameter};

@@ -263,7 +263,7 @@ void ReducedFunctional::assembleSecondOrder() {
 
 void ReducedFunctional::addSecondOrderState(Vec du, Vec dp, Vec rhs) {
   assembleSecondOrder();
-  if (Wuu_ && !solver_.op().linearInState()) PDEINV_CALL(MatMultAdd(Wuu_, du, rhs, rhs));
+  if (Wuu_) PDEINV_CALL(MatMultAdd(Wuu_, du, rhs, rhs));  // null for operators linear in u
   PDEINV_CALL(MatMultAdd(Wup_, dp, rhs, rhs));
 }
 

@@ -2,7 +2,6 @@
 
 #include "pdeinv/core/linear_solver.hpp"
 
-#include <cmath>
 #include <utility>
 
 #include "pdeinv/core/error.hpp"
@@ -181,10 +180,7 @@ void DirkStepper::checkKsp(const char* what, Vec solution) {
     throw ForwardSolveFailure(std::string("transient ") + what + " solve did not converge (" +
                               linearSolveReason(ksp_) + ")");
   }
-  // A direct solve has no convergence test: a non-finite right-hand side shows only here.
-  PetscReal norm = 0;
-  PDEINV_CALL(VecNorm(solution, NORM_2, &norm));
-  if (!std::isfinite(norm)) {
+  if (!finiteVector(solution)) {
     throw ForwardSolveFailure(std::string("transient ") + what +
                               " solve produced a non-finite solution (NaN or Inf)");
   }

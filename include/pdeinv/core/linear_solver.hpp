@@ -50,6 +50,10 @@ struct LinearSolverDefaults {
 // -<prefix>solver. Returns true when the direct solver was chosen.
 bool setDefaultLinearSolver(KSP ksp, const Options& opts, const LinearSolverDefaults& d);
 
+// ‖x‖ is finite. A direct solve (KSPPREONLY) has no convergence test: a NaN right-hand side or
+// a singular factor shows only in the solution, so solvers check it (one reduction).
+bool finiteVector(Vec x);
+
 // The KSP's converged reason as text, and for a failed factorization why it failed (a zero
 // pivot means the matrix is singular, or not positive definite for Cholesky).
 std::string linearSolveReason(KSP ksp);
