@@ -1,6 +1,6 @@
 cmake_policy(SET CMP0057 NEW)  # if(IN_LIST)
 # Runs `pdeinv -verify` (LAUNCH PROGRAM ARGS) and checks verify.json in OUTDIR: every check has
-# component, kind (taylor | dot_product | symmetry), the measured figures and passed = true.
+# component, kind (taylor | dot_product | symmetry | comparison), the measured figures and passed = true.
 file(REMOVE "${OUTDIR}/verify.json")
 execute_process(COMMAND ${LAUNCH} ${PROGRAM} ${ARGS} -output ${OUTDIR}
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 280)
@@ -26,7 +26,7 @@ foreach(i RANGE ${last})
     if(nslopes LESS 3)
       message(FATAL_ERROR "check ${i} (${component}) has ${nslopes} slopes")
     endif()
-  elseif(kind STREQUAL "dot_product" OR kind STREQUAL "symmetry")
+  elseif(kind STREQUAL "dot_product" OR kind STREQUAL "symmetry" OR kind STREQUAL "comparison")
     string(JSON relerr GET "${json}" checks ${i} relative_error)
   else()
     message(FATAL_ERROR "check ${i} has unknown kind '${kind}'")

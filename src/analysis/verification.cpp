@@ -279,6 +279,62 @@ std::vector<CheckResult> checkOperator(SteadySolver& solver, Vec m, unsigned lon
   if (solver.numScalars() > 0) {
     for (auto& c : checkOperatorScalars(solver, u, m, seed + 3)) out.push_back(std::move(c));
   }
+  for (auto& c : checkSecondOrderBlocks(solver, u, m, lam)) out.push_back(std::move(c));
+  return out;
+}
+
+std::vector<CheckResult> checkSecondOrderBlocks(SteadySolver& solver, Vec u, Vec m, Vec lambda) {
+  using Block = PdeOperator::SecondOrderBlock;
+  const auto& op = solver.op();
+  std::vector<CheckResult> out;
+  if (!op.hasSecondOrder()) return out;
+  const auto& V = solver.state();
+  const auto& P = solver.parameter();
+  // The layout of PdeOperator::secondOrderState/Parameter: a = (m | u, data…, λ, du, dm).
+  std::vector<const FunctionSpace*> auxS = {&P}, auxP = {&V};
+  for (auto* d : solver.dataSpaces()) auxS.push_back(d), auxP.push_back(d);
+  for (auto* list : {&auxS, &auxP}) list->insert(list->end(), {&V, &V, &P});
+  Assembler onState(V, auxS, op.extraQuadraturePoints());
+  Assembler onParam(P, auxP, op.extraQuadraturePoints());
+  onParam.insertBoundaryValues(0);
+  const auto c = solver.kernelConstants();
+  onState.setConstants(c);
+  onParam.setConstants(c);
+  auto zeroU = V.createVector(), zeroP = P.createVector();
+  PDEINV_CALL(VecSet(zeroU, 0.0));
+  PDEINV_CALL(VecSet(zeroP, 0.0));
+  const auto& data = solver.dataValues();
+  const int kdu = static_cast<int>(data.size()) + 2, kdp = kdu + 1;
+  struct Case {
+    Block block;
+    const char* what;
+    const Assembler* A;
+    ResidualKernels residual;
+    Vec at, other;
+    int k;
+  };
+  const Case cases[] = {
+      {Block::Wuu, "W_uu kernels = probed", &onState, op.secondOrderState(), u, m, kdu},
+      {Block::Wum, "W_um kernels = probed", &onState, op.secondOrderState(), u, m, kdp},
+      {Block::Wmm, "W_mm kernels = probed", &onParam, op.secondOrderParameter(), m, u, kdp}};
+  for (const auto& cs : cases) {
+    const JacobianKernels given = op.secondOrderBlock(cs.block);
+    if (given.empty()) continue;
+    std::vector<Vec> aux = {cs.other};
+    aux.insert(aux.end(), data.begin(), data.end());
+    aux.insert(aux.end(), {lambda, zeroU.get(), zeroP.get()});
+    auto W = cs.A->createAuxMatrix(cs.k), Wp = cs.A->createAuxMatrix(cs.k);
+    cs.A->linearAuxJacobian(cs.residual, cs.k, cs.at, aux, W, 0.0, given);
+    cs.A->linearAuxJacobian(cs.residual, cs.k, cs.at, aux, Wp);
+    auto r = named("operator " + op.name(), "comparison", cs.what);
+    PDEINV_CALL(MatNorm(Wp, NORM_FROBENIUS, &r.rhs));
+    PDEINV_CALL(MatAXPY(W, -1.0, Wp, SAME_NONZERO_PATTERN));
+    PDEINV_CALL(MatNorm(W, NORM_FROBENIUS, &r.lhs));
+    r.relativeError = r.rhs > 0 ? r.lhs / r.rhs : r.lhs;
+    r.tolerance = 1e-12;
+    r.passed = r.relativeError <= r.tolerance;
+    out.push_back(std::move(r));
+  }
   return out;
 }
 

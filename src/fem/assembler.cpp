@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/log_events.hpp"
@@ -85,6 +86,128 @@ void scatterAdd(PetscScalar* array, const PetscInt* idx, int n, const PetscScala
 }
 void scatterAdd(PetscScalar* array, const PetscInt* idx, const Vec_& v) {
   scatterAdd(array, idx, static_cast<int>(v.size()), v.data());
+}
+
+// Where every entry of every cell's element matrix lands in an AIJ matrix's value arrays,
+// found once per matrix (binary searches in its CSR rows): later assemblies add straight into
+// the arrays. MatSetValues searches each row for each entry on every call, which was a third of
+// a P2 Jacobian assembly. Entries whose row another rank owns still go through MatSetValues
+// (PETSc's stash); constrained rows and columns (negative global indices) are dropped, as
+// MatSetValues drops them.
+struct InsertPlan {
+  PetscObjectId matId = -1;          // PetscObjectGetId of the matrix the plan was built for
+  PetscObjectState nonzeroState = -1;
+  int trial = -1;
+  bool usable = false;               // false: the matrix is not AIJ, or an entry is missing
+  PetscInt rStart = 0, rEnd = 0;
+  std::vector<std::int32_t> where;   // ≥ 0: diagonal block value; ≤ −2: off-diagonal −(o+2)
+  std::vector<char> remote;          // per cell: some row owned by another rank
+};
+
+// The diagonal and off-diagonal blocks of an assembled AIJ matrix (off = null on one rank),
+// and the global column of each off-diagonal column; false when J is not (Seq|MPI)AIJ.
+bool aijBlocks(Mat J, Mat* diag, Mat* off, const PetscInt** garray) {
+  PetscBool seq = PETSC_FALSE, mpi = PETSC_FALSE, assembled = PETSC_FALSE;
+  PDEINV_CALL(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(J), MATSEQAIJ, &seq));
+  PDEINV_CALL(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(J), MATMPIAIJ, &mpi));
+  PDEINV_CALL(MatAssembled(J, &assembled));
+  if (!assembled || (!seq && !mpi)) return false;
+  *off = nullptr;
+  *garray = nullptr;
+  if (seq) {
+    *diag = J;
+  } else {
+    PDEINV_CALL(MatMPIAIJGetSeqAIJ(J, diag, off, garray));
+  }
+  return true;
+}
+
+// The value array of a SeqAIJ block for the duration of an assembly (none for a null block).
+class AijValues {
+ public:
+  explicit AijValues(Mat A) : A_(A) {
+    if (A_) PDEINV_CALL(MatSeqAIJGetArray(A_, &v_));
+  }
+  ~AijValues() {
+    if (A_) MatSeqAIJRestoreArray(A_, &v_);
+  }
+  AijValues(const AijValues&) = delete;
+  AijValues& operator=(const AijValues&) = delete;
+  PetscScalar* get() const { return v_; }
+
+ private:
+  Mat A_;
+  PetscScalar* v_ = nullptr;
+};
+
+void buildInsertPlan(InsertPlan& p, Mat J, const CellClosure& rows, const CellClosure& cols,
+                     PetscInt nCells) {
+  p.usable = false;
+  p.where.clear();
+  p.remote.clear();
+  Mat diag = nullptr, off = nullptr;
+  const PetscInt* garray = nullptr;
+  if (!aijBlocks(J, &diag, &off, &garray)) return;
+  PetscInt cStartCol = 0, cEndCol = 0;
+  PDEINV_CALL(MatGetOwnershipRange(J, &p.rStart, &p.rEnd));
+  PDEINV_CALL(MatGetOwnershipRangeColumn(J, &cStartCol, &cEndCol));
+  PetscInt nd = 0, no = 0, nGhostCols = 0;
+  const PetscInt *di = nullptr, *dj = nullptr, *oi = nullptr, *oj = nullptr;
+  PetscBool done = PETSC_FALSE;
+  PDEINV_CALL(MatGetRowIJ(diag, 0, PETSC_FALSE, PETSC_FALSE, &nd, &di, &dj, &done));
+  if (!done) return;
+  if (off) {
+    PDEINV_CALL(MatGetRowIJ(off, 0, PETSC_FALSE, PETSC_FALSE, &no, &oi, &oj, &done));
+    PDEINV_CALL(MatGetSize(off, nullptr, &nGhostCols));
+    if (!done) {
+      PDEINV_CALL(MatRestoreRowIJ(diag, 0, PETSC_FALSE, PETSC_FALSE, &nd, &di, &dj, &done));
+      return;
+    }
+  }
+  bool ok = di[nd] < INT32_MAX && (!off || oi[no] < INT32_MAX);
+  const auto nn = static_cast<size_t>(rows.n) * static_cast<size_t>(cols.n);
+  if (ok) {
+    p.where.assign(static_cast<size_t>(nCells) * nn, -1);
+    p.remote.assign(static_cast<size_t>(nCells), 0);
+  }
+  auto find = [](const PetscInt* b, const PetscInt* e, PetscInt v) -> PetscInt {
+    const PetscInt* it = std::lower_bound(b, e, v);
+    return it != e && *it == v ? static_cast<PetscInt>(it - b) : -1;
+  };
+  for (PetscInt c = 0; ok && c < nCells; ++c) {
+    const PetscInt* gr = rows.glob(c);
+    const PetscInt* gc = cols.glob(c);
+    std::int32_t* w = p.where.data() + static_cast<size_t>(c) * nn;
+    for (int i = 0; ok && i < rows.n; ++i) {
+      if (gr[i] < 0) continue;
+      if (gr[i] < p.rStart || gr[i] >= p.rEnd) {
+        p.remote[static_cast<size_t>(c)] = 1;
+        continue;
+      }
+      const PetscInt lr = gr[i] - p.rStart;
+      for (int j = 0; j < cols.n; ++j) {
+        const PetscInt g = gc[j];
+        if (g < 0) continue;
+        PetscInt pos = -1;
+        if (g >= cStartCol && g < cEndCol) {
+          pos = find(dj + di[lr], dj + di[lr + 1], g - cStartCol);
+          if (pos >= 0) w[i * cols.n + j] = static_cast<std::int32_t>(di[lr] + pos);
+        } else if (off) {
+          const PetscInt lc = find(garray, garray + nGhostCols, g);
+          if (lc >= 0) pos = find(oj + oi[lr], oj + oi[lr + 1], lc);
+          if (pos >= 0) w[i * cols.n + j] = static_cast<std::int32_t>(-(oi[lr] + pos) - 2);
+        }
+        ok = pos >= 0;  // an entry outside the pattern: MatSetValues decides what happens
+      }
+    }
+  }
+  PDEINV_CALL(MatRestoreRowIJ(diag, 0, PETSC_FALSE, PETSC_FALSE, &nd, &di, &dj, &done));
+  if (off) PDEINV_CALL(MatRestoreRowIJ(off, 0, PETSC_FALSE, PETSC_FALSE, &no, &oi, &oj, &done));
+  p.usable = ok;
+  if (!ok) {
+    p.where = {};
+    p.remote = {};
+  }
 }
 
 }  // namespace
@@ -526,6 +649,77 @@ struct Assembler::Impl {
     }
   }
 
+  // The insertion plan for (J, trial field), rebuilt when J is another matrix or its pattern
+  // changed; the few most recent are kept (an assembler fills ∂R/∂u and one or two ∂R/∂a_k).
+  std::vector<InsertPlan> plans;
+  InsertPlan& planFor(Mat J, int trial) {
+    PetscObjectId id = 0;
+    PetscObjectState state = 0;
+    PDEINV_CALL(PetscObjectGetId(reinterpret_cast<PetscObject>(J), &id));
+    PDEINV_CALL(MatGetNonzeroState(J, &state));
+    auto it = std::find_if(plans.begin(), plans.end(),
+                           [&](const InsertPlan& p) { return p.matId == id && p.trial == trial; });
+    if (it == plans.end()) {
+      if (plans.size() >= 4) plans.erase(plans.begin());
+      plans.emplace_back();
+      it = plans.end() - 1;
+      it->matId = id;
+      it->trial = trial;
+    }
+    if (it->nonzeroState != state) {
+      buildInsertPlan(*it, J, *indices[0], *indices[trial], cEnd - cStart);
+      it->nonzeroState = state;
+    }
+    return *it;
+  }
+
+  // J = Σ element matrices, each made by `element` into Kbuf (rows: state, columns: field
+  // `trial`): added through the insertion plan, or by MatSetValues for other matrix types.
+  template <class Element>
+  void assembleMatrix(Mat J, int trial, Element&& element) {
+    PDEINV_CALL(MatZeroEntries(J));
+    const auto& ri = *indices[0];
+    const auto& ci = *indices[trial];
+    const InsertPlan& plan = planFor(J, trial);
+    if (!plan.usable) {
+      forEachCell([&](PetscInt cell) {
+        element();
+        const PetscInt c = cell - cStart;
+        PDEINV_CALL(MatSetValues(J, ri.n, ri.glob(c), ci.n, ci.glob(c), Kbuf.data(), ADD_VALUES));
+      });
+    } else {
+      Mat diag = nullptr, off = nullptr;
+      const PetscInt* garray = nullptr;
+      aijBlocks(J, &diag, &off, &garray);
+      AijValues vd(diag), vo(off);
+      PetscScalar* __restrict ad = vd.get();
+      PetscScalar* __restrict ao = vo.get();
+      const size_t nn = static_cast<size_t>(ri.n) * static_cast<size_t>(ci.n);
+      forEachCell([&](PetscInt cell) {
+        element();
+        const PetscInt c = cell - cStart;
+        const std::int32_t* w = plan.where.data() + static_cast<size_t>(c) * nn;
+        const PetscScalar* K = Kbuf.data();
+        for (size_t e = 0; e < nn; ++e) {
+          if (w[e] >= 0) {
+            ad[w[e]] += K[e];
+          } else if (w[e] < -1) {
+            ao[-w[e] - 2] += K[e];
+          }
+        }
+        if (plan.remote[static_cast<size_t>(c)]) {
+          const PetscInt* gr = ri.glob(c);
+          for (int i = 0; i < ri.n; ++i) {
+            if (gr[i] < 0 || (gr[i] >= plan.rStart && gr[i] < plan.rEnd)) continue;
+            PDEINV_CALL(MatSetValues(J, 1, gr + i, ci.n, ci.glob(c), K + i * ci.n, ADD_VALUES));
+          }
+        }
+      });
+    }
+    PDEINV_CALL(MatAssemblyBegin(J, MAT_FINAL_ASSEMBLY));
+    PDEINV_CALL(MatAssemblyEnd(J, MAT_FINAL_ASSEMBLY));
+  }
+
   // ∂R/∂a_k into Jk, each element matrix made by `element` (hand-written Jacobian kernels or
   // residual kernels probed).
   template <class Element>
@@ -533,16 +727,7 @@ struct Assembler::Impl {
                          int k, Vec u, const std::vector<Vec>& a, Mat Jk, PetscReal t,
                          Element&& element) {
     load(state, aux, u, a, t);
-    PDEINV_CALL(MatZeroEntries(Jk));
-    const auto& ri = *indices[0];
-    const auto& ci = *indices[k + 1];
-    forEachCell([&](PetscInt cell) {
-      element();
-      const PetscInt c = cell - cStart;
-      PDEINV_CALL(MatSetValues(Jk, ri.n, ri.glob(c), ci.n, ci.glob(c), Kbuf.data(), ADD_VALUES));
-    });
-    PDEINV_CALL(MatAssemblyBegin(Jk, MAT_FINAL_ASSEMBLY));
-    PDEINV_CALL(MatAssemblyEnd(Jk, MAT_FINAL_ASSEMBLY));
+    assembleMatrix(Jk, k + 1, element);
   }
 };
 
@@ -690,9 +875,7 @@ void Assembler::residual(const ResidualKernels& k, Vec u, const std::vector<Vec>
 }
 
 Owned<Mat> Assembler::createStateMatrix() const {
-  Owned<Mat> J;
-  PDEINV_CALL(DMCreateMatrix(state_->dm(), J.out()));
-  return J;
+  return state_->createMatrix(*state_);
 }
 
 void Assembler::stateJacobian(const JacobianKernels& k, Vec u, const std::vector<Vec>& a, Mat J,
@@ -700,49 +883,11 @@ void Assembler::stateJacobian(const JacobianKernels& k, Vec u, const std::vector
   LogScope scope(Phase::AssembleJacobian);
   auto& I = *impl_;
   I.load(*state_, aux_, u, a, t);
-  PDEINV_CALL(MatZeroEntries(J));
-  const auto& idx = *I.indices[0];
-  I.forEachCell([&](PetscInt cell) {
-    I.elementJacobian(k, 0, t, constants_);
-    const PetscInt* g = idx.glob(cell - I.cStart);
-    PDEINV_CALL(MatSetValues(J, idx.n, g, idx.n, g, I.Kbuf.data(), ADD_VALUES));
-  });
-  PDEINV_CALL(MatAssemblyBegin(J, MAT_FINAL_ASSEMBLY));
-  PDEINV_CALL(MatAssemblyEnd(J, MAT_FINAL_ASSEMBLY));
+  I.assembleMatrix(J, 0, [&] { I.elementJacobian(k, 0, t, constants_); });
 }
 
 Owned<Mat> Assembler::createAuxMatrix(int k) const {
-  auto& I = *impl_;
-  const FunctionSpace& A = *aux_.at(k);
-  auto rowv = state_->createVector();
-  auto colv = A.createVector();
-  PetscInt m = 0, n = 0, M = 0, N = 0;
-  PDEINV_CALL(VecGetLocalSize(rowv, &m));
-  PDEINV_CALL(VecGetLocalSize(colv, &n));
-  PDEINV_CALL(VecGetSize(rowv, &M));
-  PDEINV_CALL(VecGetSize(colv, &N));
-  MPI_Comm comm = state_->mesh().comm();
-  // The sparsity of ∂R/∂a couples two different sections, which DMCreateMatrix cannot
-  // describe; MATPREALLOCATOR records it from one pass over the cells.
-  Owned<Mat> pre;
-  PDEINV_CALL(MatCreate(comm, pre.out()));
-  PDEINV_CALL(MatSetType(pre, MATPREALLOCATOR));
-  PDEINV_CALL(MatSetSizes(pre, m, n, M, N));
-  PDEINV_CALL(MatSetUp(pre));
-  const auto& ri = *I.indices[0];
-  const auto& ci = *I.indices[k + 1];
-  std::vector<PetscScalar> zeros(static_cast<size_t>(ri.n * ci.n), 0.0);
-  for (PetscInt c = 0; c < I.cEnd - I.cStart; ++c) {
-    PDEINV_CALL(MatSetValues(pre, ri.n, ri.glob(c), ci.n, ci.glob(c), zeros.data(), INSERT_VALUES));
-  }
-  PDEINV_CALL(MatAssemblyBegin(pre, MAT_FINAL_ASSEMBLY));
-  PDEINV_CALL(MatAssemblyEnd(pre, MAT_FINAL_ASSEMBLY));
-  Owned<Mat> out;
-  PDEINV_CALL(MatCreate(comm, out.out()));
-  PDEINV_CALL(MatSetType(out, MATAIJ));
-  PDEINV_CALL(MatSetSizes(out, m, n, M, N));
-  PDEINV_CALL(MatPreallocatorPreallocate(pre, PETSC_TRUE, out));
-  return out;
+  return state_->createMatrix(*aux_.at(k));
 }
 
 void Assembler::auxJacobian(const JacobianKernels& kern, int k, Vec u, const std::vector<Vec>& a,
@@ -754,9 +899,15 @@ void Assembler::auxJacobian(const JacobianKernels& kern, int k, Vec u, const std
 }
 
 void Assembler::linearAuxJacobian(const ResidualKernels& kern, int k, Vec u,
-                                  const std::vector<Vec>& a, Mat Jk, PetscReal t) const {
+                                  const std::vector<Vec>& a, Mat Jk, PetscReal t,
+                                  const JacobianKernels& derivative) const {
   LogScope scope(Phase::AssembleSecondOrder);
   auto& I = *impl_;
+  if (!derivative.empty()) {
+    I.assembleAuxMatrix(*state_, aux_, k, u, a, Jk, t,
+                        [&] { I.elementJacobian(derivative, k + 1, t, constants_); });
+    return;
+  }
   I.assembleAuxMatrix(*state_, aux_, k, u, a, Jk, t,
                       [&] { I.elementJacobianProbed(kern, k, t, constants_); });
 }

@@ -47,13 +47,13 @@ void thetaG3(PetscInt dim, PetscInt, PetscInt, const PetscInt uOff[], const Pets
         g3[((c * Nc + c) * dim + f) * dim + g] = constants[f * dim + g];
 }
 
-// A matrix of V's layout: a structural copy of `layout` when given, else DMCreateMatrix.
+// A matrix of V's layout: a structural copy of `layout` when given, else V's own.
 Owned<Mat> createMatrix(const FunctionSpace& V, Mat layout) {
   Owned<Mat> A;
   if (layout) {
     PDEINV_CALL(MatDuplicate(layout, MAT_DO_NOT_COPY_VALUES, A.out()));
   } else {
-    PDEINV_CALL(DMCreateMatrix(V.dm(), A.out()));
+    A = V.createMatrix(V);
   }
   return A;
 }

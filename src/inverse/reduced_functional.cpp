@@ -242,22 +242,24 @@ void ReducedFunctional::assembleSecondOrder() {
   // aux = (other, data…, λ, du, dp): du is aux nd+2, dp aux nd+3 (see PdeOperator).
   const std::vector<Vec> data = solver_.dataValues();
   const int kdu = static_cast<int>(data.size()) + 2, kdp = kdu + 1;
-  auto assemble = [&](Assembler& A, const ResidualKernels& kernels, Vec at, Vec other, int k,
-                      Owned<Mat>& W) {
+  using Block = PdeOperator::SecondOrderBlock;
+  const auto& op = solver_.op();
+  auto assemble = [&](Assembler& A, const ResidualKernels& kernels, Block block, Vec at,
+                      Vec other, int k, Owned<Mat>& W) {
     std::vector<Vec> aux = {other};
     aux.insert(aux.end(), data.begin(), data.end());
     aux.insert(aux.end(), {lambda_.get(), zeroU.get(), zeroP.get()});
     A.setConstants(solver_.kernelConstants());
     if (!W) W = A.createAuxMatrix(k);
-    A.linearAuxJacobian(kernels, k, at, aux, W);
+    A.linearAuxJacobian(kernels, k, at, aux, W, 0.0, op.secondOrderBlock(block));
   };
-  const auto& op = solver_.op();
-  if (!op.linearInState()) assemble(*secondState_, op.secondOrderState(), u_, p_, kdu, Wuu_);
-  assemble(*secondState_, op.secondOrderState(), u_, p_, kdp, Wup_);
+  if (!op.linearInState())
+    assemble(*secondState_, op.secondOrderState(), Block::Wuu, u_, p_, kdu, Wuu_);
+  assemble(*secondState_, op.secondOrderState(), Block::Wum, u_, p_, kdp, Wup_);
   // W_mu = ∂²(λᵀR)/∂m∂u is W_umᵀ (second derivatives commute; the generic Newton-Hessian
   // tests check that the operator's two kernel sets agree), so it is applied as the transpose
   // of W_um instead of being assembled from the parameter-side kernels: one pass less per m.
-  assemble(*secondParam_, op.secondOrderParameter(), p_, u_, kdp, Wpp_);
+  assemble(*secondParam_, op.secondOrderParameter(), Block::Wmm, p_, u_, kdp, Wpp_);
   haveW_ = true;
 }
 

@@ -36,4 +36,19 @@ void logDiffusionSecondOrderParameter(PDEINV_POINT_F(f0)) {
   f0[0] = std::exp(u[0]) * (duL + a[aOff[iDm]] * uL);  // u[] is m on the parameter side
 }
 
+void logDiffusionSecondOrderState_dm(PDEINV_POINT_G(g2)) {
+  const PetscInt iL = NfAux - 3;
+  const PetscScalar w = std::exp(a[aOff[0]]);
+  for (PetscInt d = 0; d < dim; ++d) g2[d] = w * a_x[aOff_x[iL] + d];
+}
+
+void logDiffusionSecondOrderParameter_dm(PDEINV_POINT_G(g0)) {
+  const PetscInt iL = NfAux - 3;
+  const PetscScalar* gradU = a_x + aOff_x[0];
+  const PetscScalar* gradL = a_x + aOff_x[iL];
+  PetscScalar uL = 0;
+  for (PetscInt d = 0; d < dim; ++d) uL += gradU[d] * gradL[d];
+  g0[0] = std::exp(u[0]) * uL;
+}
+
 }  // namespace pdeinv::kernels

@@ -14,5 +14,16 @@ ResidualKernels LogDiffusionOperator::secondOrderState() const {
 ResidualKernels LogDiffusionOperator::secondOrderParameter() const {
   return {kernels::logDiffusionSecondOrderParameter, nullptr};
 }
+JacobianKernels LogDiffusionOperator::secondOrderBlock(SecondOrderBlock block) const {
+  switch (block) {
+    case SecondOrderBlock::Wum:
+      return {nullptr, nullptr, kernels::logDiffusionSecondOrderState_dm, nullptr};
+    case SecondOrderBlock::Wmm:
+      return {kernels::logDiffusionSecondOrderParameter_dm, nullptr, nullptr, nullptr};
+    case SecondOrderBlock::Wuu:  // R is linear in u
+      break;
+  }
+  return {};
+}
 
 }  // namespace pdeinv

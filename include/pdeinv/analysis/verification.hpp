@@ -8,6 +8,7 @@
 //   Taylor (Hessian)    r3(h) = |J(m+h v) − J(m) − h ⟨∇J, v⟩ − ½h² ⟨v, H v⟩|   slope 3
 //   dot product         |⟨A x, y⟩ − ⟨x, Aᵀ y⟩| / max(|⟨A x, y⟩|, |⟨x, Aᵀ y⟩|)
 //   symmetry            |⟨H x, y⟩ − ⟨x, H y⟩| / max(...)
+//   comparison          ‖A − B‖ / ‖B‖ of two computations of one matrix (lhs ‖A − B‖, rhs ‖B‖)
 #include <petscvec.h>
 
 #include <functional>
@@ -27,7 +28,7 @@ class ParameterMap;
 
 struct CheckResult {
   std::string component;  // e.g. "reduced functional", "observation points", "operator poisson"
-  std::string kind;       // "taylor", "dot_product", "symmetry"
+  std::string kind;       // "taylor", "dot_product", "symmetry", "comparison"
   std::string what;       // e.g. "gradient", "hessian (newton)", "B / B^T"
   // Taylor: step sizes, remainders (order `expected`), their slopes; first-order remainders.
   std::vector<PetscReal> h, remainder, slope, firstOrder;
@@ -74,6 +75,11 @@ CheckResult checkDotProduct(const std::string& component, const std::string& wha
 
 // Component checks, used by `pdeinv -verify` and the generic derivative tests. Each takes
 // random directions from `seed` and returns the checks it made.
+// The second-order blocks an operator gives as Jacobian kernels (PdeOperator::secondOrderBlock)
+// against the same blocks probed from its second-order residual kernels, at (u, m) with adjoint
+// λ: one "comparison" result per given block, ‖W_kernels − W_probed‖_F / ‖W_probed‖_F ≤ 1e-12.
+// Part of checkOperator.
+std::vector<CheckResult> checkSecondOrderBlocks(SteadySolver& solver, Vec u, Vec m, Vec lambda);
 // checkOperator includes checkOperatorScalars when the operator declares scalar parameters.
 std::vector<CheckResult> checkOperator(SteadySolver& solver, Vec m, unsigned long seed);
 // ∂R/∂θ (Taylor test of θ ↦ R(u, m; θ)) and, if provided, Σ ∂²R/∂θ∂θ (Taylor test of

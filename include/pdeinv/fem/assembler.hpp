@@ -72,9 +72,11 @@ class Assembler {
                    PetscReal t = 0) const;
   // ∂R/∂a_k for residual kernels affine in aux field k (such as the operators' second-order
   // kernels, linear in the direction): the pointwise derivatives are read off the residual
-  // kernels by probing, so no Jacobian kernels are needed. Jk from createAuxMatrix(k).
+  // kernels by probing, so no Jacobian kernels are needed; `derivative`, when given, holds
+  // their Jacobian kernels and is used instead (one kernel call per point instead of 1 + the
+  // probes). Jk from createAuxMatrix(k).
   void linearAuxJacobian(const ResidualKernels& kern, int k, Vec u, const std::vector<Vec>& a,
-                         Mat Jk, PetscReal t = 0) const;
+                         Mat Jk, PetscReal t = 0, const JacobianKernels& derivative = {}) const;
   // Matrix-free: y = (∂R/∂a_k) x  (x in aux space k, y in state space), or with transpose,
   // y = (∂R/∂a_k)ᵀ x (x in state space, y in aux space k).
   void applyAuxJacobian(const JacobianKernels& kern, int k, Vec u, const std::vector<Vec>& a, Vec x,

@@ -76,6 +76,10 @@ class FunctionSpace {
 
   // The closure indices of every cell, computed on first use and shared by every assembler.
   const CellClosure& cellClosure() const;
+  // A matrix with this space's dofs as rows and `cols`' as columns (the same mesh), preallocated
+  // for exactly the couplings of the cells' closures, assembled with zeros in that pattern, and
+  // with this space's DM attached (and its block size when rows and columns are one space).
+  Owned<Mat> createMatrix(const FunctionSpace& cols) const;
 
   // Global → local with Dirichlet values inserted (insertBC) or zeroed (directions/adjoints).
   void globalToLocal(Vec global, Vec local, bool insertBC, PetscReal t = 0) const;

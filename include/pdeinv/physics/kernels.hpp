@@ -45,5 +45,9 @@ void logDiffusionFlux_dm(PDEINV_POINT_G(g2));
 //   parameter side:  f0 = e^m (∇du·∇λ + dm ∇u·∇λ)
 void logDiffusionSecondOrderState(PDEINV_POINT_F(f1));
 void logDiffusionSecondOrderParameter(PDEINV_POINT_F(f0));
+// Their derivatives in dm (PdeOperator::secondOrderBlock): W_um g2 = e^m ∇λ (state side) and
+// W_mm g0 = e^m ∇u·∇λ (parameter side).
+void logDiffusionSecondOrderState_dm(PDEINV_POINT_G(g2));
+void logDiffusionSecondOrderParameter_dm(PDEINV_POINT_G(g0));
 
 }  // namespace pdeinv::kernels

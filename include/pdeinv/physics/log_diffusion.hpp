@@ -15,6 +15,7 @@ class LogDiffusionOperator : public PdeOperator {
   bool hasSecondOrder() const override { return true; }
   ResidualKernels secondOrderState() const override;
   ResidualKernels secondOrderParameter() const override;
+  JacobianKernels secondOrderBlock(SecondOrderBlock block) const override;
   bool linearInState() const override { return true; }
   std::vector<DataField> dataFields() const override {
     return {{"source", "1", "right-hand side f(x, y, z)"}};

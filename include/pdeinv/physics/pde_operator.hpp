@@ -40,6 +40,16 @@ class PdeOperator {
   virtual bool hasSecondOrder() const { return false; }
   virtual ResidualKernels secondOrderState() const { return {}; }
   virtual ResidualKernels secondOrderParameter() const { return {}; }
+  // Optional, for speed: the Newton Hessian's blocks as Jacobian kernels of the two kernel
+  // sets above with respect to the direction (same u[] and a[]):
+  //   Wuu: ∂/∂du of secondOrderState()       (state rows, state columns)
+  //   Wum: ∂/∂dm of secondOrderState()       (state rows, parameter columns)
+  //   Wmm: ∂/∂dm of secondOrderParameter()   (parameter rows, parameter columns)
+  // A block left empty is read off the residual kernels by probing them (exact, since they are
+  // linear in the direction, but ~4 kernel calls per point instead of one); checkOperator
+  // compares every block given here with its probed value.
+  enum class SecondOrderBlock { Wuu, Wum, Wmm };
+  virtual JacobianKernels secondOrderBlock(SecondOrderBlock /*block*/) const { return {}; }
 
   // R linear in u: one linear solve, and ∂R/∂u does not depend on u.
   virtual bool linearInState() const { return false; }
