@@ -48,8 +48,19 @@ bool setDefaultLinearSolver(KSP ksp, const Options& opts, const LinearSolverDefa
     PDEINV_CALL(MatInitializePackage());  // registers the orderings
     PDEINV_CALL(PetscFunctionListFind(MatOrderingList, MATORDERINGAMD, &amd));
     const MatOrderingType ordering = amd ? MATORDERINGAMD : MATORDERINGND;
+    PetscBool cholmod = PETSC_FALSE;
+    if (d.kind == MatrixKind::Spd && d.globalSize > LinearSolverDefaults::cholmodMinDofs) {
+      PetscBool anyType = PETSC_FALSE;
+      MatSolverFunction create = nullptr;
+      PDEINV_CALL(MatSolverTypeGet(MATSOLVERCHOLMOD, MATSEQAIJ, MAT_FACTOR_CHOLESKY, &anyType,
+                                   &cholmod, &create));
+    }
     auto serialFactor = [&](PC p) {
       PDEINV_CALL(PCSetType(p, factor));
+      if (cholmod) {
+        PDEINV_CALL(PCFactorSetMatSolverType(p, MATSOLVERCHOLMOD));
+        return;
+      }
       PDEINV_CALL(PCFactorSetMatSolverType(p, MATSOLVERPETSC));
       PDEINV_CALL(PCFactorSetMatOrderingType(p, ordering));
     };

@@ -12,7 +12,8 @@ namespace {
 constexpr std::array<const char*, static_cast<size_t>(Phase::Count)> kNames = {
     "pdeinvForward",      "pdeinvAdjoint",     "pdeinvTangent",     "pdeinvIncAdjoint",
     "pdeinvHessAction",   "pdeinvAsmResidual", "pdeinvAsmJacobian", "pdeinvAsmParamJac",
-    "pdeinvAsmSecondOrd", "pdeinvObservation", "pdeinvPrior",       "pdeinvEigensolver"};
+    "pdeinvAsmSecondOrd", "pdeinvObservation", "pdeinvPrior",       "pdeinvEigensolver",
+    "pdeinvAsmResJac"};
 
 struct Events {
   PetscClassId classId = 0;

@@ -411,32 +411,38 @@ struct Assembler::Impl {
   // f1ref[c·dim+e] = Σ_k J⁻¹[e·dim+k] f1[c·dim+k], the residual is one product with the
   // tabulation: re_b += w Σ_r tab[q][r][b] (f0 | f1ref)[r].
   void elementResidual(const ResidualKernels& k, PetscReal t, const std::vector<PetscScalar>& c) {
-    const auto& T = tabs[0];
-    const int Nc = T.Nc, rows = T.rows, Nb = T.Nb;
-    rebuf.assign(Nb, 0.0);
+    rebuf.assign(tabs[0].Nb, 0.0);
     for (int q = 0; q < Nq; ++q) {
       evaluatePoint(q);
-      const PetscReal w = weights[q] * detJAt(q);
-      std::fill(f0buf.begin(), f0buf.end(), 0.0);
-      std::fill(f1buf.begin(), f1buf.end(), 0.0);
-      if (k.f0) callF(k.f0, t, q, c, f0buf.data());
-      if (k.f1) callF(k.f1, t, q, c, f1buf.data());
-      const PetscReal* iJ = invJAt(q);
-      for (int cc = 0; cc < Nc; ++cc) {
-        f1ref[cc * (1 + dim)] = w * f0buf[cc];
-        for (int e = 0; e < dim; ++e) {
-          PetscScalar v = 0;
-          for (int kk = 0; kk < dim; ++kk) v += iJ[e * dim + kk] * f1buf[cc * dim + kk];
-          f1ref[cc * (1 + dim) + 1 + e] = w * v;
-        }
+      residualPoint(k, t, c, q);
+    }
+  }
+
+  // Adds point q's contribution to the element residual (the fields evaluated at q).
+  void residualPoint(const ResidualKernels& k, PetscReal t, const std::vector<PetscScalar>& c,
+                     int q) {
+    const auto& T = tabs[0];
+    const int Nc = T.Nc, rows = T.rows, Nb = T.Nb;
+    const PetscReal w = weights[q] * detJAt(q);
+    std::fill(f0buf.begin(), f0buf.end(), 0.0);
+    std::fill(f1buf.begin(), f1buf.end(), 0.0);
+    if (k.f0) callF(k.f0, t, q, c, f0buf.data());
+    if (k.f1) callF(k.f1, t, q, c, f1buf.data());
+    const PetscReal* iJ = invJAt(q);
+    for (int cc = 0; cc < Nc; ++cc) {
+      f1ref[cc * (1 + dim)] = w * f0buf[cc];
+      for (int e = 0; e < dim; ++e) {
+        PetscScalar v = 0;
+        for (int kk = 0; kk < dim; ++kk) v += iJ[e * dim + kk] * f1buf[cc * dim + kk];
+        f1ref[cc * (1 + dim) + 1 + e] = w * v;
       }
-      const PetscReal* tq = T.at(q);
-      for (int r = 0; r < rows; ++r) {
-        const PetscScalar fr = f1ref[r];
-        if (fr == 0.0) continue;
-        const PetscReal* row = tq + r * Nb;
-        for (int b = 0; b < Nb; ++b) rebuf[b] += row[b] * fr;
-      }
+    }
+    const PetscReal* tq = T.at(q);
+    for (int r = 0; r < rows; ++r) {
+      const PetscScalar fr = f1ref[r];
+      if (fr == 0.0) continue;
+      const PetscReal* row = tq + r * Nb;
+      for (int b = 0; b < Nb; ++b) rebuf[b] += row[b] * fr;
     }
   }
 
@@ -571,14 +577,33 @@ struct Assembler::Impl {
     setActive(trial, kern.g0, kern.g1, kern.g2, kern.g3);
     for (int q = 0; q < Nq; ++q) {
       evaluatePoint(q);
-      const PetscReal w = weights[q] * detJAt(q);
-      if (kern.g0) callG(kern.g0, t, q, c, gbuf[0]);
-      if (kern.g1) callG(kern.g1, t, q, c, gbuf[1]);
-      if (kern.g2) callG(kern.g2, t, q, c, gbuf[2]);
-      if (kern.g3) callG(kern.g3, t, q, c, gbuf[3]);
-      accumulate(trial, q, w, kern.g0 ? gbuf[0].data() : nullptr,
-                 kern.g1 ? gbuf[1].data() : nullptr, kern.g2 ? gbuf[2].data() : nullptr,
-                 kern.g3 ? gbuf[3].data() : nullptr);
+      jacobianPoint(kern, trial, t, c, q);
+    }
+  }
+
+  // Adds point q's contribution to the element matrix (after resetK and setActive).
+  void jacobianPoint(const JacobianKernels& kern, int trial, PetscReal t,
+                     const std::vector<PetscScalar>& c, int q) {
+    const PetscReal w = weights[q] * detJAt(q);
+    if (kern.g0) callG(kern.g0, t, q, c, gbuf[0]);
+    if (kern.g1) callG(kern.g1, t, q, c, gbuf[1]);
+    if (kern.g2) callG(kern.g2, t, q, c, gbuf[2]);
+    if (kern.g3) callG(kern.g3, t, q, c, gbuf[3]);
+    accumulate(trial, q, w, kern.g0 ? gbuf[0].data() : nullptr, kern.g1 ? gbuf[1].data() : nullptr,
+               kern.g2 ? gbuf[2].data() : nullptr, kern.g3 ? gbuf[3].data() : nullptr);
+  }
+
+  // Element residual and element Jacobian ∂R/∂u of the current cell in one pass over the
+  // quadrature points (the fields are evaluated once for both).
+  void elementResidualAndJacobian(const ResidualKernels& k, const JacobianKernels& kern,
+                                  PetscReal t, const std::vector<PetscScalar>& c) {
+    rebuf.assign(tabs[0].Nb, 0.0);
+    resetK(0);
+    setActive(0, kern.g0, kern.g1, kern.g2, kern.g3);
+    for (int q = 0; q < Nq; ++q) {
+      evaluatePoint(q);
+      residualPoint(k, t, c, q);
+      jacobianPoint(kern, 0, t, c, q);
     }
   }
 
@@ -677,6 +702,11 @@ struct Assembler::Impl {
   // `trial`): added through the insertion plan, or by MatSetValues for other matrix types.
   template <class Element>
   void assembleMatrix(Mat J, int trial, Element&& element) {
+    assembleMatrix(J, trial, element, [](PetscInt) {});
+  }
+  // The same, with afterCell(cell) run after each element (to use what else it computed).
+  template <class Element, class After>
+  void assembleMatrix(Mat J, int trial, Element&& element, After&& afterCell) {
     PDEINV_CALL(MatZeroEntries(J));
     const auto& ri = *indices[0];
     const auto& ci = *indices[trial];
@@ -686,6 +716,7 @@ struct Assembler::Impl {
         element();
         const PetscInt c = cell - cStart;
         PDEINV_CALL(MatSetValues(J, ri.n, ri.glob(c), ci.n, ci.glob(c), Kbuf.data(), ADD_VALUES));
+        afterCell(cell);
       });
     } else {
       Mat diag = nullptr, off = nullptr;
@@ -714,6 +745,7 @@ struct Assembler::Impl {
             PDEINV_CALL(MatSetValues(J, 1, gr + i, ci.n, ci.glob(c), K + i * ci.n, ADD_VALUES));
           }
         }
+        afterCell(cell);
       });
     }
     PDEINV_CALL(MatAssemblyBegin(J, MAT_FINAL_ASSEMBLY));
@@ -870,6 +902,25 @@ void Assembler::residual(const ResidualKernels& k, Vec u, const std::vector<Vec>
       I.elementResidual(k, t, constants_);
       scatterAdd(out.get(), I.indices[0]->loc(cell - I.cStart), I.indices[0]->n, I.rebuf.data());
     });
+  }
+  localToGlobalAdd(state_->dm(), rloc, r);
+}
+
+void Assembler::residualAndJacobian(const ResidualKernels& kr, const JacobianKernels& kj, Vec u,
+                                    const std::vector<Vec>& a, Vec r, Mat J, PetscReal t) const {
+  LogScope scope(Phase::AssembleResidualJacobian);
+  auto& I = *impl_;
+  I.load(*state_, aux_, u, a, t);
+  CachedLocal rloc(state_->dm());
+  PDEINV_CALL(VecSet(rloc, 0.0));
+  {
+    WriteArray out(rloc);
+    I.assembleMatrix(
+        J, 0, [&] { I.elementResidualAndJacobian(kr, kj, t, constants_); },
+        [&](PetscInt cell) {
+          scatterAdd(out.get(), I.indices[0]->loc(cell - I.cStart), I.indices[0]->n,
+                     I.rebuf.data());
+        });
   }
   localToGlobalAdd(state_->dm(), rloc, r);
 }

@@ -75,10 +75,19 @@ std::vector<Vec> SteadySolver::aux(Vec m) const {
   return a;
 }
 
-PetscErrorCode SteadySolver::formFunction(SNES, Vec u, Vec r, void* ctx) {
+PetscErrorCode SteadySolver::formFunction(SNES snes, Vec u, Vec r, void* ctx) {
   auto* self = static_cast<SteadySolver*>(ctx);
   try {
-    self->assembler_.residual(self->op_->residual(), u, self->aux(self->m_), r);
+    PetscBool ksponly = PETSC_FALSE;
+    PDEINV_CALL(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(snes), SNESKSPONLY, &ksponly));
+    self->jacobianVec_ = nullptr;
+    if (ksponly && self->op_->linearInState()) {
+      self->assembler_.residualAndJacobian(self->op_->residual(), self->op_->stateJacobian(), u,
+                                           self->aux(self->m_), r, self->J_);
+      self->jacobianVec_ = u;
+    } else {
+      self->assembler_.residual(self->op_->residual(), u, self->aux(self->m_), r);
+    }
   } catch (...) {
     self->pending_ = std::current_exception();  // rethrown by solve() with its message intact
     return PETSC_ERR_LIB;
@@ -89,6 +98,9 @@ PetscErrorCode SteadySolver::formFunction(SNES, Vec u, Vec r, void* ctx) {
 PetscErrorCode SteadySolver::formJacobian(SNES, Vec u, Mat J, Mat, void* ctx) {
   auto* self = static_cast<SteadySolver*>(ctx);
   try {
+    const bool fresh = u == self->jacobianVec_ && J == self->J_;
+    self->jacobianVec_ = nullptr;
+    if (fresh) return 0;  // assembled with the residual at this u
     self->assembler_.stateJacobian(self->op_->stateJacobian(), u, self->aux(self->m_), J);
   } catch (...) {
     self->pending_ = std::current_exception();
@@ -143,6 +155,7 @@ PetscErrorCode SteadySolver::recordIterate(SNES snes, PetscInt it, PetscReal, vo
 void SteadySolver::solve(Vec m, Vec u) {
   PDEINV_CALL(VecCopy(m, m_));
   pending_ = nullptr;
+  jacobianVec_ = nullptr;
   if (record_) {
     history_.stepLengths.clear();
     history_.iterates.resize(1);

@@ -28,6 +28,7 @@ enum class Phase {
   Observation,                // B u, Bᵀ y
   Prior,                      // regularization value, gradient, Hessian and inverse actions
   Eigensolver,                // randomized generalized eigensolver
+  AssembleResidualJacobian,   // R and ∂R/∂u in one pass (linear forward solves)
   Count
 };
 

@@ -66,6 +66,11 @@ class Assembler {
   void stateJacobian(const JacobianKernels& k, Vec u, const std::vector<Vec>& a, Mat J,
                      PetscReal t = 0) const;
 
+  // r = R(u; a) and J = ∂R/∂u(u; a) in one pass over the cells (each field evaluated once per
+  // quadrature point for both): for solvers that need both at the same point.
+  void residualAndJacobian(const ResidualKernels& kr, const JacobianKernels& kj, Vec u,
+                           const std::vector<Vec>& a, Vec r, Mat J, PetscReal t = 0) const;
+
   // ∂R/∂a_k: rows are state dofs, columns aux-field-k dofs.
   Owned<Mat> createAuxMatrix(int k) const;
   void auxJacobian(const JacobianKernels& kern, int k, Vec u, const std::vector<Vec>& a, Mat Jk,

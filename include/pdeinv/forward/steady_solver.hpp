@@ -130,6 +130,10 @@ class SteadySolver {
   bool record_ = false, monitorSet_ = false;
   NewtonHistory history_;
   std::exception_ptr pending_;  // an exception raised inside a SNES callback
+  // A linear solve (ksponly) needs R and ∂R/∂u at the same u, asked for one after the other:
+  // formFunction assembles both in one pass and remembers the vector, so that the next
+  // formJacobian, with that vector, skips (SNESKSPONLY does not touch u in between).
+  Vec jacobianVec_ = nullptr;
   SolverStats stats_;
 };
 
