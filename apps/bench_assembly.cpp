@@ -3,7 +3,9 @@
 // Builds the forward problem from the options (any operator, element and mesh) and times, on a
 // fixed (u, m), each assembly kind the inverse problem uses: the residual R, the state
 // Jacobian ∂R/∂u, the parameter Jacobian ∂R/∂m (a matrix), its matrix-free transpose action,
-// and, for operators with second-order kernels, the matrices W_um and W_mm built from them.
+// and, for operators with second-order kernels, the matrices W_um and W_mm: from the operator's
+// block kernels (PdeOperator::secondOrderBlock) when it has them, and probed.
+// R and ∂R/∂u are also timed together, as a linear forward solve assembles them.
 //
 //   bench_assembly -mesh_file meshes/structured_square_64.msh -state_element P2
 //   mpiexec -n 2 bench_assembly -mesh_file build/meshes/structured_square_256.msh
@@ -80,11 +82,54 @@ int main(int argc, char** argv) {
     rows.push_back({"residual R", time([&] { A.residual(op.residual(), u, aux, r); })});
     rows.push_back(
         {"state Jacobian dR/du", time([&] { A.stateJacobian(op.stateJacobian(), u, aux, J); })});
-    rows.push_back({"parameter Jacobian dR/dm (matrix)",
+    rows.push_back({"R and dR/du in one pass (linear forward solve)", time([&] {
+                    A.residualAndJacobian(op.residual(), op.stateJacobian(), u, aux, r, J);
+                  })});
+  rows.push_back({"parameter Jacobian dR/dm (matrix)",
                     time([&] { A.auxJacobian(op.parameterJacobian(), 0, u, aux, Jm); })});
     rows.push_back({"dR/dm^T action (matrix-free)", time([&] {
                       A.applyAuxJacobian(op.parameterJacobian(), 0, u, aux, r, y, true);
                     })});
+    // The Newton Hessian's second-order blocks W_um and W_mm at an adjoint λ (aux layout of
+    // PdeOperator::secondOrderState/Parameter), from the operator's block kernels when it has
+    // them and probed from its second-order residual kernels.
+    if (op.hasSecondOrder()) {
+      using Block = PdeOperator::SecondOrderBlock;
+      std::vector<const FunctionSpace*> auxS = {&P}, auxP = {&V};
+      for (auto* d : solver.dataSpaces()) auxS.push_back(d), auxP.push_back(d);
+      for (auto* list : {&auxS, &auxP}) list->insert(list->end(), {&V, &V, &P});
+      Assembler onState(V, auxS, op.extraQuadraturePoints());
+      Assembler onParam(P, auxP, op.extraQuadraturePoints());
+      onParam.insertBoundaryValues(0);
+      onState.setConstants(solver.kernelConstants());
+      onParam.setConstants(solver.kernelConstants());
+      auto lambda = V.createVector(), zeroU = V.createVector(), zeroP = P.createVector();
+      PDEINV_CALL(VecCopy(u, lambda));
+      PDEINV_CALL(VecSet(zeroU, 0.0));
+      PDEINV_CALL(VecSet(zeroP, 0.0));
+      const int kdp = static_cast<int>(solver.dataValues().size()) + 3;
+      auto auxOf = [&](Vec other) {
+        std::vector<Vec> a = {other};
+        for (Vec d : solver.dataValues()) a.push_back(d);
+        a.insert(a.end(), {lambda.get(), zeroU.get(), zeroP.get()});
+        return a;
+      };
+      const auto auxS_ = auxOf(m), auxP_ = auxOf(u);
+      auto Wum = onState.createAuxMatrix(kdp), Wmm = onParam.createAuxMatrix(kdp);
+      const auto bum = op.secondOrderBlock(Block::Wum), bmm = op.secondOrderBlock(Block::Wmm);
+      for (bool probed : {false, true}) {
+        if (!probed && bum.empty() && bmm.empty()) continue;
+        const std::string how = probed ? " (probed)" : " (block kernels)";
+        rows.push_back({"W_um" + how, time([&] {
+                          onState.linearAuxJacobian(op.secondOrderState(), kdp, u, auxS_, Wum, 0,
+                                                    probed ? JacobianKernels{} : bum);
+                        })});
+        rows.push_back({"W_mm" + how, time([&] {
+                          onParam.linearAuxJacobian(op.secondOrderParameter(), kdp, m, auxP_, Wmm,
+                                                    0, probed ? JacobianKernels{} : bmm);
+                        })});
+      }
+    }
     // 3. The table.
     if (rankOf(comm) == 0) {
       std::printf("%lld cells, %lld state dofs, %lld parameter dofs, %d rank(s)\n\n",

@@ -241,8 +241,14 @@ struct Assembler::Impl {
   std::vector<PetscScalar> u, u_t, u_x, a, a_t, a_x;  // at one quadrature point
   std::vector<PetscScalar> gbuf[4];                   // g0..g3 of one point
   std::vector<PetscScalar> f0buf, f1buf, f1ref, f0probe, f1probe;
-  std::vector<PetscScalar> G, tmp;  // element-matrix work, see accumulate()
+  std::vector<PetscScalar> G;  // element-matrix work, see accumulate()
   std::vector<int> activeU, activeV;
+  // The active test rows of every point stacked, transposed: ustackT[i][q·nu + a] is row
+  // activeU[a] of the test tabulation at point q, basis function i (fixed per activity
+  // pattern); tstack[q·nu + a][j] is (G tabV)[a][j] of point q, filled by accumulate().
+  std::vector<PetscReal> ustackT;
+  std::vector<PetscScalar> tstack;
+  int activeKey = -1;
   std::vector<PetscScalar> Kbuf, rebuf;  // element matrix (row-major) and residual
   int Krows = 0, Kcols = 0;
 
@@ -455,6 +461,9 @@ struct Assembler::Impl {
   // (∇φ = J⁻ᵀ ∇_ξ φ on both sides). Only the rows and columns the present blocks touch are
   // formed and multiplied (setActive), e.g. the gradient rows alone for a stiffness term.
   void setActive(int trial, bool g0, bool g1, bool g2, bool g3) {
+    const int key = ((trial * 2 + g0) * 2 + g1) * 4 + g2 * 2 + g3;
+    if (key == activeKey) return;  // G's inactive entries are still zero
+    activeKey = key;
     const int d = dim;
     activeU.clear(), activeV.clear();
     for (int fc = 0; fc < tabs[0].Nc; ++fc) {
@@ -468,7 +477,14 @@ struct Assembler::Impl {
         for (int e = 0; e < d; ++e) activeV.push_back(gc * (1 + d) + 1 + e);
     }
     G.assign(static_cast<size_t>(tabs[0].rows * tabs[trial].rows), 0.0);
-    tmp.assign(activeU.size() * static_cast<size_t>(tabs[trial].Nb), 0.0);
+    const auto& TU = tabs[0];
+    const size_t nu = activeU.size(), R = nu * static_cast<size_t>(Nq);
+    ustackT.assign(R * static_cast<size_t>(TU.Nb), 0.0);
+    for (int q = 0; q < Nq; ++q)
+      for (size_t a = 0; a < nu; ++a)
+        for (int i = 0; i < TU.Nb; ++i)
+          ustackT[i * R + q * nu + a] = TU.at(q)[activeU[a] * TU.Nb + i];
+    tstack.assign(R * static_cast<size_t>(tabs[trial].Nb), 0.0);
   }
 
   void accumulate(int trial, int q, PetscReal w, const PetscScalar* g0, const PetscScalar* g1,
@@ -508,40 +524,40 @@ struct Assembler::Impl {
               Gat(fc, 1 + e, gc, 1 + e2) = w * v;
             }
       }
-    // tmp = G tabV on the active rows (nu × NbV), then K += tabUᵀ tmp.
+    // G tabV on the active rows (nu × NbV) into this point's rows of tstack; finishElement
+    // then adds tabUᵀ (G tabV) of all points to K.
     if (activeU.empty() || activeV.empty()) return;
     switch (TV.Nb) {  // the inner loops with a compile-time length (the common elements)
       case 3:
-        return multiplyRows<3>(TU, TV, q, rv);
+        return multiplyRows<3>(TV, q, rv);
       case 4:
-        return multiplyRows<4>(TU, TV, q, rv);
+        return multiplyRows<4>(TV, q, rv);
       case 6:
-        return multiplyRows<6>(TU, TV, q, rv);
+        return multiplyRows<6>(TV, q, rv);
       case 8:
-        return multiplyRows<8>(TU, TV, q, rv);
+        return multiplyRows<8>(TV, q, rv);
       case 9:
-        return multiplyRows<9>(TU, TV, q, rv);
+        return multiplyRows<9>(TV, q, rv);
       case 10:
-        return multiplyRows<10>(TU, TV, q, rv);
+        return multiplyRows<10>(TV, q, rv);
       case 12:
-        return multiplyRows<12>(TU, TV, q, rv);
+        return multiplyRows<12>(TV, q, rv);
       case 18:
-        return multiplyRows<18>(TU, TV, q, rv);
+        return multiplyRows<18>(TV, q, rv);
       case 27:
-        return multiplyRows<27>(TU, TV, q, rv);
+        return multiplyRows<27>(TV, q, rv);
       default:
-        return multiplyRows<0>(TU, TV, q, rv);
+        return multiplyRows<0>(TV, q, rv);
     }
   }
 
-  // The products of accumulate(); NB is the trial element's size, or 0 for "given at run time".
+  // The product of accumulate(); NB is the trial element's size, or 0 for "given at run time".
   template <int NB>
-  void multiplyRows(const Tabulation& TU, const Tabulation& TV, int q, int rv) {
-    const int NbU = TU.Nb, NbV = NB > 0 ? NB : TV.Nb;
-    const PetscReal* __restrict tu = TU.at(q);
+  void multiplyRows(const Tabulation& TV, int q, int rv) {
+    const int NbV = NB > 0 ? NB : TV.Nb;
     const PetscReal* __restrict tv = TV.at(q);
     const auto nu = activeU.size(), nv = activeV.size();
-    PetscScalar* __restrict tm = tmp.data();
+    PetscScalar* __restrict tm = tstack.data() + static_cast<size_t>(q) * nu * NbV;
     for (size_t a = 0; a < nu; ++a) {
       const PetscScalar* Gr = G.data() + activeU[a] * rv;
       PetscScalar* __restrict t = tm + a * NbV;
@@ -552,14 +568,58 @@ struct Assembler::Impl {
         for (int j = 0; j < NbV; ++j) t[j] += gv * row[j];
       }
     }
+  }
+
+  // K += Σ_q tabU_qᵀ (G_q tabV_q), all points at once: K[i][j] += Σ_r ustackT[i][r] tstack[r][j]
+  // with row i of K held in registers (NB, the trial element's size, known at compile time)
+  // while r runs over every point's active rows, one load and store of K per element.
+  template <int NB>
+  void finishRows(int NbV) {
+    const int NbU = tabs[0].Nb;
+    const size_t R = activeU.size() * static_cast<size_t>(Nq);
     PetscScalar* __restrict K = Kbuf.data();
+    const PetscScalar* __restrict ts = tstack.data();
     for (int i = 0; i < NbU; ++i) {
+      const PetscReal* __restrict ui = ustackT.data() + i * R;
       PetscScalar* __restrict Ki = K + i * NbV;
-      for (size_t a = 0; a < nu; ++a) {
-        const PetscScalar ui = tu[activeU[a] * NbU + i];
-        const PetscScalar* __restrict t = tm + a * NbV;
-        for (int j = 0; j < NbV; ++j) Ki[j] += ui * t[j];
+      if constexpr (NB > 0) {
+        PetscScalar acc[NB] = {};
+        for (size_t r = 0; r < R; ++r) {
+          const PetscScalar* __restrict t = ts + r * NB;
+          for (int j = 0; j < NB; ++j) acc[j] += ui[r] * t[j];
+        }
+        for (int j = 0; j < NB; ++j) Ki[j] += acc[j];
+      } else {
+        for (size_t r = 0; r < R; ++r)
+          for (int j = 0; j < NbV; ++j) Ki[j] += ui[r] * ts[r * NbV + j];
       }
+    }
+  }
+
+  // Completes the element matrix of a pass of accumulate() calls over all points.
+  void finishElement(int trial) {
+    if (activeU.empty() || activeV.empty()) return;
+    switch (tabs[trial].Nb) {
+      case 3:
+        return finishRows<3>(3);
+      case 4:
+        return finishRows<4>(4);
+      case 6:
+        return finishRows<6>(6);
+      case 8:
+        return finishRows<8>(8);
+      case 9:
+        return finishRows<9>(9);
+      case 10:
+        return finishRows<10>(10);
+      case 12:
+        return finishRows<12>(12);
+      case 18:
+        return finishRows<18>(18);
+      case 27:
+        return finishRows<27>(27);
+      default:
+        return finishRows<0>(tabs[trial].Nb);
     }
   }
 
@@ -579,9 +639,11 @@ struct Assembler::Impl {
       evaluatePoint(q);
       jacobianPoint(kern, trial, t, c, q);
     }
+    finishElement(trial);
   }
 
-  // Adds point q's contribution to the element matrix (after resetK and setActive).
+  // Point q's contribution to the element matrix (after resetK and setActive; finishElement
+  // adds them all).
   void jacobianPoint(const JacobianKernels& kern, int trial, PetscReal t,
                      const std::vector<PetscScalar>& c, int q) {
     const PetscReal w = weights[q] * detJAt(q);
@@ -605,6 +667,7 @@ struct Assembler::Impl {
       residualPoint(k, t, c, q);
       jacobianPoint(kern, 0, t, c, q);
     }
+    finishElement(0);
   }
 
   // The pointwise derivatives of residual kernels with respect to aux field k, read off by
@@ -656,6 +719,7 @@ struct Assembler::Impl {
                  kern.f0 ? gbuf[1].data() : nullptr, kern.f1 ? gbuf[2].data() : nullptr,
                  kern.f1 ? gbuf[3].data() : nullptr);
     }
+    finishElement(k + 1);
   }
 
   // Runs body(cell) over all cells with geometry and fields set up.
