@@ -1,0 +1,194 @@
+#pragma once
+// Dual<V, N>: a forward-mode automatic-differentiation number, a value of type V and N
+// derivatives of type V, all in fixed-size storage (no allocation, loops of known length that
+// the compiler unrolls). V is double for first derivatives and Dual<double, M> for second
+// derivatives (forward over forward), which is how pdeinv's AD operators get g0–g3, ∂R/∂m and
+// the Newton Hessian's second-order terms from a residual written once (fem/ad_operator.hpp).
+//
+// Why pdeinv's own: measured against Eigen's AutoDiffScalar<Matrix<double, N, 1>> and Trilinos
+// Sacado's SFad<double, N> on the P2 Poisson Jacobian kernel (apps/bench_ad.cpp and the table in
+// docs/extending.md); with fixed N all three are expression-free loops, and this one has no
+// dependency.
+//
+// Functions of a Dual apply the chain rule: f(a + ε·d) = f(a) + ε·f'(a)·d. Comparisons compare
+// values (branches on the value are differentiated piecewise, as any AD tool does).
+#include <cmath>
+
+namespace pdeinv {
+
+template <class V, int N>
+struct Dual {
+  V v{};
+  V d[N]{};
+
+  Dual() = default;
+  Dual(double value) : v(value) {}  // NOLINT: a constant converts implicitly, as in any AD tool
+  Dual(const V& value, int seed) : v(value) {
+    if constexpr (N > 0) d[seed] = V(1.0);
+  }
+
+  Dual& operator+=(const Dual& b) {
+    v += b.v;
+    for (int i = 0; i < N; ++i) d[i] += b.d[i];
+    return *this;
+  }
+  Dual& operator-=(const Dual& b) {
+    v -= b.v;
+    for (int i = 0; i < N; ++i) d[i] -= b.d[i];
+    return *this;
+  }
+  Dual& operator*=(const Dual& b) {
+    for (int i = 0; i < N; ++i) d[i] = d[i] * b.v + v * b.d[i];
+    v *= b.v;
+    return *this;
+  }
+  Dual& operator/=(const Dual& b) {
+    const V inv = V(1.0) / b.v;
+    v *= inv;
+    for (int i = 0; i < N; ++i) d[i] = (d[i] - v * b.d[i]) * inv;
+    return *this;
+  }
+  Dual& operator*=(double s) {
+    v *= s;
+    for (int i = 0; i < N; ++i) d[i] *= s;
+    return *this;
+  }
+};
+
+// The value of a (nested) dual: the double at its core.
+inline double valueOf(double a) { return a; }
+template <class V, int N>
+double valueOf(const Dual<V, N>& a) {
+  return valueOf(a.v);
+}
+
+template <class V, int N>
+Dual<V, N> operator+(Dual<V, N> a, const Dual<V, N>& b) {
+  return a += b;
+}
+template <class V, int N>
+Dual<V, N> operator-(Dual<V, N> a, const Dual<V, N>& b) {
+  return a -= b;
+}
+template <class V, int N>
+Dual<V, N> operator*(Dual<V, N> a, const Dual<V, N>& b) {
+  return a *= b;
+}
+template <class V, int N>
+Dual<V, N> operator/(Dual<V, N> a, const Dual<V, N>& b) {
+  return a /= b;
+}
+template <class V, int N>
+Dual<V, N> operator-(Dual<V, N> a) {
+  a.v = -a.v;
+  for (int i = 0; i < N; ++i) a.d[i] = -a.d[i];
+  return a;
+}
+// Mixed with plain numbers (the constant has no derivatives).
+template <class V, int N>
+Dual<V, N> operator+(Dual<V, N> a, double b) {
+  a.v += b;
+  return a;
+}
+template <class V, int N>
+Dual<V, N> operator+(double b, Dual<V, N> a) {
+  a.v += b;
+  return a;
+}
+template <class V, int N>
+Dual<V, N> operator-(Dual<V, N> a, double b) {
+  a.v -= b;
+  return a;
+}
+template <class V, int N>
+Dual<V, N> operator-(double b, const Dual<V, N>& a) {
+  return -a + b;
+}
+template <class V, int N>
+Dual<V, N> operator*(Dual<V, N> a, double b) {
+  return a *= b;
+}
+template <class V, int N>
+Dual<V, N> operator*(double b, Dual<V, N> a) {
+  return a *= b;
+}
+template <class V, int N>
+Dual<V, N> operator/(Dual<V, N> a, double b) {
+  return a *= 1.0 / b;
+}
+template <class V, int N>
+Dual<V, N> operator/(double b, const Dual<V, N>& a) {
+  return Dual<V, N>(b) / a;
+}
+template <class V, int N>
+bool operator<(const Dual<V, N>& a, const Dual<V, N>& b) {
+  return valueOf(a) < valueOf(b);
+}
+template <class V, int N>
+bool operator>(const Dual<V, N>& a, const Dual<V, N>& b) {
+  return valueOf(a) > valueOf(b);
+}
+template <class V, int N>
+bool operator<(const Dual<V, N>& a, double b) {
+  return valueOf(a) < b;
+}
+template <class V, int N>
+bool operator>(const Dual<V, N>& a, double b) {
+  return valueOf(a) > b;
+}
+
+// f(a) with f(a.v) = fv and f'(a.v) = dfv: the chain rule on every derivative.
+template <class V, int N>
+Dual<V, N> chain(const Dual<V, N>& a, const V& fv, const V& dfv) {
+  Dual<V, N> r;
+  r.v = fv;
+  for (int i = 0; i < N; ++i) r.d[i] = dfv * a.d[i];
+  return r;
+}
+
+template <class V, int N>
+Dual<V, N> exp(const Dual<V, N>& a) {
+  using std::exp;
+  const V e = exp(a.v);
+  return chain(a, e, e);
+}
+template <class V, int N>
+Dual<V, N> log(const Dual<V, N>& a) {
+  using std::log;
+  return chain(a, log(a.v), V(1.0) / a.v);
+}
+template <class V, int N>
+Dual<V, N> sqrt(const Dual<V, N>& a) {
+  using std::sqrt;
+  const V s = sqrt(a.v);
+  return chain(a, s, V(0.5) / s);
+}
+template <class V, int N>
+Dual<V, N> pow(const Dual<V, N>& a, double p) {
+  using std::pow;
+  return chain(a, pow(a.v, p), p * pow(a.v, p - 1.0));
+}
+template <class V, int N>
+Dual<V, N> sin(const Dual<V, N>& a) {
+  using std::cos;
+  using std::sin;
+  return chain(a, sin(a.v), cos(a.v));
+}
+template <class V, int N>
+Dual<V, N> cos(const Dual<V, N>& a) {
+  using std::cos;
+  using std::sin;
+  return chain(a, cos(a.v), -sin(a.v));
+}
+template <class V, int N>
+Dual<V, N> tanh(const Dual<V, N>& a) {
+  using std::tanh;
+  const V t = tanh(a.v);
+  return chain(a, t, V(1.0) - t * t);
+}
+template <class V, int N>
+Dual<V, N> abs(const Dual<V, N>& a) {
+  return valueOf(a) < 0 ? -a : a;
+}
+
+}  // namespace pdeinv
