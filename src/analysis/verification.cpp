@@ -280,60 +280,172 @@ std::vector<CheckResult> checkOperator(SteadySolver& solver, Vec m, unsigned lon
     for (auto& c : checkOperatorScalars(solver, u, m, seed + 3)) out.push_back(std::move(c));
   }
   for (auto& c : checkSecondOrderBlocks(solver, u, m, lam)) out.push_back(std::move(c));
+  for (auto& c : checkAdTwin(solver, u, m, lam, seed + 7)) out.push_back(std::move(c));
   return out;
 }
+
+namespace {
+// Assemblers of the second-order terms, aux layout of PdeOperator::secondOrderState/Parameter:
+// a = (m | u, data…, λ, du, dm).
+struct SecondOrderSetup {
+  std::unique_ptr<Assembler> onState, onParam;
+  std::vector<Vec> auxState, auxParam;  // with the given λ, du, dm
+  int kdu = 0, kdp = 0;
+  SecondOrderSetup(SteadySolver& solver, Vec u, Vec m, Vec lambda, Vec du, Vec dm) {
+    const auto& op = solver.op();
+    const auto& V = solver.state();
+    const auto& P = solver.parameter();
+    std::vector<const FunctionSpace*> auxS = {&P}, auxP = {&V};
+    for (auto* d : solver.dataSpaces()) auxS.push_back(d), auxP.push_back(d);
+    for (auto* list : {&auxS, &auxP}) list->insert(list->end(), {&V, &V, &P});
+    onState = std::make_unique<Assembler>(V, auxS, op.extraQuadraturePoints());
+    onParam = std::make_unique<Assembler>(P, auxP, op.extraQuadraturePoints());
+    onParam->insertBoundaryValues(0);
+    const auto c = solver.kernelConstants();
+    onState->setConstants(c);
+    onParam->setConstants(c);
+    const auto& data = solver.dataValues();
+    kdu = static_cast<int>(data.size()) + 2, kdp = kdu + 1;
+    for (auto* list : {&auxState, &auxParam}) {
+      list->push_back(list == &auxState ? m : u);
+      list->insert(list->end(), data.begin(), data.end());
+      list->insert(list->end(), {lambda, du, dm});
+    }
+  }
+};
+
+// ‖A − B‖_F / ‖B‖_F (‖A‖ when B = 0) of two matrices of one pattern, as a comparison result.
+CheckResult compareMatrices(const std::string& component, const std::string& what, Mat A, Mat B) {
+  auto r = named(component, "comparison", what);
+  PDEINV_CALL(MatNorm(B, NORM_FROBENIUS, &r.rhs));
+  PDEINV_CALL(MatAXPY(A, -1.0, B, SAME_NONZERO_PATTERN));
+  PDEINV_CALL(MatNorm(A, NORM_FROBENIUS, &r.lhs));
+  r.relativeError = r.rhs > 0 ? r.lhs / r.rhs : r.lhs;
+  r.tolerance = 1e-12;
+  r.passed = r.relativeError <= r.tolerance;
+  return r;
+}
+CheckResult compareVectors(const std::string& component, const std::string& what, Vec a, Vec b) {
+  auto r = named(component, "comparison", what);
+  PDEINV_CALL(VecNorm(b, NORM_2, &r.rhs));
+  PDEINV_CALL(VecAXPY(a, -1.0, b));
+  PDEINV_CALL(VecNorm(a, NORM_2, &r.lhs));
+  r.relativeError = r.rhs > 0 ? r.lhs / r.rhs : r.lhs;
+  r.tolerance = 1e-12;
+  r.passed = r.relativeError <= r.tolerance;
+  return r;
+}
+}  // namespace
 
 std::vector<CheckResult> checkSecondOrderBlocks(SteadySolver& solver, Vec u, Vec m, Vec lambda) {
   using Block = PdeOperator::SecondOrderBlock;
   const auto& op = solver.op();
   std::vector<CheckResult> out;
   if (!op.hasSecondOrder()) return out;
-  const auto& V = solver.state();
-  const auto& P = solver.parameter();
-  // The layout of PdeOperator::secondOrderState/Parameter: a = (m | u, data…, λ, du, dm).
-  std::vector<const FunctionSpace*> auxS = {&P}, auxP = {&V};
-  for (auto* d : solver.dataSpaces()) auxS.push_back(d), auxP.push_back(d);
-  for (auto* list : {&auxS, &auxP}) list->insert(list->end(), {&V, &V, &P});
-  Assembler onState(V, auxS, op.extraQuadraturePoints());
-  Assembler onParam(P, auxP, op.extraQuadraturePoints());
-  onParam.insertBoundaryValues(0);
-  const auto c = solver.kernelConstants();
-  onState.setConstants(c);
-  onParam.setConstants(c);
-  auto zeroU = V.createVector(), zeroP = P.createVector();
+  auto zeroU = solver.state().createVector(), zeroP = solver.parameter().createVector();
   PDEINV_CALL(VecSet(zeroU, 0.0));
   PDEINV_CALL(VecSet(zeroP, 0.0));
-  const auto& data = solver.dataValues();
-  const int kdu = static_cast<int>(data.size()) + 2, kdp = kdu + 1;
+  SecondOrderSetup s(solver, u, m, lambda, zeroU, zeroP);
   struct Case {
     Block block;
     const char* what;
     const Assembler* A;
     ResidualKernels residual;
-    Vec at, other;
+    Vec at;
+    const std::vector<Vec>* aux;
     int k;
   };
   const Case cases[] = {
-      {Block::Wuu, "W_uu kernels = probed", &onState, op.secondOrderState(), u, m, kdu},
-      {Block::Wum, "W_um kernels = probed", &onState, op.secondOrderState(), u, m, kdp},
-      {Block::Wmm, "W_mm kernels = probed", &onParam, op.secondOrderParameter(), m, u, kdp}};
+      {Block::Wuu, "W_uu kernels = probed", s.onState.get(), op.secondOrderState(), u,
+       &s.auxState, s.kdu},
+      {Block::Wum, "W_um kernels = probed", s.onState.get(), op.secondOrderState(), u,
+       &s.auxState, s.kdp},
+      {Block::Wmm, "W_mm kernels = probed", s.onParam.get(), op.secondOrderParameter(), m,
+       &s.auxParam, s.kdp}};
   for (const auto& cs : cases) {
     const JacobianKernels given = op.secondOrderBlock(cs.block);
     if (given.empty()) continue;
-    std::vector<Vec> aux = {cs.other};
-    aux.insert(aux.end(), data.begin(), data.end());
-    aux.insert(aux.end(), {lambda, zeroU.get(), zeroP.get()});
     auto W = cs.A->createAuxMatrix(cs.k), Wp = cs.A->createAuxMatrix(cs.k);
-    cs.A->linearAuxJacobian(cs.residual, cs.k, cs.at, aux, W, 0.0, given);
-    cs.A->linearAuxJacobian(cs.residual, cs.k, cs.at, aux, Wp);
-    auto r = named("operator " + op.name(), "comparison", cs.what);
-    PDEINV_CALL(MatNorm(Wp, NORM_FROBENIUS, &r.rhs));
-    PDEINV_CALL(MatAXPY(W, -1.0, Wp, SAME_NONZERO_PATTERN));
-    PDEINV_CALL(MatNorm(W, NORM_FROBENIUS, &r.lhs));
-    r.relativeError = r.rhs > 0 ? r.lhs / r.rhs : r.lhs;
-    r.tolerance = 1e-12;
-    r.passed = r.relativeError <= r.tolerance;
-    out.push_back(std::move(r));
+    cs.A->linearAuxJacobian(cs.residual, cs.k, cs.at, *cs.aux, W, 0.0, given);
+    cs.A->linearAuxJacobian(cs.residual, cs.k, cs.at, *cs.aux, Wp);
+    out.push_back(compareMatrices("operator " + op.name(), cs.what, W, Wp));
+  }
+  return out;
+}
+
+std::vector<CheckResult> checkAdTwin(SteadySolver& solver, Vec u, Vec m, Vec lambda,
+                                     unsigned long seed) {
+  using Block = PdeOperator::SecondOrderBlock;
+  const auto& op = solver.op();
+  std::vector<CheckResult> out;
+  const auto twin = op.adTwin();
+  if (!twin) return out;
+  const std::string name = "operator " + op.name();
+  const Assembler& A = solver.assembler();
+  std::vector<Vec> aux = {m};
+  for (Vec d : solver.dataValues()) aux.push_back(d);
+  {
+    auto r = solver.state().createVector(), rt = solver.state().createVector();
+    A.residual(op.residual(), u, aux, r);
+    A.residual(twin->residual(), u, aux, rt);
+    out.push_back(compareVectors(name, "R hand = AD", r, rt));
+  }
+  {
+    auto J = A.createStateMatrix(), Jt = A.createStateMatrix();
+    A.stateJacobian(op.stateJacobian(), u, aux, J);
+    A.stateJacobian(twin->stateJacobian(), u, aux, Jt);
+    out.push_back(compareMatrices(name, "dR/du hand = AD", J, Jt));
+  }
+  {
+    auto J = A.createAuxMatrix(0), Jt = A.createAuxMatrix(0);
+    A.auxJacobian(op.parameterJacobian(), 0, u, aux, J);
+    A.auxJacobian(twin->parameterJacobian(), 0, u, aux, Jt);
+    out.push_back(compareMatrices(name, "dR/dm hand = AD", J, Jt));
+  }
+  if (!op.hasSecondOrder()) return out;
+  auto du = solver.state().createVector(), dm = solver.parameter().createVector();
+  fillRandom(du, seed);
+  fillRandom(dm, seed + 1);
+  SecondOrderSetup s(solver, u, m, lambda, du, dm);
+  {
+    auto w = solver.state().createVector(), wt = solver.state().createVector();
+    s.onState->residual(op.secondOrderState(), u, s.auxState, w);
+    s.onState->residual(twin->secondOrderState(), u, s.auxState, wt);
+    out.push_back(compareVectors(name, "W_u dir. hand = AD", w, wt));
+    auto p = solver.parameter().createVector(), pt = solver.parameter().createVector();
+    s.onParam->residual(op.secondOrderParameter(), m, s.auxParam, p);
+    s.onParam->residual(twin->secondOrderParameter(), m, s.auxParam, pt);
+    out.push_back(compareVectors(name, "W_m dir. hand = AD", p, pt));
+  }
+  // The blocks the Newton Hessian assembles: the operator's (its block kernels, else probed
+  // from its second-order residuals) against the AD Hessian blocks. W_uu only where used.
+  struct Case {
+    Block block;
+    const char* what;
+    const Assembler* A;
+    ResidualKernels mine;
+    Vec at;
+    const std::vector<Vec>* aux;
+    int k;
+  };
+  const Case cases[] = {
+      {Block::Wuu, "W_uu hand = AD", s.onState.get(), op.secondOrderState(), u, &s.auxState,
+       s.kdu},
+      {Block::Wum, "W_um hand = AD", s.onState.get(), op.secondOrderState(), u, &s.auxState,
+       s.kdp},
+      {Block::Wmm, "W_mm hand = AD", s.onParam.get(), op.secondOrderParameter(), m, &s.auxParam,
+       s.kdp}};
+  for (const auto& cs : cases) {
+    if (cs.block == Block::Wuu && op.linearInState()) continue;
+    const JacobianKernels ad = twin->secondOrderBlock(cs.block);
+    auto W = cs.A->createAuxMatrix(cs.k), Wt = cs.A->createAuxMatrix(cs.k);
+    cs.A->linearAuxJacobian(cs.mine, cs.k, cs.at, *cs.aux, W, 0.0, op.secondOrderBlock(cs.block));
+    if (ad.empty()) {
+      PDEINV_CALL(MatZeroEntries(Wt));
+    } else {
+      cs.A->linearAuxJacobian(ResidualKernels{}, cs.k, cs.at, *cs.aux, Wt, 0.0, ad);  // kernels given
+    }
+    out.push_back(compareMatrices(name, cs.what, W, Wt));
   }
   return out;
 }

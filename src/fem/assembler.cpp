@@ -405,6 +405,20 @@ struct Assembler::Impl {
       aOff_x.data(), a.data(), a_t.data(), a_x.data(), t, x.data() + q * dim,
       static_cast<PetscInt>(c.size()), c.data(), out);
   }
+  // f0 and f1 of kernels k at point q (each zeroed by the caller): one call when k has a
+  // fused entry point.
+  void callBoth(const ResidualKernels& k, PetscReal t, int q, const std::vector<PetscScalar>& c,
+                std::vector<PetscScalar>& f0, std::vector<PetscScalar>& f1) const {
+    if (k.both) {
+      k.both(dim, 1, nAux(), uOff.data(), uOff_x.data(), u.data(), u_t.data(), u_x.data(),
+             aOff.data(), aOff_x.data(), a.data(), a_t.data(), a_x.data(), t, x.data() + q * dim,
+             static_cast<PetscInt>(c.size()), c.data(), k.f0 ? f0.data() : nullptr,
+             k.f1 ? f1.data() : nullptr);
+      return;
+    }
+    if (k.f0) callF(k.f0, t, q, c, f0.data());
+    if (k.f1) callF(k.f1, t, q, c, f1.data());
+  }
   void callG(PetscPointJac g, PetscReal t, int q, const std::vector<PetscScalar>& c,
              std::vector<PetscScalar>& out) {
     std::fill(out.begin(), out.end(), 0.0);
@@ -432,8 +446,7 @@ struct Assembler::Impl {
     const PetscReal w = weights[q] * detJAt(q);
     std::fill(f0buf.begin(), f0buf.end(), 0.0);
     std::fill(f1buf.begin(), f1buf.end(), 0.0);
-    if (k.f0) callF(k.f0, t, q, c, f0buf.data());
-    if (k.f1) callF(k.f1, t, q, c, f1buf.data());
+    callBoth(k, t, q, c, f0buf, f1buf);
     const PetscReal* iJ = invJAt(q);
     for (int cc = 0; cc < Nc; ++cc) {
       f1ref[cc * (1 + dim)] = w * f0buf[cc];
@@ -647,10 +660,21 @@ struct Assembler::Impl {
   void jacobianPoint(const JacobianKernels& kern, int trial, PetscReal t,
                      const std::vector<PetscScalar>& c, int q) {
     const PetscReal w = weights[q] * detJAt(q);
-    if (kern.g0) callG(kern.g0, t, q, c, gbuf[0]);
-    if (kern.g1) callG(kern.g1, t, q, c, gbuf[1]);
-    if (kern.g2) callG(kern.g2, t, q, c, gbuf[2]);
-    if (kern.g3) callG(kern.g3, t, q, c, gbuf[3]);
+    if (kern.all) {
+      const PetscPointJac g[4] = {kern.g0, kern.g1, kern.g2, kern.g3};
+      for (int b = 0; b < 4; ++b)
+        if (g[b]) std::fill(gbuf[b].begin(), gbuf[b].end(), 0.0);
+      kern.all(dim, 1, nAux(), uOff.data(), uOff_x.data(), u.data(), u_t.data(), u_x.data(),
+               aOff.data(), aOff_x.data(), a.data(), a_t.data(), a_x.data(), t, 0.0,
+               x.data() + q * dim, static_cast<PetscInt>(c.size()), c.data(),
+               kern.g0 ? gbuf[0].data() : nullptr, kern.g1 ? gbuf[1].data() : nullptr,
+               kern.g2 ? gbuf[2].data() : nullptr, kern.g3 ? gbuf[3].data() : nullptr);
+    } else {
+      if (kern.g0) callG(kern.g0, t, q, c, gbuf[0]);
+      if (kern.g1) callG(kern.g1, t, q, c, gbuf[1]);
+      if (kern.g2) callG(kern.g2, t, q, c, gbuf[2]);
+      if (kern.g3) callG(kern.g3, t, q, c, gbuf[3]);
+    }
     accumulate(trial, q, w, kern.g0 ? gbuf[0].data() : nullptr, kern.g1 ? gbuf[1].data() : nullptr,
                kern.g2 ? gbuf[2].data() : nullptr, kern.g3 ? gbuf[3].data() : nullptr);
   }
@@ -682,8 +706,7 @@ struct Assembler::Impl {
     auto eval = [&](int q, std::vector<PetscScalar>& f0, std::vector<PetscScalar>& f1) {
       std::fill(f0.begin(), f0.end(), 0.0);
       std::fill(f1.begin(), f1.end(), 0.0);
-      if (kern.f0) callF(kern.f0, t, q, c, f0.data());
-      if (kern.f1) callF(kern.f1, t, q, c, f1.data());
+      callBoth(kern, t, q, c, f0, f1);
     };
     for (auto& g : gbuf) std::fill(g.begin(), g.end(), 0.0);
     for (int q = 0; q < Nq; ++q) {

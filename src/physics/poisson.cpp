@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "pdeinv/core/error.hpp"
+#include "pdeinv/physics/ad_operator.hpp"
 #include "pdeinv/physics/kernels.hpp"
 
 namespace pdeinv {
@@ -75,7 +76,30 @@ std::vector<ResidualKernels> perScalar(int dim, const std::array<PetscPointFunc,
   return k;
 }
 
+// −∇·(e^m ∇u) = f as a residual alone: the hand-written kernels' AD twin.
+struct PoissonPhysics : AdPhysics {
+  static constexpr const char* name = "poisson";
+  static constexpr int numDataFields = 1;
+  static constexpr bool linearInState = true, spdElliptic = true, symmetricJacobian = true;
+  static constexpr int stateComponents(int) { return 1; }
+  static constexpr int parameterComponents(int) { return 1; }
+  static std::vector<PdeOperator::DataField> dataFields() {
+    return {{"source", "1", "right-hand side f(x, y, z)"}};
+  }
+  template <class T>
+  static void residual(const PointArgs<T>& p, T f0[], T f1[]) {
+    f0[0] = -p.data[0][0];
+    const T k = exp(p.m[0]);
+    for (int d = 0; d < p.dim; ++d) f1[d] = k * p.grad_u[d];
+  }
+};
+
 }  // namespace
+
+std::unique_ptr<PdeOperator> PoissonLogCoefficient::adTwin() const {
+  if (gaussian_) return nullptr;
+  return std::make_unique<AdOperator<PoissonPhysics>>();
+}
 
 ResidualKernels PoissonLogCoefficient::residual() const {
   return {gaussian_ ? f0_gaussian : f0_u, kernels::logDiffusionFlux};

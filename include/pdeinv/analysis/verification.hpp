@@ -80,6 +80,12 @@ CheckResult checkDotProduct(const std::string& component, const std::string& wha
 // λ: one "comparison" result per given block, ‖W_kernels − W_probed‖_F / ‖W_probed‖_F ≤ 1e-12.
 // Part of checkOperator.
 std::vector<CheckResult> checkSecondOrderBlocks(SteadySolver& solver, Vec u, Vec m, Vec lambda);
+// The operator's kernels against its AD twin (PdeOperator::adTwin, when it has one), at (u, m)
+// with adjoint λ and a random direction: R, ∂R/∂u, ∂R/∂m, the second-order residuals and the
+// Newton Hessian's blocks, each a "comparison" result (relative difference ≤ 1e-12). Part of
+// checkOperator; a wrong hand-written derivative fails here.
+std::vector<CheckResult> checkAdTwin(SteadySolver& solver, Vec u, Vec m, Vec lambda,
+                                     unsigned long seed);
 // checkOperator includes checkOperatorScalars when the operator declares scalar parameters.
 std::vector<CheckResult> checkOperator(SteadySolver& solver, Vec m, unsigned long seed);
 // ∂R/∂θ (Taylor test of θ ↦ R(u, m; θ)) and, if provided, Σ ∂²R/∂θ∂θ (Taylor test of

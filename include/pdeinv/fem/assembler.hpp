@@ -28,12 +28,32 @@
 
 namespace pdeinv {
 
+// Fused entry points (optional): f0 and f1, or g0–g3, of one point from one call — for kernels
+// that compute them together (automatic differentiation, fem/dual.hpp). The arguments are
+// PETSc's pointwise ones followed by the outputs; an output pointer is null when its block is
+// absent. The separate f0/f1 and g0–g3 pointers still say which outputs exist.
+using PointResidualBoth = void (*)(PetscInt, PetscInt, PetscInt, const PetscInt[], const PetscInt[],
+                                   const PetscScalar[], const PetscScalar[], const PetscScalar[],
+                                   const PetscInt[], const PetscInt[], const PetscScalar[],
+                                   const PetscScalar[], const PetscScalar[], PetscReal,
+                                   const PetscReal[], PetscInt, const PetscScalar[],
+                                   PetscScalar f0[], PetscScalar f1[]);
+using PointJacobianAll = void (*)(PetscInt, PetscInt, PetscInt, const PetscInt[], const PetscInt[],
+                                  const PetscScalar[], const PetscScalar[], const PetscScalar[],
+                                  const PetscInt[], const PetscInt[], const PetscScalar[],
+                                  const PetscScalar[], const PetscScalar[], PetscReal, PetscReal,
+                                  const PetscReal[], PetscInt, const PetscScalar[],
+                                  PetscScalar g0[], PetscScalar g1[], PetscScalar g2[],
+                                  PetscScalar g3[]);
+
 struct ResidualKernels {
   PetscPointFunc f0 = nullptr, f1 = nullptr;
+  PointResidualBoth both = nullptr;  // optional: f0 and f1 in one call
 };
 
 struct JacobianKernels {
   PetscPointJac g0 = nullptr, g1 = nullptr, g2 = nullptr, g3 = nullptr;
+  PointJacobianAll all = nullptr;  // optional: the present blocks in one call
   bool empty() const { return !g0 && !g1 && !g2 && !g3; }
 };
 

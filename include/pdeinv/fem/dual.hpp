@@ -16,6 +16,16 @@
 
 namespace pdeinv {
 
+// A residual template calls exp(·) unqualified for T = double and T = Dual alike.
+using std::abs;
+using std::cos;
+using std::exp;
+using std::log;
+using std::pow;
+using std::sin;
+using std::sqrt;
+using std::tanh;
+
 template <class V, int N>
 struct Dual {
   V v{};

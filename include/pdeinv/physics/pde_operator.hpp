@@ -50,6 +50,10 @@ class PdeOperator {
   // compares every block given here with its probed value.
   enum class SecondOrderBlock { Wuu, Wum, Wmm };
   virtual JacobianKernels secondOrderBlock(SecondOrderBlock /*block*/) const { return {}; }
+  // The same operator with every kernel from automatic differentiation of its residual
+  // (physics/ad_operator.hpp), when it has one: checkOperator compares the two kernel sets, so a
+  // wrong hand-written derivative is caught. Null when the operator has no AD form.
+  virtual std::unique_ptr<PdeOperator> adTwin() const { return nullptr; }
 
   // R linear in u: one linear solve, and ∂R/∂u does not depend on u.
   virtual bool linearInState() const { return false; }

@@ -30,6 +30,9 @@ class PoissonLogCoefficient final : public LogDiffusionOperator {
   std::vector<ScalarParameter> scalarParameters(int dim) const override;
   std::vector<ResidualKernels> scalarDerivative(int dim) const override;
   std::vector<ResidualKernels> scalarSecondDerivative(int dim) const override;
+  // The field-source model's residual under automatic differentiation (the gaussian model,
+  // with scalar parameters, has none).
+  std::unique_ptr<PdeOperator> adTwin() const override;
 
  private:
   bool gaussian_ = false;
