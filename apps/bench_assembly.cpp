@@ -4,7 +4,8 @@
 // fixed (u, m), each assembly kind the inverse problem uses: the residual R, the state
 // Jacobian ∂R/∂u, the parameter Jacobian ∂R/∂m (a matrix), its matrix-free transpose action,
 // and, for operators with second-order kernels, the matrices W_um and W_mm: from the operator's
-// block kernels (PdeOperator::secondOrderBlock) when it has them, and probed.
+// block kernels (PdeOperator::secondOrderBlock) when it has them, and probed. With -bench_ad
+// the same kinds again with the kernels of the operator's AD twin (physics/ad_operator.hpp).
 // R and ∂R/∂u are also timed together, as a linear forward solve assembles them.
 //
 //   bench_assembly -mesh_file meshes/structured_square_64.msh -state_element P2
@@ -34,6 +35,8 @@ int main(int argc, char** argv) {
     const Options opts("bench_");
     const PetscInt repeat = opts.getInt("repeat", 5, "repetitions per kind; the fastest is kept");
     require(repeat > 0, "-bench_repeat must be positive");
+    const bool withAd = opts.getBool("ad", false,
+                                     "also time the operator's AD twin's kernels (rows [AD])");
     // 1. The problem and a fixed linearization point (the solution for a smooth m).
     auto problem = SteadyProblem::fromOptions(comm);
     checkAllOptionsUsed();
@@ -58,7 +61,6 @@ int main(int argc, char** argv) {
     auto r = V.createVector(), y = P.createVector();
     auto J = A.createStateMatrix();
     auto Jm = A.createAuxMatrix(0);
-    const auto& op = problem->op();
     // 2. Time each kind.
     auto time = [&](const std::function<void()>& f) {
       double best = 1e300;
@@ -79,21 +81,23 @@ int main(int argc, char** argv) {
       double seconds;
     };
     std::vector<Row> rows;
-    rows.push_back({"residual R", time([&] { A.residual(op.residual(), u, aux, r); })});
-    rows.push_back(
-        {"state Jacobian dR/du", time([&] { A.stateJacobian(op.stateJacobian(), u, aux, J); })});
-    rows.push_back({"R and dR/du in one pass (linear forward solve)", time([&] {
-                    A.residualAndJacobian(op.residual(), op.stateJacobian(), u, aux, r, J);
-                  })});
-  rows.push_back({"parameter Jacobian dR/dm (matrix)",
-                    time([&] { A.auxJacobian(op.parameterJacobian(), 0, u, aux, Jm); })});
-    rows.push_back({"dR/dm^T action (matrix-free)", time([&] {
-                      A.applyAuxJacobian(op.parameterJacobian(), 0, u, aux, r, y, true);
-                    })});
-    // The Newton Hessian's second-order blocks W_um and W_mm at an adjoint λ (aux layout of
-    // PdeOperator::secondOrderState/Parameter), from the operator's block kernels when it has
-    // them and probed from its second-order residual kernels.
-    if (op.hasSecondOrder()) {
+    // The kinds for one kernel set: the operator's own, or (-bench_ad) its AD twin's.
+    auto measure = [&](const PdeOperator& op, const std::string& tag, bool probed) {
+      rows.push_back({"residual R" + tag, time([&] { A.residual(op.residual(), u, aux, r); })});
+      rows.push_back({"state Jacobian dR/du" + tag,
+                      time([&] { A.stateJacobian(op.stateJacobian(), u, aux, J); })});
+      rows.push_back({"R and dR/du in one pass (linear forward solve)" + tag, time([&] {
+                        A.residualAndJacobian(op.residual(), op.stateJacobian(), u, aux, r, J);
+                      })});
+      rows.push_back({"parameter Jacobian dR/dm (matrix)" + tag,
+                      time([&] { A.auxJacobian(op.parameterJacobian(), 0, u, aux, Jm); })});
+      rows.push_back({"dR/dm^T action (matrix-free)" + tag, time([&] {
+                        A.applyAuxJacobian(op.parameterJacobian(), 0, u, aux, r, y, true);
+                      })});
+      // The Newton Hessian's second-order blocks W_um and W_mm at an adjoint λ (aux layout of
+      // PdeOperator::secondOrderState/Parameter), from the operator's block kernels when it has
+      // them and probed from its second-order residual kernels.
+      if (!op.hasSecondOrder()) return;
       using Block = PdeOperator::SecondOrderBlock;
       std::vector<const FunctionSpace*> auxS = {&P}, auxP = {&V};
       for (auto* d : solver.dataSpaces()) auxS.push_back(d), auxP.push_back(d);
@@ -117,18 +121,25 @@ int main(int argc, char** argv) {
       const auto auxS_ = auxOf(m), auxP_ = auxOf(u);
       auto Wum = onState.createAuxMatrix(kdp), Wmm = onParam.createAuxMatrix(kdp);
       const auto bum = op.secondOrderBlock(Block::Wum), bmm = op.secondOrderBlock(Block::Wmm);
-      for (bool probed : {false, true}) {
-        if (!probed && bum.empty() && bmm.empty()) continue;
-        const std::string how = probed ? " (probed)" : " (block kernels)";
-        rows.push_back({"W_um" + how, time([&] {
+      for (bool probe : {false, true}) {
+        if ((!probe && bum.empty() && bmm.empty()) || (probe && !probed)) continue;
+        const std::string how = probe ? " (probed)" : " (block kernels)";
+        rows.push_back({"W_um" + how + tag, time([&] {
                           onState.linearAuxJacobian(op.secondOrderState(), kdp, u, auxS_, Wum, 0,
-                                                    probed ? JacobianKernels{} : bum);
+                                                    probe ? JacobianKernels{} : bum);
                         })});
-        rows.push_back({"W_mm" + how, time([&] {
+        rows.push_back({"W_mm" + how + tag, time([&] {
                           onParam.linearAuxJacobian(op.secondOrderParameter(), kdp, m, auxP_, Wmm,
-                                                    0, probed ? JacobianKernels{} : bmm);
+                                                    0, probe ? JacobianKernels{} : bmm);
                         })});
       }
+    };
+    measure(problem->op(), "", true);
+    if (withAd) {
+      const auto twin = problem->op().adTwin();
+      require(twin != nullptr, "-bench_ad: operator '" + problem->op().name() +
+                                   "' has no AD twin (PdeOperator::adTwin)");
+      measure(*twin, " [AD]", false);
     }
     // 3. The table.
     if (rankOf(comm) == 0) {

@@ -384,22 +384,26 @@ std::vector<CheckResult> checkAdTwin(SteadySolver& solver, Vec u, Vec m, Vec lam
   const Assembler& A = solver.assembler();
   std::vector<Vec> aux = {m};
   for (Vec d : solver.dataValues()) aux.push_back(d);
+  // Away from the solution (where R ≈ 0 would be all rounding): at u + a random direction.
+  auto up = solver.state().createVector();
+  fillRandom(up, seed + 2);
+  PDEINV_CALL(VecAXPY(up, 1.0, u));
   {
     auto r = solver.state().createVector(), rt = solver.state().createVector();
-    A.residual(op.residual(), u, aux, r);
-    A.residual(twin->residual(), u, aux, rt);
+    A.residual(op.residual(), up, aux, r);
+    A.residual(twin->residual(), up, aux, rt);
     out.push_back(compareVectors(name, "R hand = AD", r, rt));
   }
   {
     auto J = A.createStateMatrix(), Jt = A.createStateMatrix();
-    A.stateJacobian(op.stateJacobian(), u, aux, J);
-    A.stateJacobian(twin->stateJacobian(), u, aux, Jt);
+    A.stateJacobian(op.stateJacobian(), up, aux, J);
+    A.stateJacobian(twin->stateJacobian(), up, aux, Jt);
     out.push_back(compareMatrices(name, "dR/du hand = AD", J, Jt));
   }
   {
     auto J = A.createAuxMatrix(0), Jt = A.createAuxMatrix(0);
-    A.auxJacobian(op.parameterJacobian(), 0, u, aux, J);
-    A.auxJacobian(twin->parameterJacobian(), 0, u, aux, Jt);
+    A.auxJacobian(op.parameterJacobian(), 0, up, aux, J);
+    A.auxJacobian(twin->parameterJacobian(), 0, up, aux, Jt);
     out.push_back(compareMatrices(name, "dR/dm hand = AD", J, Jt));
   }
   if (!op.hasSecondOrder()) return out;

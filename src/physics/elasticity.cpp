@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "pdeinv/core/error.hpp"
+#include "pdeinv/physics/ad_operator.hpp"
 #include "pdeinv/physics/kernels.hpp"
 
 namespace pdeinv {
@@ -90,7 +91,35 @@ void f0_zero(PDEINV_POINT_F(f0)) {
   for (PetscInt c = 0; c < dim; ++c) f0[c] = 0.0;
 }
 
+// The residual alone, the hand-written kernels' AD twin: f0 = −f, f1 = e^m σ(∇u).
+struct ElasticityPhysics : AdPhysics {
+  static constexpr const char* name = "elasticity";
+  static constexpr bool linearInState = true, spdElliptic = true, symmetricJacobian = true;
+  static constexpr int stateComponents(int dim) { return dim; }
+  static constexpr int parameterComponents(int) { return 1; }
+  template <class T>
+  static void residual(const PointArgs<T>& p, T f0[], T f1[]) {
+    const int dim = p.dim;
+    PetscScalar lam = 0, mu = 0;
+    lame(p.numConstants, p.constants, lam, mu);
+    const T s = exp(p.m[0]);
+    T tr(0.0);
+    for (int d = 0; d < dim; ++d) tr += p.grad_u[d * dim + d];
+    for (int c = 0; c < dim; ++c) {
+      f0[c] = -p.constants[3 + c];
+      for (int d = 0; d < dim; ++d) {
+        f1[c * dim + d] = s * (mu * (p.grad_u[c * dim + d] + p.grad_u[d * dim + c]));
+        if (c == d) f1[c * dim + d] += s * (lam * tr);
+      }
+    }
+  }
+};
+
 }  // namespace
+
+std::unique_ptr<PdeOperator> Elasticity::adTwin() const {
+  return std::make_unique<AdOperator<ElasticityPhysics>>(constants());
+}
 
 ResidualKernels Elasticity::residual() const {
   return {f0_u, f1_u};

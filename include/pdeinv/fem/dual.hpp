@@ -28,37 +28,40 @@ using std::tanh;
 
 template <class V, int N>
 struct Dual {
-  V v{};
-  V d[N]{};
+  V v;
+  V d[N];
 
-  Dual() = default;
-  Dual(double value) : v(value) {}  // NOLINT: a constant converts implicitly, as in any AD tool
-  Dual(const V& value, int seed) : v(value) {
+  [[gnu::always_inline]] Dual() : v(), d() {}
+  [[gnu::always_inline]] Dual(double value) : v(value), d() {}  // NOLINT: a constant converts implicitly (any AD tool)
+  Dual(const V& value, int seed) : v(value), d() {
     if constexpr (N > 0) d[seed] = V(1.0);
   }
+  // Uninitialized, for the operators below that write every entry.
+  struct Raw {};
+  [[gnu::always_inline]] explicit Dual(Raw) {}
 
-  Dual& operator+=(const Dual& b) {
+  [[gnu::always_inline]] Dual& operator+=(const Dual& b) {
     v += b.v;
     for (int i = 0; i < N; ++i) d[i] += b.d[i];
     return *this;
   }
-  Dual& operator-=(const Dual& b) {
+  [[gnu::always_inline]] Dual& operator-=(const Dual& b) {
     v -= b.v;
     for (int i = 0; i < N; ++i) d[i] -= b.d[i];
     return *this;
   }
-  Dual& operator*=(const Dual& b) {
+  [[gnu::always_inline]] Dual& operator*=(const Dual& b) {
     for (int i = 0; i < N; ++i) d[i] = d[i] * b.v + v * b.d[i];
     v *= b.v;
     return *this;
   }
-  Dual& operator/=(const Dual& b) {
+  [[gnu::always_inline]] Dual& operator/=(const Dual& b) {
     const V inv = V(1.0) / b.v;
     v *= inv;
     for (int i = 0; i < N; ++i) d[i] = (d[i] - v * b.d[i]) * inv;
     return *this;
   }
-  Dual& operator*=(double s) {
+  [[gnu::always_inline]] Dual& operator*=(double s) {
     v *= s;
     for (int i = 0; i < N; ++i) d[i] *= s;
     return *this;
@@ -72,132 +75,146 @@ double valueOf(const Dual<V, N>& a) {
   return valueOf(a.v);
 }
 
+// Binary operations write every entry of a fresh result (no zeroing, no copy of an operand).
 template <class V, int N>
-Dual<V, N> operator+(Dual<V, N> a, const Dual<V, N>& b) {
-  return a += b;
+[[gnu::always_inline]] inline Dual<V, N> operator+(const Dual<V, N>& a, const Dual<V, N>& b) {
+  Dual<V, N> r{typename Dual<V, N>::Raw{}};
+  r.v = a.v + b.v;
+  for (int i = 0; i < N; ++i) r.d[i] = a.d[i] + b.d[i];
+  return r;
 }
 template <class V, int N>
-Dual<V, N> operator-(Dual<V, N> a, const Dual<V, N>& b) {
-  return a -= b;
+[[gnu::always_inline]] inline Dual<V, N> operator-(const Dual<V, N>& a, const Dual<V, N>& b) {
+  Dual<V, N> r{typename Dual<V, N>::Raw{}};
+  r.v = a.v - b.v;
+  for (int i = 0; i < N; ++i) r.d[i] = a.d[i] - b.d[i];
+  return r;
 }
 template <class V, int N>
-Dual<V, N> operator*(Dual<V, N> a, const Dual<V, N>& b) {
-  return a *= b;
+[[gnu::always_inline]] inline Dual<V, N> operator*(const Dual<V, N>& a, const Dual<V, N>& b) {
+  Dual<V, N> r{typename Dual<V, N>::Raw{}};
+  r.v = a.v * b.v;
+  for (int i = 0; i < N; ++i) r.d[i] = a.d[i] * b.v + a.v * b.d[i];
+  return r;
 }
 template <class V, int N>
-Dual<V, N> operator/(Dual<V, N> a, const Dual<V, N>& b) {
+[[gnu::always_inline]] inline Dual<V, N> operator/(Dual<V, N> a, const Dual<V, N>& b) {
   return a /= b;
 }
 template <class V, int N>
-Dual<V, N> operator-(Dual<V, N> a) {
-  a.v = -a.v;
-  for (int i = 0; i < N; ++i) a.d[i] = -a.d[i];
-  return a;
+[[gnu::always_inline]] inline Dual<V, N> operator-(const Dual<V, N>& a) {
+  Dual<V, N> r{typename Dual<V, N>::Raw{}};
+  r.v = -a.v;
+  for (int i = 0; i < N; ++i) r.d[i] = -a.d[i];
+  return r;
 }
 // Mixed with plain numbers (the constant has no derivatives).
 template <class V, int N>
-Dual<V, N> operator+(Dual<V, N> a, double b) {
+[[gnu::always_inline]] inline Dual<V, N> operator+(Dual<V, N> a, double b) {
   a.v += b;
   return a;
 }
 template <class V, int N>
-Dual<V, N> operator+(double b, Dual<V, N> a) {
+[[gnu::always_inline]] inline Dual<V, N> operator+(double b, Dual<V, N> a) {
   a.v += b;
   return a;
 }
 template <class V, int N>
-Dual<V, N> operator-(Dual<V, N> a, double b) {
+[[gnu::always_inline]] inline Dual<V, N> operator-(Dual<V, N> a, double b) {
   a.v -= b;
   return a;
 }
 template <class V, int N>
-Dual<V, N> operator-(double b, const Dual<V, N>& a) {
+[[gnu::always_inline]] inline Dual<V, N> operator-(double b, const Dual<V, N>& a) {
   return -a + b;
 }
 template <class V, int N>
-Dual<V, N> operator*(Dual<V, N> a, double b) {
-  return a *= b;
+[[gnu::always_inline]] inline Dual<V, N> operator*(const Dual<V, N>& a, double b) {
+  Dual<V, N> r{typename Dual<V, N>::Raw{}};
+  r.v = a.v * b;
+  for (int i = 0; i < N; ++i) r.d[i] = a.d[i] * b;
+  return r;
 }
 template <class V, int N>
-Dual<V, N> operator*(double b, Dual<V, N> a) {
-  return a *= b;
+[[gnu::always_inline]] inline Dual<V, N> operator*(double b, const Dual<V, N>& a) {
+  return a * b;
 }
 template <class V, int N>
-Dual<V, N> operator/(Dual<V, N> a, double b) {
+[[gnu::always_inline]] inline Dual<V, N> operator/(Dual<V, N> a, double b) {
   return a *= 1.0 / b;
 }
 template <class V, int N>
-Dual<V, N> operator/(double b, const Dual<V, N>& a) {
+[[gnu::always_inline]] inline Dual<V, N> operator/(double b, const Dual<V, N>& a) {
   return Dual<V, N>(b) / a;
 }
 template <class V, int N>
-bool operator<(const Dual<V, N>& a, const Dual<V, N>& b) {
+[[gnu::always_inline]] inline bool operator<(const Dual<V, N>& a, const Dual<V, N>& b) {
   return valueOf(a) < valueOf(b);
 }
 template <class V, int N>
-bool operator>(const Dual<V, N>& a, const Dual<V, N>& b) {
+[[gnu::always_inline]] inline bool operator>(const Dual<V, N>& a, const Dual<V, N>& b) {
   return valueOf(a) > valueOf(b);
 }
 template <class V, int N>
-bool operator<(const Dual<V, N>& a, double b) {
+[[gnu::always_inline]] inline bool operator<(const Dual<V, N>& a, double b) {
   return valueOf(a) < b;
 }
 template <class V, int N>
-bool operator>(const Dual<V, N>& a, double b) {
+[[gnu::always_inline]] inline bool operator>(const Dual<V, N>& a, double b) {
   return valueOf(a) > b;
 }
 
 // f(a) with f(a.v) = fv and f'(a.v) = dfv: the chain rule on every derivative.
 template <class V, int N>
-Dual<V, N> chain(const Dual<V, N>& a, const V& fv, const V& dfv) {
-  Dual<V, N> r;
+[[gnu::always_inline]] inline Dual<V, N> chain(const Dual<V, N>& a, const V& fv, const V& dfv) {
+  Dual<V, N> r{typename Dual<V, N>::Raw{}};
   r.v = fv;
   for (int i = 0; i < N; ++i) r.d[i] = dfv * a.d[i];
   return r;
 }
 
 template <class V, int N>
-Dual<V, N> exp(const Dual<V, N>& a) {
+[[gnu::always_inline]] inline Dual<V, N> exp(const Dual<V, N>& a) {
   using std::exp;
   const V e = exp(a.v);
   return chain(a, e, e);
 }
 template <class V, int N>
-Dual<V, N> log(const Dual<V, N>& a) {
+[[gnu::always_inline]] inline Dual<V, N> log(const Dual<V, N>& a) {
   using std::log;
   return chain(a, log(a.v), V(1.0) / a.v);
 }
 template <class V, int N>
-Dual<V, N> sqrt(const Dual<V, N>& a) {
+[[gnu::always_inline]] inline Dual<V, N> sqrt(const Dual<V, N>& a) {
   using std::sqrt;
   const V s = sqrt(a.v);
   return chain(a, s, V(0.5) / s);
 }
 template <class V, int N>
-Dual<V, N> pow(const Dual<V, N>& a, double p) {
+[[gnu::always_inline]] inline Dual<V, N> pow(const Dual<V, N>& a, double p) {
   using std::pow;
   return chain(a, pow(a.v, p), p * pow(a.v, p - 1.0));
 }
 template <class V, int N>
-Dual<V, N> sin(const Dual<V, N>& a) {
+[[gnu::always_inline]] inline Dual<V, N> sin(const Dual<V, N>& a) {
   using std::cos;
   using std::sin;
   return chain(a, sin(a.v), cos(a.v));
 }
 template <class V, int N>
-Dual<V, N> cos(const Dual<V, N>& a) {
+[[gnu::always_inline]] inline Dual<V, N> cos(const Dual<V, N>& a) {
   using std::cos;
   using std::sin;
   return chain(a, cos(a.v), -sin(a.v));
 }
 template <class V, int N>
-Dual<V, N> tanh(const Dual<V, N>& a) {
+[[gnu::always_inline]] inline Dual<V, N> tanh(const Dual<V, N>& a) {
   using std::tanh;
   const V t = tanh(a.v);
   return chain(a, t, V(1.0) - t * t);
 }
 template <class V, int N>
-Dual<V, N> abs(const Dual<V, N>& a) {
+[[gnu::always_inline]] inline Dual<V, N> abs(const Dual<V, N>& a) {
   return valueOf(a) < 0 ? -a : a;
 }
 

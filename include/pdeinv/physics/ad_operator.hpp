@@ -461,7 +461,10 @@ class AdOperator : public PdeOperator {
   using K = AdKernels<Physics>;
 
  public:
-  AdOperator() {
+  // constants: what the kernels get as constants[] (the physics' own by default; an AD twin
+  // takes the hand-written operator's, whose options set them).
+  explicit AdOperator(std::vector<PetscScalar> constants = Physics::constants())
+      : constants_(std::move(constants)) {
     static_assert(Physics::numDataFields <= ad::kMaxFields, "too many data fields");
     const int nd = Physics::numDataFields;
     auto detect = [&](int nAux, auto kernel) {
@@ -544,9 +547,9 @@ class AdOperator : public PdeOperator {
   int parameterComponents(int dim) const override { return byDimValue(dim, false); }
   std::vector<DataField> dataFields() const override { return Physics::dataFields(); }
   int extraQuadraturePoints() const override { return Physics::extraQuadraturePoints; }
-  std::vector<PetscScalar> constants() const override { return Physics::constants(); }
+  std::vector<PetscScalar> constants() const override { return constants_; }
   std::unique_ptr<PdeOperator> adTwin() const override {
-    return std::make_unique<AdOperator<Physics>>();
+    return std::make_unique<AdOperator<Physics>>(constants());
   }
 
  private:
@@ -581,6 +584,7 @@ class AdOperator : public PdeOperator {
     return k;
   }
 
+  std::vector<PetscScalar> constants_;
   std::array<bool, 4> residualPresent_{}, state_{}, parameter_{}, wuu_{}, wum_{}, wmm_{};
   std::array<bool, 2> secondState_{}, secondParam_{};
 };

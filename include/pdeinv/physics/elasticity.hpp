@@ -35,6 +35,9 @@ class Elasticity final : public PdeOperator {
   void setFromOptions(const Options& opts) override;
   std::vector<PetscScalar> constants() const override;
   std::vector<ScalarParameter> scalarParameters(int dim) const override;
+  // The residual under automatic differentiation, with this operator's constants (both
+  // parameterisations: the kernels read λ, μ as the hand-written ones do).
+  std::unique_ptr<PdeOperator> adTwin() const override;
   std::vector<ResidualKernels> scalarDerivative(int dim) const override;
   std::vector<ResidualKernels> scalarSecondDerivative(int dim) const override;
   bool scalarStateCoupled() const override { return lame_; }
