@@ -1,5 +1,7 @@
 #include "pdeinv/core/session.hpp"
 
+#include "pdeinv/core/plugin.hpp"
+
 #include <yaml.h>
 
 #include <algorithm>
@@ -153,6 +155,7 @@ int runMain(int argc, char** argv, const char* help, const std::function<int(MPI
   MPI_Comm comm = PETSC_COMM_WORLD;
   int status = 0;
   try {
+    loadPlugins(comm);  // before the body reads any option that names a component
     status = body(comm);
     if (status == 0) checkAllOptionsUsed(true);
   } catch (const CollectiveError& e) {

@@ -5,7 +5,8 @@
 #   3. run its PROGRAM with ARGS (through LAUNCH, e.g. "mpiexec;-n;2", if given) and check its
 #      output matches EXPECT.
 # Variables: BUILD_DIR, WORK_DIR (wiped first); optional GENERATOR, CXX_COMPILER, LAUNCH, and
-# SOURCE_DIR, PROGRAM, ARGS, EXPECT (default: tests/consumer's pdeinv_consumer and its output).
+# SOURCE_DIR, PROGRAM, ARGS, EXPECT (default: tests/consumer's pdeinv_consumer and its output);
+# RUN_PROGRAM, a full path, runs that program instead of the consumer's PROGRAM.
 foreach(v BUILD_DIR WORK_DIR)
   if(NOT DEFINED ${v})
     message(FATAL_ERROR "run_consumer_test.cmake: pass -D${v}=...")
@@ -49,7 +50,11 @@ endif()
 step("configure ${consumer_src} against ${prefix}" ${CMAKE_COMMAND} ${configure_args})
 step("build ${consumer_src}" ${CMAKE_COMMAND} --build "${build}")
 
-find_program(consumer ${PROGRAM} PATHS "${build}" NO_DEFAULT_PATH REQUIRED)
+if(RUN_PROGRAM)  # a program of pdeinv's own (the stock driver loading a plugin just built)
+  set(consumer "${RUN_PROGRAM}")
+else()
+  find_program(consumer ${PROGRAM} PATHS "${build}" NO_DEFAULT_PATH REQUIRED)
+endif()
 string(JOIN " " launch_text ${LAUNCH} ${PROGRAM} ${ARGS})
 step("run ${launch_text}" ${LAUNCH} "${consumer}" ${ARGS})
 message(STATUS "${step_output}")
