@@ -113,7 +113,8 @@ double timeAd(const std::vector<double>& in, double& sum) {
       T u[Nc], u_x[Nc * Dim], m[1], m_x[Dim], f0[Nc], f1[Nc * Dim];
       for (int c = 0; c < Nc; ++c) {
         u[c] = AD::make(x[c], c * (1 + Dim));
-        for (int k = 0; k < Dim; ++k) u_x[c * Dim + k] = AD::make(x[3 + c * Dim + k], c * (1 + Dim) + 1 + k);
+        for (int k = 0; k < Dim; ++k)
+          u_x[c * Dim + k] = AD::make(x[3 + c * Dim + k], c * (1 + Dim) + 1 + k);
       }
       m[0] = AD::make(x[12], -1);
       for (int k = 0; k < Dim; ++k) m_x[k] = AD::make(x[13 + k], -1);
@@ -125,8 +126,7 @@ double timeAd(const std::vector<double>& in, double& sum) {
       for (int i = 0; i < Nc * Dim; ++i)
         for (int b = 0; b < N; ++b) acc += AD::d(f1[i], b);
     }
-    const double dt =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     sum += acc;
     best = std::min(best, dt);
   }
@@ -145,8 +145,7 @@ double timeHand(const std::vector<double>& in, double& sum) {
       Physics::hand(Dim, x + 12, x, g3);
       for (double v : g3) acc += v;
     }
-    const double dt =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     sum += acc;
     best = std::min(best, dt);
   }
@@ -179,7 +178,8 @@ int main() {
   std::vector<double> in(static_cast<size_t>(kPoints) * 16);
   for (auto& v : in) v = U(gen);
   std::printf("ns per point: a hand-written Jacobian kernel, and ∂(f0, f1)/∂(u, ∇u) by AD\n\n");
-  std::printf("| residual | N | hand kernel | pdeinv Dual | Eigen AutoDiffScalar | Sacado SFad |\n");
+  std::printf(
+      "| residual | N | hand kernel | pdeinv Dual | Eigen AutoDiffScalar | Sacado SFad |\n");
   std::printf("|---|---:|---:|---:|---:|---:|\n");
   row<Poisson, 2>("Poisson 2-D", in);
   row<Poisson, 3>("Poisson 3-D", in);

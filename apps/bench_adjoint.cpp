@@ -21,7 +21,7 @@
 #include "pdeinv/analysis/derivative_check.hpp"
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/session.hpp"
-#include "pdeinv/inverse/inverse_problem.hpp"
+#include "pdeinv/problem/inverse_problem.hpp"
 
 static const char help[] = "Cost of gradients and Hessian actions relative to a forward solve.\n";
 

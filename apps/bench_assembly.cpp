@@ -35,8 +35,8 @@ int main(int argc, char** argv) {
     const Options opts("bench_");
     const PetscInt repeat = opts.getInt("repeat", 5, "repetitions per kind; the fastest is kept");
     require(repeat > 0, "-bench_repeat must be positive");
-    const bool withAd = opts.getBool("ad", false,
-                                     "also time the operator's AD twin's kernels (rows [AD])");
+    const bool withAd =
+        opts.getBool("ad", false, "also time the operator's AD twin's kernels (rows [AD])");
     // 1. The problem and a fixed linearization point (the solution for a smooth m).
     auto problem = SteadyProblem::fromOptions(comm);
     checkAllOptionsUsed();

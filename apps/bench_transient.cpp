@@ -21,7 +21,7 @@
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/options.hpp"
 #include "pdeinv/core/session.hpp"
-#include "pdeinv/inverse/inverse_problem.hpp"
+#include "pdeinv/problem/inverse_problem.hpp"
 
 static const char help[] = "Cost and memory of transient gradients with checkpointing.\n";
 

@@ -29,7 +29,7 @@
 #include "pdeinv/analysis/derivative_check.hpp"
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/session.hpp"
-#include "pdeinv/inverse/inverse_problem.hpp"
+#include "pdeinv/problem/inverse_problem.hpp"
 
 static const char help[] = "Implicit and unrolled gradients of a nonlinear PDE, by tolerance.\n";
 

@@ -26,7 +26,6 @@
 #include "pdeinv/core/options.hpp"
 #include "pdeinv/core/session.hpp"
 #include "pdeinv/fem/forms.hpp"
-#include "pdeinv/inverse/inverse_problem.hpp"
 #include "pdeinv/io/json.hpp"
 #include "pdeinv/io/output.hpp"
 #include "pdeinv/io/plot_data.hpp"
@@ -35,6 +34,7 @@
 #include "pdeinv/optim/tao_gncg.hpp"
 #include "pdeinv/optim/tao_problem.hpp"
 #include "pdeinv/optim/weight_choice.hpp"
+#include "pdeinv/problem/inverse_problem.hpp"
 
 namespace pdeinv::app {
 
@@ -345,7 +345,7 @@ int runInvert(MPI_Comm comm) {
     printFieldIdentifiability(comm, report);
     if (write) writeFieldIdentifiabilityJson(comm, report, outDir + "/identify.json");
   }
-  if (!write) return tp.converged() ? 0 : 2;
+  if (!write) return tp.converged() ? ExitOk : ExitNotConverged;
 
   writeVtu(estimate, outDir + "/estimate.vtu");
   writeVtu(J.state(), outDir + "/state.vtu");
@@ -467,7 +467,7 @@ int runInvert(MPI_Comm comm) {
       std::printf("  warning: no plots (see %s/plot.log)\n", outDir.c_str());
     }
   }
-  return tp.converged() ? 0 : 2;
+  return tp.converged() ? ExitOk : ExitNotConverged;
 }
 
 }  // namespace pdeinv::app

@@ -31,9 +31,9 @@
 #include "pdeinv/core/session.hpp"
 #include "pdeinv/fem/expression.hpp"
 #include "pdeinv/forward/steady_problem.hpp"
-#include "pdeinv/inverse/inverse_problem.hpp"
-#include "pdeinv/io/component_list.hpp"
 #include "pdeinv/io/output.hpp"
+#include "pdeinv/problem/component_list.hpp"
+#include "pdeinv/problem/inverse_problem.hpp"
 #include "pdeinv/transient/transient_solver.hpp"
 
 static const char help[] = "pdeinv: PDE-constrained inverse problems on PETSc.\n";
@@ -116,7 +116,7 @@ int runVerify(MPI_Comm comm) {
     writeOptionsFile(comm, outDir + "/options_used.txt");
     if (root) std::printf("wrote %s/verify.json\n", outDir.c_str());
   }
-  return report.allPassed() ? 0 : 3;
+  return report.allPassed() ? ExitOk : ExitCheckFailed;
 }
 
 // -mode identify: Gauss–Newton on the operator's few global parameters (-parameter_space
@@ -192,7 +192,7 @@ int runIdentify(MPI_Comm comm) {
     writeOptionsFile(comm, outDir + "/options_used.txt");
     if (rankOf(comm) == 0) std::printf("  wrote %s/identify.json\n", outDir.c_str());
   }
-  return report.converged ? 0 : 2;
+  return report.converged ? ExitOk : ExitNotConverged;
 }
 
 int runForward(MPI_Comm comm) {

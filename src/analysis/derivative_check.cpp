@@ -57,18 +57,6 @@ DotProductResult dotProductTest(PetscReal a, PetscReal b) {
   return {a, b};
 }
 
-void fillRandom(Vec v, unsigned long seed) {
-  Owned<PetscRandom> rnd;
-  MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(v));
-  int rank = 0;
-  MPI_Comm_rank(comm, &rank);
-  PDEINV_CALL(PetscRandomCreate(comm, rnd.out()));
-  PDEINV_CALL(PetscRandomSetInterval(rnd, -1.0, 1.0));
-  PDEINV_CALL(PetscRandomSetSeed(rnd, seed + 7919ul * static_cast<unsigned long>(rank)));
-  PDEINV_CALL(PetscRandomSeed(rnd));
-  PDEINV_CALL(VecSetRandom(v, rnd));
-}
-
 PetscReal relativeDifference(Vec a, Vec b) {
   Owned<Vec> d;
   PDEINV_CALL(VecDuplicate(a, d.out()));

@@ -6,8 +6,8 @@
 
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/session.hpp"
-#include "pdeinv/inverse/inverse_problem.hpp"
 #include "pdeinv/io/json.hpp"
+#include "pdeinv/problem/inverse_problem.hpp"
 
 namespace pdeinv {
 

@@ -355,13 +355,12 @@ std::vector<CheckResult> checkSecondOrderBlocks(SteadySolver& solver, Vec u, Vec
     const std::vector<Vec>* aux;
     int k;
   };
-  const Case cases[] = {
-      {Block::Wuu, "W_uu kernels = probed", s.onState.get(), op.secondOrderState(), u,
-       &s.auxState, s.kdu},
-      {Block::Wum, "W_um kernels = probed", s.onState.get(), op.secondOrderState(), u,
-       &s.auxState, s.kdp},
-      {Block::Wmm, "W_mm kernels = probed", s.onParam.get(), op.secondOrderParameter(), m,
-       &s.auxParam, s.kdp}};
+  const Case cases[] = {{Block::Wuu, "W_uu kernels = probed", s.onState.get(),
+                         op.secondOrderState(), u, &s.auxState, s.kdu},
+                        {Block::Wum, "W_um kernels = probed", s.onState.get(),
+                         op.secondOrderState(), u, &s.auxState, s.kdp},
+                        {Block::Wmm, "W_mm kernels = probed", s.onParam.get(),
+                         op.secondOrderParameter(), m, &s.auxParam, s.kdp}};
   for (const auto& cs : cases) {
     const JacobianKernels given = op.secondOrderBlock(cs.block);
     if (given.empty()) continue;
@@ -433,10 +432,8 @@ std::vector<CheckResult> checkAdTwin(SteadySolver& solver, Vec u, Vec m, Vec lam
     int k;
   };
   const Case cases[] = {
-      {Block::Wuu, "W_uu hand = AD", s.onState.get(), op.secondOrderState(), u, &s.auxState,
-       s.kdu},
-      {Block::Wum, "W_um hand = AD", s.onState.get(), op.secondOrderState(), u, &s.auxState,
-       s.kdp},
+      {Block::Wuu, "W_uu hand = AD", s.onState.get(), op.secondOrderState(), u, &s.auxState, s.kdu},
+      {Block::Wum, "W_um hand = AD", s.onState.get(), op.secondOrderState(), u, &s.auxState, s.kdp},
       {Block::Wmm, "W_mm hand = AD", s.onParam.get(), op.secondOrderParameter(), m, &s.auxParam,
        s.kdp}};
   for (const auto& cs : cases) {
@@ -447,7 +444,8 @@ std::vector<CheckResult> checkAdTwin(SteadySolver& solver, Vec u, Vec m, Vec lam
     if (ad.empty()) {
       PDEINV_CALL(MatZeroEntries(Wt));
     } else {
-      cs.A->linearAuxJacobian(ResidualKernels{}, cs.k, cs.at, *cs.aux, Wt, 0.0, ad);  // kernels given
+      cs.A->linearAuxJacobian(ResidualKernels{}, cs.k, cs.at, *cs.aux, Wt, 0.0,
+                              ad);  // kernels given
     }
     out.push_back(compareMatrices(name, cs.what, W, Wt));
   }

@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <string>
 
-#include "pdeinv/analysis/derivative_check.hpp"
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/log_events.hpp"
+#include "pdeinv/core/random.hpp"
 
 namespace pdeinv {
 namespace {

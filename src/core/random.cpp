@@ -2,6 +2,9 @@
 
 #include <cmath>
 
+#include "pdeinv/core/error.hpp"
+#include "pdeinv/core/handle.hpp"
+
 namespace pdeinv {
 
 std::uint64_t splitmix64(std::uint64_t x) {
@@ -23,6 +26,18 @@ PetscReal standardNormal(std::uint64_t seed, std::uint64_t key) {
   };
   const double u1 = uniform(h), u2 = uniform(splitmix64(h));
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+}
+
+void fillRandom(Vec v, unsigned long seed) {
+  Owned<PetscRandom> rnd;
+  MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(v));
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  PDEINV_CALL(PetscRandomCreate(comm, rnd.out()));
+  PDEINV_CALL(PetscRandomSetInterval(rnd, -1.0, 1.0));
+  PDEINV_CALL(PetscRandomSetSeed(rnd, seed + 7919ul * static_cast<unsigned long>(rank)));
+  PDEINV_CALL(PetscRandomSeed(rnd));
+  PDEINV_CALL(VecSetRandom(v, rnd));
 }
 
 }  // namespace pdeinv

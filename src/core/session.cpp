@@ -143,12 +143,12 @@ int runMain(int argc, char** argv, const char* help, const std::function<int(MPI
     if (len > 0) {
       if (rankOf(MPI_COMM_WORLD) == 0) std::cerr << "pdeinv: error: " << problem << std::endl;
       if (ownMpi) MPI_Finalize();
-      return 1;
+      return ExitError;
     }
   }
   if (PetscInitialize(&argc, &argv, nullptr, help)) {
     std::fprintf(stderr, "pdeinv: error: PETSc failed to initialize (check -options_file)\n");
-    return 1;
+    return ExitError;
   }
   installPetscErrorHandler();
   startEventLogging();
@@ -160,11 +160,11 @@ int runMain(int argc, char** argv, const char* help, const std::function<int(MPI
     if (status == 0) checkAllOptionsUsed(true);
   } catch (const CollectiveError& e) {
     if (rankOf(comm) == 0) std::cerr << "pdeinv: error: " << e.what() << std::endl;
-    status = 1;
+    status = ExitError;
   } catch (const std::exception& e) {
     std::cerr << "pdeinv: fatal error on rank " << rankOf(comm) << ": " << e.what() << std::endl;
-    if (sizeOf(comm) > 1) MPI_Abort(MPI_COMM_WORLD, 2);
-    status = 2;
+    if (sizeOf(comm) > 1) MPI_Abort(MPI_COMM_WORLD, ExitRankError);
+    status = ExitRankError;
   }
   // Options may have been left unread because the run stopped early; that is not the error.
   PetscOptionsSetValue(nullptr, "-options_left", "0");

@@ -95,13 +95,13 @@ void scatterAdd(PetscScalar* array, const PetscInt* idx, const Vec_& v) {
 // (PETSc's stash); constrained rows and columns (negative global indices) are dropped, as
 // MatSetValues drops them.
 struct InsertPlan {
-  PetscObjectId matId = -1;          // PetscObjectGetId of the matrix the plan was built for
+  PetscObjectId matId = -1;  // PetscObjectGetId of the matrix the plan was built for
   PetscObjectState nonzeroState = -1;
   int trial = -1;
-  bool usable = false;               // false: the matrix is not AIJ, or an entry is missing
+  bool usable = false;  // false: the matrix is not AIJ, or an entry is missing
   PetscInt rStart = 0, rEnd = 0;
-  std::vector<std::int32_t> where;   // ≥ 0: diagonal block value; ≤ −2: off-diagonal −(o+2)
-  std::vector<char> remote;          // per cell: some row owned by another rank
+  std::vector<std::int32_t> where;  // ≥ 0: diagonal block value; ≤ −2: off-diagonal −(o+2)
+  std::vector<char> remote;         // per cell: some row owned by another rank
 };
 
 // The diagonal and off-diagonal blocks of an assembled AIJ matrix (off = null on one rank),

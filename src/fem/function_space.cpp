@@ -103,8 +103,8 @@ const CellClosure& FunctionSpace::cellClosure() const {
 }
 
 Owned<Mat> FunctionSpace::createMatrix(const FunctionSpace& cols) const {
-  require(&cols.mesh() == mesh_, "createMatrix: '" + name_ + "' and '" + cols.name() +
-                                     "' live on different meshes");
+  require(&cols.mesh() == mesh_,
+          "createMatrix: '" + name_ + "' and '" + cols.name() + "' live on different meshes");
   auto rowv = createVector();
   auto colv = cols.createVector();
   PetscInt m = 0, n = 0, M = 0, N = 0;

@@ -244,8 +244,8 @@ void ReducedFunctional::assembleSecondOrder() {
   const int kdu = static_cast<int>(data.size()) + 2, kdp = kdu + 1;
   using Block = PdeOperator::SecondOrderBlock;
   const auto& op = solver_.op();
-  auto assemble = [&](Assembler& A, const ResidualKernels& kernels, Block block, Vec at,
-                      Vec other, int k, Owned<Mat>& W) {
+  auto assemble = [&](Assembler& A, const ResidualKernels& kernels, Block block, Vec at, Vec other,
+                      int k, Owned<Mat>& W) {
     std::vector<Vec> aux = {other};
     aux.insert(aux.end(), data.begin(), data.end());
     aux.insert(aux.end(), {lambda_.get(), zeroU.get(), zeroP.get()});

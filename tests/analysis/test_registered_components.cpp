@@ -15,7 +15,7 @@
 #include "pdeinv/analysis/derivative_check.hpp"
 #include "pdeinv/analysis/verification.hpp"
 #include "pdeinv/core/session.hpp"
-#include "pdeinv/inverse/inverse_problem.hpp"
+#include "pdeinv/problem/inverse_problem.hpp"
 
 using namespace pdeinv;
 using pdeinv::test::meshPath;

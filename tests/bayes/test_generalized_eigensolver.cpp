@@ -10,7 +10,7 @@
 #include "../test_util.hpp"
 #include "pdeinv/bayes/generalized_eigensolver.hpp"
 #include "pdeinv/core/error.hpp"
-#include "pdeinv/inverse/inverse_problem.hpp"
+#include "pdeinv/problem/inverse_problem.hpp"
 
 using namespace pdeinv;
 using pdeinv::test::ScopedOptions;

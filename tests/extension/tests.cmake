@@ -46,3 +46,12 @@ add_test(NAME driver_help_lists_components
                  -P ${CMAKE_CURRENT_LIST_DIR}/expect_output.cmake
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(driver_list_operators driver_help_lists_components PROPERTIES TIMEOUT 60)
+
+# The layer order (scripts/check_layers.py, the one place it is written): no include from a
+# lower layer to a higher one.
+find_package(Python3 COMPONENTS Interpreter)
+if(Python3_Interpreter_FOUND)
+  add_test(NAME layering COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/scripts/check_layers.py
+                                 ${PROJECT_SOURCE_DIR})
+  set_tests_properties(layering PROPERTIES TIMEOUT 60)
+endif()

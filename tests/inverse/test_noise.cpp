@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "../test_util.hpp"
-#include "pdeinv/inverse/inverse_problem.hpp"
+#include "pdeinv/problem/inverse_problem.hpp"
 
 using namespace pdeinv;
 using pdeinv::test::ScopedOptions;

@@ -12,8 +12,8 @@
 #include "pdeinv/analysis/verification.hpp"
 #include "pdeinv/core/root_vector.hpp"
 #include "pdeinv/core/session.hpp"
-#include "pdeinv/inverse/inverse_problem.hpp"
 #include "pdeinv/physics/kernels.hpp"
+#include "pdeinv/problem/inverse_problem.hpp"
 
 using namespace pdeinv;
 using pdeinv::test::meshPath;

@@ -9,10 +9,10 @@
 #include "../test_util.hpp"
 #include "pdeinv/analysis/derivative_check.hpp"
 #include "pdeinv/core/error.hpp"
-#include "pdeinv/inverse/inverse_problem.hpp"
 #include "pdeinv/optim/tao_gncg.hpp"
 #include "pdeinv/optim/tao_problem.hpp"
 #include "pdeinv/physics/poisson.hpp"
+#include "pdeinv/problem/inverse_problem.hpp"
 
 using namespace pdeinv;
 using pdeinv::test::ScopedOptions;

@@ -9,9 +9,9 @@
 #include "pdeinv/analysis/verification.hpp"
 #include "pdeinv/fem/expression.hpp"
 #include "pdeinv/forward/steady_problem.hpp"
-#include "pdeinv/inverse/inverse_problem.hpp"
 #include "pdeinv/physics/ad_operator.hpp"
 #include "pdeinv/physics/kernels.hpp"
+#include "pdeinv/problem/inverse_problem.hpp"
 
 using namespace pdeinv;
 using pdeinv::test::meshPath;

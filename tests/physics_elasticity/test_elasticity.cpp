@@ -13,7 +13,7 @@
 #include "pdeinv/analysis/identifiability.hpp"
 #include "pdeinv/analysis/verification.hpp"
 #include "pdeinv/core/session.hpp"
-#include "pdeinv/inverse/inverse_problem.hpp"
+#include "pdeinv/problem/inverse_problem.hpp"
 
 using namespace pdeinv;
 using pdeinv::test::ScopedOptions;

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "pdeinv/core/random.hpp"  // fillRandom, used with every check
+
 namespace pdeinv {
 
 struct TaylorResult {
@@ -33,10 +35,6 @@ struct DotProductResult {
 };
 // ⟨Ax, y⟩ against ⟨x, Aᵀy⟩: the caller passes both numbers.
 DotProductResult dotProductTest(PetscReal Ax_dot_y, PetscReal x_dot_ATy);
-
-// Fills v with reproducible random entries in [-1, 1] (same on any number of ranks only up to
-// the layout; seeds differ per rank).
-void fillRandom(Vec v, unsigned long seed);
 
 // ‖a − b‖₂ / ‖b‖₂: how far a computed vector is from a reference b.
 PetscReal relativeDifference(Vec a, Vec b);

@@ -4,7 +4,7 @@
 // observation's position in the original order, a dof's location) are the same on any number
 // of ranks. splitmix64 hashes (seed, key) into two 53-bit uniforms; Box–Muller makes them a
 // normal number.
-#include <petscsys.h>
+#include <petscvec.h>
 
 #include <cstdint>
 
@@ -15,5 +15,10 @@ std::uint64_t splitmix64(std::uint64_t x);
 std::uint64_t combineKeys(std::uint64_t a, std::uint64_t b);
 // N(0, 1), a function of (seed, key) alone.
 PetscReal standardNormal(std::uint64_t seed, std::uint64_t key);
+
+// Fills v with reproducible random entries in [-1, 1] (PETSc's generator, seeded per rank: the
+// same on a given number of ranks and layout, not across them — random directions for checks
+// and sketches, not samples).
+void fillRandom(Vec v, unsigned long seed);
 
 }  // namespace pdeinv

@@ -8,7 +8,7 @@
 // A CollectiveError (bad input, a diverged forward solve: raised identically on every rank) is
 // printed once by rank 0 as "pdeinv: error: <message>" and the program exits with status 1. Any
 // other exception may be rank-local: it is printed by the rank that raised it and MPI is aborted
-// (non-zero exit).
+// with status 4 (ExitCode::RankError).
 //
 // Options files are checked before PETSc reads them (PETSc would print a traceback from
 // PetscInitialize, or silently keep an unbalanced quote): every -options_file and
@@ -23,6 +23,15 @@
 #include <functional>
 
 namespace pdeinv {
+
+// The exit status of every pdeinv program, one meaning each.
+enum ExitCode : int {
+  ExitOk = 0,            // done: the run converged, every check passed
+  ExitError = 1,         // an error, reported once ("pdeinv: error: ..."): bad input, a failure
+  ExitNotConverged = 2,  // the optimizer stopped without converging (results are written)
+  ExitCheckFailed = 3,   // a derivative check failed (-mode verify)
+  ExitRankError = 4,     // an error raised on one rank only: that rank reports it, MPI aborts
+};
 
 int runMain(int argc, char** argv, const char* help, const std::function<int(MPI_Comm)>& body);
 

@@ -32,7 +32,8 @@ struct Dual {
   V d[N];
 
   [[gnu::always_inline]] Dual() : v(), d() {}
-  [[gnu::always_inline]] Dual(double value) : v(value), d() {}  // NOLINT: a constant converts implicitly (any AD tool)
+  [[gnu::always_inline]] Dual(double value)
+      : v(value), d() {}  // NOLINT: a constant converts implicitly (any AD tool)
   Dual(const V& value, int seed) : v(value), d() {
     if constexpr (N > 0) d[seed] = V(1.0);
   }
@@ -69,7 +70,9 @@ struct Dual {
 };
 
 // The value of a (nested) dual: the double at its core.
-inline double valueOf(double a) { return a; }
+inline double valueOf(double a) {
+  return a;
+}
 template <class V, int N>
 double valueOf(const Dual<V, N>& a) {
   return valueOf(a.v);

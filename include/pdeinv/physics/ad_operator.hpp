@@ -52,10 +52,10 @@ namespace pdeinv {
 template <class T>
 struct PointArgs {
   int dim = 0;
-  const T* u = nullptr;       // state, u[c]
-  const T* grad_u = nullptr;  // ∂u_c/∂x_k at [c·dim + k]
-  const T* m = nullptr;       // parameter, m[c]
-  const T* grad_m = nullptr;  // ∂m_c/∂x_k at [c·dim + k]
+  const T* u = nullptr;                           // state, u[c]
+  const T* grad_u = nullptr;                      // ∂u_c/∂x_k at [c·dim + k]
+  const T* m = nullptr;                           // parameter, m[c]
+  const T* grad_m = nullptr;                      // ∂m_c/∂x_k at [c·dim + k]
   const PetscScalar* const* data = nullptr;       // data field j: data[j][c]
   const PetscScalar* const* grad_data = nullptr;  // grad_data[j][c·dim + k]
   const PetscReal* x = nullptr;
@@ -210,7 +210,8 @@ struct AdKernels {
                          const PetscScalar c[], PetscScalar f0[], PetscScalar f1[]) {
     constexpr int Nu = Physics::stateComponents(Dim);
     double r0[Nu], r1[Nu * Dim];
-    ad::evaluate<Physics, Dim, double>(L, nData(), x, t, nc, c, [](auto...) {}, r0, r1);
+    ad::evaluate<Physics, Dim, double>(
+        L, nData(), x, t, nc, c, [](auto...) {}, r0, r1);
     if (f0)
       for (int i = 0; i < Nu; ++i) f0[i] = r0[i];
     if (f1)
@@ -318,11 +319,11 @@ struct AdKernels {
   }
 
   // ---- PETSc entry points ----
-#define PDEINV_AD_ARGS_                                                                     \
-  PetscInt dim, PetscInt, PetscInt NfAux, const PetscInt[], const PetscInt[],               \
-      const PetscScalar u[], const PetscScalar[], const PetscScalar u_x[],                  \
-      const PetscInt aOff[], const PetscInt aOff_x[], const PetscScalar a[],                \
-      const PetscScalar[], const PetscScalar a_x[], PetscReal t
+#define PDEINV_AD_ARGS_                                                                           \
+  PetscInt dim, PetscInt, PetscInt NfAux, const PetscInt[], const PetscInt[],                     \
+      const PetscScalar u[], const PetscScalar[], const PetscScalar u_x[], const PetscInt aOff[], \
+      const PetscInt aOff_x[], const PetscScalar a[], const PetscScalar[],                        \
+      const PetscScalar a_x[], PetscReal t
   template <class F>
   static void byDim(PetscInt dim, F&& f) {
     switch (dim) {
@@ -377,9 +378,8 @@ struct AdKernels {
   template <bool stateSide>
   static void secondBoth(PDEINV_AD_ARGS_, const PetscReal x[], PetscInt nc, const PetscScalar c[],
                          PetscScalar f0[], PetscScalar f1[]) {
-    const auto L = stateSide
-                       ? ad::stateLayout(NfAux, nData(), u, u_x, aOff, aOff_x, a, a_x, true)
-                       : ad::parameterLayout(NfAux, nData(), u, u_x, aOff, aOff_x, a, a_x);
+    const auto L = stateSide ? ad::stateLayout(NfAux, nData(), u, u_x, aOff, aOff_x, a, a_x, true)
+                             : ad::parameterLayout(NfAux, nData(), u, u_x, aOff, aOff_x, a, a_x);
     byDim(dim, [&](auto D) { secondOrderAt<D(), stateSide>(L, x, t, nc, c, f0, f1); });
   }
   template <bool stateSide, int Which>
@@ -395,18 +395,18 @@ struct AdKernels {
   static void hessAll(PDEINV_AD_ARGS_, PetscReal, const PetscReal x[], PetscInt nc,
                       const PetscScalar c[], PetscScalar* g0, PetscScalar* g1, PetscScalar* g2,
                       PetscScalar* g3) {
-    const auto L = rowsState
-                       ? ad::stateLayout(NfAux, nData(), u, u_x, aOff, aOff_x, a, a_x, true)
-                       : ad::parameterLayout(NfAux, nData(), u, u_x, aOff, aOff_x, a, a_x);
-    byDim(dim, [&](auto D) { hessianAt<D(), rowsState, colsState>(L, x, t, nc, c, g0, g1, g2, g3); });
+    const auto L = rowsState ? ad::stateLayout(NfAux, nData(), u, u_x, aOff, aOff_x, a, a_x, true)
+                             : ad::parameterLayout(NfAux, nData(), u, u_x, aOff, aOff_x, a, a_x);
+    byDim(dim,
+          [&](auto D) { hessianAt<D(), rowsState, colsState>(L, x, t, nc, c, g0, g1, g2, g3); });
   }
   template <bool rowsState, bool colsState, int Block>
   static void hess(PDEINV_AD_ARGS_, PetscReal shift, const PetscReal x[], PetscInt nc,
                    const PetscScalar c[], PetscScalar out[]) {
     PetscScalar* g[4] = {nullptr, nullptr, nullptr, nullptr};
     g[Block] = out;
-    hessAll<rowsState, colsState>(dim, 0, NfAux, nullptr, nullptr, u, nullptr, u_x, aOff, aOff_x,
-                                  a, nullptr, a_x, t, shift, x, nc, c, g[0], g[1], g[2], g[3]);
+    hessAll<rowsState, colsState>(dim, 0, NfAux, nullptr, nullptr, u, nullptr, u_x, aOff, aOff_x, a,
+                                  nullptr, a_x, t, shift, x, nc, c, g[0], g[1], g[2], g[3]);
   }
 #undef PDEINV_AD_ARGS_
 };
@@ -469,28 +469,25 @@ class AdOperator : public PdeOperator {
     const int nd = Physics::numDataFields;
     auto detect = [&](int nAux, auto kernel) {
       if (Physics::denseBlocks) return std::array<bool, 4>{true, true, true, true};
-      return ad::presentOutputs(nAux, [&](int dim, const PetscScalar* u, const PetscScalar* u_x,
-                                          const PetscInt* aOff, const PetscInt* aOff_x,
-                                          const PetscScalar* a, const PetscScalar* a_x,
-                                          const PetscReal* x, const PetscScalar* c,
-                                          std::vector<PetscScalar>* out) {
-        kernel(dim, 0, nAux, nullptr, nullptr, u, nullptr, u_x, aOff, aOff_x, a, nullptr, a_x,
-               0.0, 0.0, x, 64, c, out[0].data(), out[1].data(), out[2].data(), out[3].data());
-      });
+      return ad::presentOutputs(
+          nAux, [&](int dim, const PetscScalar* u, const PetscScalar* u_x, const PetscInt* aOff,
+                    const PetscInt* aOff_x, const PetscScalar* a, const PetscScalar* a_x,
+                    const PetscReal* x, const PetscScalar* c, std::vector<PetscScalar>* out) {
+            kernel(dim, 0, nAux, nullptr, nullptr, u, nullptr, u_x, aOff, aOff_x, a, nullptr, a_x,
+                   0.0, 0.0, x, 64, c, out[0].data(), out[1].data(), out[2].data(), out[3].data());
+          });
     };
     // Residual outputs: f0 and f1 through the fused kernel (the shift argument is unused).
-    residualPresent_ = detect(1 + nd, [](PetscInt dim, PetscInt Nf, PetscInt NfAux,
-                                          const PetscInt* uOff, const PetscInt* uOff_x,
-                                          const PetscScalar* u, const PetscScalar* u_t,
-                                          const PetscScalar* u_x, const PetscInt* aOff,
-                                          const PetscInt* aOff_x, const PetscScalar* a,
-                                          const PetscScalar* a_t, const PetscScalar* a_x,
-                                          PetscReal t, PetscReal, const PetscReal* x, PetscInt nc,
-                                          const PetscScalar* c, PetscScalar* f0, PetscScalar* f1,
-                                          PetscScalar*, PetscScalar*) {
-      K::both(dim, Nf, NfAux, uOff, uOff_x, u, u_t, u_x, aOff, aOff_x, a, a_t, a_x, t, x, nc, c,
-              f0, f1);
-    });
+    residualPresent_ = detect(
+        1 + nd, [](PetscInt dim, PetscInt Nf, PetscInt NfAux, const PetscInt* uOff,
+                   const PetscInt* uOff_x, const PetscScalar* u, const PetscScalar* u_t,
+                   const PetscScalar* u_x, const PetscInt* aOff, const PetscInt* aOff_x,
+                   const PetscScalar* a, const PetscScalar* a_t, const PetscScalar* a_x,
+                   PetscReal t, PetscReal, const PetscReal* x, PetscInt nc, const PetscScalar* c,
+                   PetscScalar* f0, PetscScalar* f1, PetscScalar*, PetscScalar*) {
+          K::both(dim, Nf, NfAux, uOff, uOff_x, u, u_t, u_x, aOff, aOff_x, a, a_t, a_x, t, x, nc, c,
+                  f0, f1);
+        });
     state_ = detect(1 + nd, &K::template jacAll<true>);
     parameter_ = detect(1 + nd, &K::template jacAll<false>);
     const int nSecond = 1 + nd + 3;
@@ -519,7 +516,8 @@ class AdOperator : public PdeOperator {
   bool hasSecondOrder() const override { return true; }
   ResidualKernels secondOrderState() const override {
     return {secondState_[0] ? &K::template second<true, 0> : nullptr,
-            secondState_[1] ? &K::template second<true, 1> : nullptr, &K::template secondBoth<true>};
+            secondState_[1] ? &K::template second<true, 1> : nullptr,
+            &K::template secondBoth<true>};
   }
   ResidualKernels secondOrderParameter() const override {
     return {secondParam_[0] ? &K::template second<false, 0> : nullptr,

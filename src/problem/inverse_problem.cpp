@@ -1,4 +1,4 @@
-#include "pdeinv/inverse/inverse_problem.hpp"
+#include "pdeinv/problem/inverse_problem.hpp"
 
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/root_vector.hpp"

@@ -1,4 +1,4 @@
-#include "pdeinv/io/component_list.hpp"
+#include "pdeinv/problem/component_list.hpp"
 
 #include <string>
 #include <vector>
