@@ -312,6 +312,23 @@ struct SecondOrderSetup {
       list->insert(list->end(), {lambda, du, dm});
     }
   }
+  // How each Newton Hessian block is assembled: on which side, from which residual kernels
+  // (for probing), at which point, which aux field is the trial field.
+  struct BlockCase {
+    PdeOperator::SecondOrderBlock block;
+    const char* name;
+    const Assembler* A;
+    ResidualKernels residual;
+    Vec at;
+    const std::vector<Vec>* aux;
+    int k;
+  };
+  std::vector<BlockCase> blocks(const PdeOperator& op, Vec u, Vec m) const {
+    using Block = PdeOperator::SecondOrderBlock;
+    return {{Block::Wuu, "W_uu", onState.get(), op.secondOrderState(), u, &auxState, kdu},
+            {Block::Wum, "W_um", onState.get(), op.secondOrderState(), u, &auxState, kdp},
+            {Block::Wmm, "W_mm", onParam.get(), op.secondOrderParameter(), m, &auxParam, kdp}};
+  }
 };
 
 // ‖A − B‖_F / ‖B‖_F (‖A‖ when B = 0) of two matrices of one pattern, as a comparison result.
@@ -338,7 +355,6 @@ CheckResult compareVectors(const std::string& component, const std::string& what
 }  // namespace
 
 std::vector<CheckResult> checkSecondOrderBlocks(SteadySolver& solver, Vec u, Vec m, Vec lambda) {
-  using Block = PdeOperator::SecondOrderBlock;
   const auto& op = solver.op();
   std::vector<CheckResult> out;
   if (!op.hasSecondOrder()) return out;
@@ -346,28 +362,14 @@ std::vector<CheckResult> checkSecondOrderBlocks(SteadySolver& solver, Vec u, Vec
   PDEINV_CALL(VecSet(zeroU, 0.0));
   PDEINV_CALL(VecSet(zeroP, 0.0));
   SecondOrderSetup s(solver, u, m, lambda, zeroU, zeroP);
-  struct Case {
-    Block block;
-    const char* what;
-    const Assembler* A;
-    ResidualKernels residual;
-    Vec at;
-    const std::vector<Vec>* aux;
-    int k;
-  };
-  const Case cases[] = {{Block::Wuu, "W_uu kernels = probed", s.onState.get(),
-                         op.secondOrderState(), u, &s.auxState, s.kdu},
-                        {Block::Wum, "W_um kernels = probed", s.onState.get(),
-                         op.secondOrderState(), u, &s.auxState, s.kdp},
-                        {Block::Wmm, "W_mm kernels = probed", s.onParam.get(),
-                         op.secondOrderParameter(), m, &s.auxParam, s.kdp}};
-  for (const auto& cs : cases) {
+  for (const auto& cs : s.blocks(op, u, m)) {
     const JacobianKernels given = op.secondOrderBlock(cs.block);
     if (given.empty()) continue;
     auto W = cs.A->createAuxMatrix(cs.k), Wp = cs.A->createAuxMatrix(cs.k);
     cs.A->linearAuxJacobian(cs.residual, cs.k, cs.at, *cs.aux, W, 0.0, given);
     cs.A->linearAuxJacobian(cs.residual, cs.k, cs.at, *cs.aux, Wp);
-    out.push_back(compareMatrices("operator " + op.name(), cs.what, W, Wp));
+    out.push_back(compareMatrices("operator " + op.name(),
+                                  std::string(cs.name) + " kernels = probed", W, Wp));
   }
   return out;
 }
@@ -422,32 +424,19 @@ std::vector<CheckResult> checkAdTwin(SteadySolver& solver, Vec u, Vec m, Vec lam
   }
   // The blocks the Newton Hessian assembles: the operator's (its block kernels, else probed
   // from its second-order residuals) against the AD Hessian blocks. W_uu only where used.
-  struct Case {
-    Block block;
-    const char* what;
-    const Assembler* A;
-    ResidualKernels mine;
-    Vec at;
-    const std::vector<Vec>* aux;
-    int k;
-  };
-  const Case cases[] = {
-      {Block::Wuu, "W_uu hand = AD", s.onState.get(), op.secondOrderState(), u, &s.auxState, s.kdu},
-      {Block::Wum, "W_um hand = AD", s.onState.get(), op.secondOrderState(), u, &s.auxState, s.kdp},
-      {Block::Wmm, "W_mm hand = AD", s.onParam.get(), op.secondOrderParameter(), m, &s.auxParam,
-       s.kdp}};
-  for (const auto& cs : cases) {
+  for (const auto& cs : s.blocks(op, u, m)) {
     if (cs.block == Block::Wuu && op.linearInState()) continue;
     const JacobianKernels ad = twin->secondOrderBlock(cs.block);
     auto W = cs.A->createAuxMatrix(cs.k), Wt = cs.A->createAuxMatrix(cs.k);
-    cs.A->linearAuxJacobian(cs.mine, cs.k, cs.at, *cs.aux, W, 0.0, op.secondOrderBlock(cs.block));
+    cs.A->linearAuxJacobian(cs.residual, cs.k, cs.at, *cs.aux, W, 0.0,
+                            op.secondOrderBlock(cs.block));
     if (ad.empty()) {
       PDEINV_CALL(MatZeroEntries(Wt));
     } else {
       cs.A->linearAuxJacobian(ResidualKernels{}, cs.k, cs.at, *cs.aux, Wt, 0.0,
                               ad);  // kernels given
     }
-    out.push_back(compareMatrices(name, cs.what, W, Wt));
+    out.push_back(compareMatrices(name, std::string(cs.name) + " hand = AD", W, Wt));
   }
   return out;
 }
