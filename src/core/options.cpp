@@ -170,6 +170,33 @@ void checkAllOptionsUsed(bool final) {
     unused.push_back(entry);
   }
   PDEINV_CALL(PetscOptionsLeftRestore(nullptr, &n, &names, &values));
+  // Unused only where no rank used it: an option may be read on some ranks alone (the inner
+  // solver of PCTELESCOPE exists on a subset), and the verdict must be the same on every rank.
+  {
+    MPI_Comm comm = PETSC_COMM_WORLD;
+    int size = 1;
+    MPI_Comm_size(comm, &size);
+    if (size > 1) {
+      std::string mine;
+      for (const auto& e : unused) (mine += e) += '\n';
+      int len = static_cast<int>(mine.size());
+      std::vector<int> lens(static_cast<size_t>(size)), offsets(static_cast<size_t>(size), 0);
+      MPI_Allgather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, comm);
+      for (int r = 1; r < size; ++r) offsets[r] = offsets[r - 1] + lens[r - 1];
+      std::string all(static_cast<size_t>(offsets.back() + lens.back()), '\0');
+      MPI_Allgatherv(mine.data(), len, MPI_CHAR, all.data(), lens.data(), offsets.data(), MPI_CHAR,
+                     comm);
+      std::map<std::string, int> count;
+      for (int r = 0; r < size; ++r) {
+        std::istringstream in(
+            all.substr(static_cast<size_t>(offsets[r]), static_cast<size_t>(lens[r])));
+        for (std::string e; std::getline(in, e);) ++count[e];
+      }
+      unused.clear();
+      for (const auto& [e, c] : count)
+        if (c == size) unused.push_back(e);
+    }
+  }
   if (unused.empty()) return;
   std::ostringstream os;
   os << (unused.size() == 1 ? "option " : "options ");

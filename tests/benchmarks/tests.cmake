@@ -21,6 +21,22 @@ foreach(np 1 2)
   endforeach()
 endforeach()
 
+# Options read on some ranks only (PCTELESCOPE's inner solver lives on one rank of two) count as
+# used: the run converges instead of one rank stopping on "never used" while the other waits.
+add_test(NAME driver_subsurf_telescope_np2
+         COMMAND ${PDEINV_MPIEXEC} ${PDEINV_MPIEXEC_FLAGS} -n 2 $<TARGET_FILE:pdeinv_driver>
+                 ${PDEINV_SUBSURF} -output none -state_ksp_type preonly -state_pc_type telescope
+                 -state_pc_telescope_reduction_factor 2 -state_pc_telescope_ignore_dm
+                 -state_telescope_ksp_type preonly -state_telescope_pc_type cholesky
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(driver_subsurf_telescope_np2 PROPERTIES
+                     PASS_REGULAR_EXPRESSION "converged: CONVERGED_GRTOL after 1[5-7] iterations.*cost 2\\.24993[0-1]e\\+01"
+                     TIMEOUT 60 PROCESSORS 2)
+# An option no rank reads is still an error, at 2 ranks as at 1.
+pdeinv_add_error_test(NAME unused_option_on_every_rank
+                      EXPECT "option -state_telescope_pc_type cholesky was set but never used"
+                      ARGS -mesh_faces 4,4 -state_telescope_pc_type cholesky)
+
 # Bad input of the options the benchmark added.
 set(PDEINV_SMALL_PRIOR -mode invert -mesh_faces 4,4 -obs_type grid -obs_grid 3,3
                        -reg_type bilaplacian)
