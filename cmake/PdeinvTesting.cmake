@@ -36,7 +36,7 @@ endfunction()
 # Runs the pdeinv driver with bad input and passes only if it exits non-zero and prints the
 # expected message exactly once, with no PETSc traceback and no crash.
 function(pdeinv_add_error_test)
-  cmake_parse_arguments(T "" "NAME;EXPECT" "ARGS;RANKS" ${ARGN})
+  cmake_parse_arguments(T "ABORT_EXPECTED" "NAME;EXPECT" "ARGS;RANKS" ${ARGN})
   if(NOT T_RANKS)
     set(T_RANKS 1 2)
   endif()
@@ -46,7 +46,7 @@ function(pdeinv_add_error_test)
                      "-DLAUNCH=${PDEINV_MPIEXEC};${PDEINV_MPIEXEC_FLAGS};-n;${np}"
                      -DPROGRAM=$<TARGET_FILE:pdeinv_driver>
                      "-DARGS=${T_ARGS}"
-                     "-DEXPECT=${T_EXPECT}"
+                     "-DEXPECT=${T_EXPECT}" -DABORT_EXPECTED=${T_ABORT_EXPECTED}
                      -P ${PROJECT_SOURCE_DIR}/tests/expect_error.cmake
              WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
     set_tests_properties(error_${T_NAME}_np${np} PROPERTIES TIMEOUT 120 PROCESSORS ${np})

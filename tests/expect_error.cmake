@@ -1,6 +1,7 @@
 cmake_policy(SET CMP0057 NEW)
 # Runs LAUNCH PROGRAM ARGS and checks the bad-input contract: a non-zero exit, the EXPECT
-# message printed exactly once as "pdeinv: error: ...", no PETSc traceback, no crash.
+# message printed exactly once as "pdeinv: error: ...", no PETSc traceback, no crash (with
+# ABORT_EXPECTED: an error on one rank alone, exit status 4 and Open MPI's abort notice).
 # Nothing is written unless the case is about the output directory itself.
 set(no_output -output none)
 if("-output" IN_LIST ARGS)
@@ -23,6 +24,13 @@ endif()
 if(NOT err MATCHES "${EXPECT}")
   message(FATAL_ERROR "the error message does not match '${EXPECT}'")
 endif()
-if(err MATCHES "PETSC ERROR|Segmentation|signal|MPI_ABORT|terminate called")
+if(ABORT_EXPECTED)  # an error on one rank alone: MPI is aborted with pdeinv's status 4
+  if(NOT rc STREQUAL "4")
+    message(FATAL_ERROR "expected exit status 4 (an error on one rank), got ${rc}")
+  endif()
+  if(err MATCHES "PETSC ERROR|Segmentation|signal|terminate called")
+    message(FATAL_ERROR "a traceback or crash accompanied the error")
+  endif()
+elseif(err MATCHES "PETSC ERROR|Segmentation|signal|MPI_ABORT|terminate called")
   message(FATAL_ERROR "a traceback, crash or abort accompanied the error")
 endif()

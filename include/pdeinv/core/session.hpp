@@ -6,9 +6,13 @@
 //   }
 //
 // A CollectiveError (bad input, a diverged forward solve: raised identically on every rank) is
-// printed once by rank 0 as "pdeinv: error: <message>" and the program exits with status 1. Any
-// other exception may be rank-local: it is printed by the rank that raised it and MPI is aborted
-// with status 4 (ExitCode::RankError).
+// printed once by rank 0 as "pdeinv: error: <message>" and the program exits with status 1.
+// That it was raised on every rank is checked (a non-blocking barrier on a communicator of its
+// own, -error_agreement_timeout seconds, default 20): a rank that raised one alone prints
+// "pdeinv: error: on rank r alone: <message>" and aborts MPI with status 4 (ExitRankError)
+// instead of leaving the others waiting for ever. Any other exception may be rank-local: it is
+// printed by the rank that raised it and MPI is aborted with status 4. -fault_rank r injects a
+// rank-local error, to test this policy.
 //
 // Options files are checked before PETSc reads them (PETSc would print a traceback from
 // PetscInitialize, or silently keep an unbalanced quote): every -options_file and
