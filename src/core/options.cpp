@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <iomanip>
 #include <map>
 #include <regex>
@@ -211,6 +212,21 @@ void writeOptionsFile(MPI_Comm comm, const std::string& path) {
   PDEINV_CALL(PetscViewerASCIIOpen(comm, path.c_str(), &viewer));
   PDEINV_CALL(PetscOptionsView(nullptr, viewer));
   PDEINV_CALL(PetscViewerDestroy(&viewer));
+  // Then every pdeinv option this run read at its default, as comments: the record of what the
+  // run used, even if a later version changes a default. (Not as options: some are exclusive —
+  // -noise_sigma or -noise_relative — and a default set explicitly would be a different run.)
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  if (rank != 0) return;
+  std::ofstream out(path, std::ios::app);
+  require(static_cast<bool>(out), "cannot write " + path);
+  out << "# pdeinv options this run read at their defaults (not set; as comments):\n";
+  for (const auto& [flag, e] : catalogue()) {
+    PetscBool set = PETSC_FALSE;
+    PDEINV_CALL(PetscOptionsHasName(nullptr, nullptr, flag.c_str(), &set));
+    if (set) continue;
+    out << "# " << flag << " " << (e.def.empty() ? "(not given)" : e.def) << "\n";
+  }
 }
 
 }  // namespace pdeinv

@@ -49,6 +49,12 @@ def converged(d):
               "options_used.txt", "run_info.json", "fields.h5"]:
         if not os.path.exists(os.path.join(d, f)):
             fail("missing " + f)
+    # options_used.txt: the options set, then the pdeinv options read at their defaults as
+    # "# -flag default" comments (the optimizer's type is always read).
+    with open(os.path.join(d, "options_used.txt")) as f:
+        used = f.read()
+    if "# pdeinv options this run read at their defaults" not in used or "\n# -" not in used:
+        fail("options_used.txt lacks the defaults the run read")
     print("converged in %d iterations, gradient reduced to %.2e, relative error %.4f" %
           (s["iterations"], s["gradient_reduction"], s["relative_parameter_error"]))
 

@@ -47,7 +47,8 @@ void printOptionsHelp(std::ostream& os);
 // options, read only when a solve ends, are not judged yet) and again when the run ends.
 void checkAllOptionsUsed(bool final = false);
 
-// Writes the options database as an options file (what this run actually used).
+// Writes the options database as an options file (what this run actually used), followed by
+// every pdeinv option the run read at its default, as a comment line "# -flag default".
 void writeOptionsFile(MPI_Comm comm, const std::string& path);
 
 }  // namespace pdeinv
