@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
   return pdeinv::runMain(argc, argv, help, [](MPI_Comm comm) {
     using namespace pdeinv;
     // 1. The problem: defaults unless given on the command line.
-    setDefault("-operator", "nonlinear_diffusion");
+    setDefault("-operator_type", "nonlinear_diffusion");
     setDefault("-nonlinear_diffusion_source", "20");
     setDefault("-mesh_faces", "64,64");
     setDefault("-state_element", "Q2");

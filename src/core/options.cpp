@@ -55,6 +55,20 @@ void readOption(const std::string& flag, const char* what, F&& f) {
 
 Options::Options(std::string prefix) : prefix_(std::move(prefix)) {}
 
+std::string Options::getType(const std::string& name, const std::string& def,
+                             const std::string& help) const {
+  if (isSet(name)) {
+    char value[256] = "";
+    PetscBool set = PETSC_FALSE;
+    PDEINV_CALL(
+        PetscOptionsGetString(nullptr, nullptr, flag(name).c_str(), value, sizeof value, &set));
+    throw InputError("option " + flag(name) + " is now " + flag(name + "_type") +
+                     " (selectors are named -xxx_type, as PETSc's): give " + flag(name + "_type") +
+                     " " + (value[0] ? value : "<name>"));
+  }
+  return getString(name + "_type", def, help);
+}
+
 bool Options::isSet(const std::string& name) const {
   PetscBool set = PETSC_FALSE;
   PDEINV_CALL(PetscOptionsHasName(nullptr, nullptr, flag(name).c_str(), &set));

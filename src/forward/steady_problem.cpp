@@ -15,7 +15,7 @@ std::unique_ptr<SteadyProblem> SteadyProblem::fromOptions(MPI_Comm comm) {
   const Options opts;
   std::string available;
   for (const auto& n : operatorRegistry().names()) available += (available.empty() ? "" : ", ") + n;
-  const auto name = opts.getString("operator", "poisson", "PDE operator: " + available);
+  const auto name = opts.getType("operator", "poisson", "PDE operator: " + available);
   p->op_ = operatorRegistry().create(name);
   p->op_->setFromOptions(Options(name + "_"));
   p->mesh_ = std::make_unique<Mesh>(Mesh::fromOptions(comm));

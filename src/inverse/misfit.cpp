@@ -46,7 +46,7 @@ void GaussianMisfit::hessianApply(Vec, Vec dy, Vec out) {
 
 MisfitRegistry& misfitRegistry() {
   static MisfitRegistry registry = [] {
-    MisfitRegistry r("misfit", "-misfit");
+    MisfitRegistry r("misfit", "-misfit_type");
     r.add(
         "gaussian",
         [](Vec d, Vec sigma, const Options&) { return std::make_unique<GaussianMisfit>(d, sigma); },

@@ -97,7 +97,7 @@ void ParameterMap::applyInverse(Vec p, Vec out) const {
 
 ParameterMapRegistry& parameterMapRegistry() {
   static ParameterMapRegistry registry = [] {
-    ParameterMapRegistry r("parameter map", "-param_map");
+    ParameterMapRegistry r("parameter map", "-param_map_type");
     r.add(
         "identity", [](const Options&) { return std::make_unique<IdentityMap>(); }, "m_phys = m");
     r.add(
@@ -111,8 +111,7 @@ ParameterMapRegistry& parameterMapRegistry() {
 }
 
 std::unique_ptr<ParameterMap> parameterMapFromOptions(const Options& opts) {
-  const auto type =
-      opts.getString("param_map", "identity", "parameter map: identity, exp, sigmoid");
+  const auto type = opts.getType("param_map", "identity", "parameter map: identity, exp, sigmoid");
   return parameterMapRegistry().create(type, opts.sub("param_map_"));
 }
 

@@ -9,7 +9,7 @@ namespace pdeinv {
 
 OperatorRegistry& operatorRegistry() {
   static OperatorRegistry registry = [] {
-    OperatorRegistry r("operator", "-operator");
+    OperatorRegistry r("operator", "-operator_type");
     r.add(
         "poisson", [] { return std::make_unique<PoissonLogCoefficient>(); },
         "-div(exp(m) grad u) = f, log-conductivity m");

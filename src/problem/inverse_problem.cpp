@@ -155,7 +155,7 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
     p->obs_->fromOriginalOrder(data.values, p->data_);
     p->sigma_ = noiseSigmaFromOptions(p->data_, *p->obs_);
   }
-  const auto misfitType = opts.getString("misfit", "gaussian", "data misfit (noise model)");
+  const auto misfitType = opts.getType("misfit", "gaussian", "data misfit (noise model)");
   p->misfit_ = misfitRegistry().create(misfitType, p->data_, p->sigma_, Options("misfit_"));
 
   if (p->scalarMode_) {
@@ -301,7 +301,7 @@ void InverseProblem::buildTransient(InverseProblem& p) {
       addGaussianNoise(tobs.toOriginalOrder(clean), tobs.toOriginalOrder(p.sigma_), seed);
   p.data_ = tobs.createObservationVector();
   tobs.fromOriginalOrder(noisy, p.data_);
-  const auto misfitType = opts.getString("misfit", "gaussian", "data misfit (noise model)");
+  const auto misfitType = opts.getType("misfit", "gaussian", "data misfit (noise model)");
   p.misfit_ = misfitRegistry().create(misfitType, p.data_, p.sigma_, Options("misfit_"));
   p.tJ_->setMisfit(p.misfit_.get());
 }

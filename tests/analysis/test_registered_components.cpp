@@ -105,7 +105,7 @@ TEST(RegisteredComponents, every_operator_passes_its_checks) {
     for (const auto& variant : operatorVariants(name)) {
       for (const std::string& mesh : {kPoisson, std::string("-mesh_faces 5,5 -state_element Q2")}) {
         const std::string options =
-            mesh + " -operator " + name + " -state_ksp_rtol 1e-13 " + variant;
+            mesh + " -operator_type " + name + " -state_ksp_rtol 1e-13 " + variant;
         std::unique_ptr<SteadyProblem> p;
         {
           ScopedOptions o(options);

@@ -42,7 +42,7 @@ add_test(NAME driver_list_operators
                  -P ${CMAKE_CURRENT_LIST_DIR}/expect_output.cmake)
 add_test(NAME driver_help_lists_components
          COMMAND ${CMAKE_COMMAND} -DPROGRAM=$<TARGET_FILE:pdeinv_driver> "-DARGS=-help;-mesh_faces;2,2"
-                 "-DEXPECT=PDE operators \\(-operator\\):.*optimizers \\(-tao_type\\):"
+                 "-DEXPECT=PDE operators \\(-operator_type\\):.*optimizers \\(-tao_type\\):"
                  -P ${CMAKE_CURRENT_LIST_DIR}/expect_output.cmake
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(driver_list_operators driver_help_lists_components PROPERTIES TIMEOUT 60)

@@ -172,7 +172,7 @@ TEST(ScalarParameters, an_operator_coupling_state_and_scalars_gets_exact_newton_
       "test operator: -div(theta exp(m) grad u) = 1");
   ScopedOptions o("-mesh_file " + meshPath("unit_square_coarse.msh") +
                   " -state_element P2 -parameter_element P1 -state_ksp_rtol 1e-13" +
-                  " -operator scaled_conductivity -obs_type grid -obs_grid 5,5" +
+                  " -operator_type scaled_conductivity -obs_type grid -obs_grid 5,5" +
                   " -parameter_space scalars -truth_scalars 1.5 -scalars_init 0.8" +
                   " -parameter_fixed 0.3*sin(3*x)+0.5*y -noise_relative 0.01");
   auto inv = InverseProblem::fromOptions(PETSC_COMM_WORLD);

@@ -23,7 +23,7 @@ using pdeinv::test::ScopedOptions;
 namespace {
 
 const std::string kNonlinear =
-    "-mesh_faces 8,8 -state_element Q1 -parameter_element Q1 -operator nonlinear_diffusion "
+    "-mesh_faces 8,8 -state_element Q1 -parameter_element Q1 -operator_type nonlinear_diffusion "
     "-nonlinear_diffusion_source 20 -truth 0.5+0.3*sin(3*x)*y -obs_type grid -obs_grid 5,5 "
     "-noise_relative 0.01 -reg_type h1 -reg_gamma 0.001 -m_init 0.2 -state_ksp_rtol 1e-13";
 

@@ -62,7 +62,7 @@ pdeinv_add_error_test(NAME scalars_without_scalar_operator
 
 # -adjoint: the unrolled gradient applies to steady field problems solved by Newton line search
 # with a Jacobian rebuilt at every iterate, and offers the Gauss-Newton Hessian only.
-set(PDEINV_NONLINEAR -verify -mesh_faces 4,4 -operator nonlinear_diffusion -truth x -obs_type grid -obs_grid 3,3)
+set(PDEINV_NONLINEAR -verify -mesh_faces 4,4 -operator_type nonlinear_diffusion -truth x -obs_type grid -obs_grid 3,3)
 pdeinv_add_error_test(NAME adjoint_unknown EXPECT "-adjoint must be implicit or unrolled, got 'reverse'"
                       ARGS ${PDEINV_NONLINEAR} -adjoint reverse)
 pdeinv_add_error_test(NAME adjoint_unrolled_trust_region

@@ -132,7 +132,7 @@ TEST(TaoProblem, a_forward_solve_failing_in_the_line_search_is_a_rejected_step) 
       "fragile_poisson", [] { return std::make_unique<FragilePoisson>(); },
       "test: Poisson that fails on request");
   ScopedOptions o(kProblem);
-  ScopedOptions f("-operator fragile_poisson -fragile_poisson_source 10");
+  ScopedOptions f("-operator_type fragile_poisson -fragile_poisson_source 10");
   // The undisturbed run first, on the same problem (same vector layout).
   auto inv2 = InverseProblem::fromOptions(PETSC_COMM_WORLD);
   const auto ref = minimise(*inv2, "pdeinvgncg");

@@ -70,5 +70,5 @@ foreach(case source regions)
 endforeach()
 pdeinv_add_test(NAME test_weight_choice SOURCES optim/test_weight_choice.cpp)
 pdeinv_add_error_test(NAME bound_outside_map_range EXPECT "-bound_upper 5 is outside the range of the sigmoid parameter map"
-                      ARGS ${PDEINV_SMALL} -tao_type bqnls -param_map sigmoid -param_map_lower -1
+                      ARGS ${PDEINV_SMALL} -tao_type bqnls -param_map_type sigmoid -param_map_lower -1
                            -param_map_upper 2 -bound_upper 5)

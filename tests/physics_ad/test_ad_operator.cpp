@@ -78,7 +78,7 @@ std::string describe(const CheckResult& c) {
 }
 
 std::vector<CheckResult> operatorChecks(const std::string& op, const std::string& extra = "") {
-  ScopedOptions o(kMesh + " -operator " + op + " -state_ksp_rtol 1e-13 -state_snes_rtol 1e-12 " +
+  ScopedOptions o(kMesh + " -operator_type " + op + " -state_ksp_rtol 1e-13 -state_snes_rtol 1e-12 " +
                   extra);
   auto p = SteadyProblem::fromOptions(PETSC_COMM_WORLD);
   auto m = p->parameter().createVector();
@@ -102,7 +102,7 @@ TEST(AdOperator, residual_only_operator_passes_the_generic_operator_checks) {
 TEST(AdOperator, residual_only_operator_has_an_exact_newton_hessian) {
   registerOnce();
   ScopedOptions o(kMesh +
-                  " -operator ad_cubic_reaction -state_snes_rtol 1e-12 -state_ksp_rtol 1e-13 "
+                  " -operator_type ad_cubic_reaction -state_snes_rtol 1e-12 -state_ksp_rtol 1e-13 "
                   "-truth 0.5+0.4*sin(3*x)*y -obs_type grid -obs_grid 6,6 -noise_relative 0.01 "
                   "-m_init 0.2 -reg_type h1 -reg_gamma 1e-2");
   auto inv = InverseProblem::fromOptions(PETSC_COMM_WORLD);

@@ -21,7 +21,7 @@ using pdeinv::test::ScopedOptions;
 namespace {
 
 const std::string kLame =
-    "-operator elasticity -elasticity_parameters lame -elasticity_lambda 1 -elasticity_mu 1"
+    "-operator_type elasticity -elasticity_parameters lame -elasticity_lambda 1 -elasticity_mu 1"
     " -mesh_faces 12,6 -mesh_upper 2,1 -mesh_simplex 0 -state_element Q2 -parameter_element Q1"
     " -bc_dirichlet_ids 4 -state_ksp_rtol 1e-13 -obs_type grid -obs_grid 8,4"
     " -obs_grid_lower 0.2,0.1 -obs_grid_upper 1.9,0.9";
@@ -82,7 +82,7 @@ TEST(Elasticity, noisy_lame_pair_singular_values_and_least_determined_direction)
 TEST(Elasticity, derivatives_pass_on_a_3d_box_mesh) {
   for (const std::string variant : {"", " -elasticity_parameters lame -elasticity_lambda 1.2"}) {
     ScopedOptions o(
-        "-operator elasticity -mesh_dim 3 -mesh_faces 3,3,3 -mesh_simplex 0"
+        "-operator_type elasticity -mesh_dim 3 -mesh_faces 3,3,3 -mesh_simplex 0"
         " -state_element Q1 -parameter_element Q1 -state_ksp_rtol 1e-13"
         " -elasticity_body_force 0,0,-1" +
         variant);

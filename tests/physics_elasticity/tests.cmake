@@ -3,7 +3,7 @@
 pdeinv_add_test(NAME test_elasticity SOURCES physics_elasticity/test_elasticity.cpp)
 pdeinv_add_error_test(NAME elasticity_poisson_ratio
                       EXPECT "-elasticity_poisson_ratio must lie in \\(0, 0.5\\), got 0.5"
-                      ARGS -operator elasticity -mesh_faces 4,4 -elasticity_poisson_ratio 0.5)
+                      ARGS -operator_type elasticity -mesh_faces 4,4 -elasticity_poisson_ratio 0.5)
 
 # pdeinv -mode identify (Gauss–Newton for a few global scalars, with the Jacobian's singular
 # values): the Gaussian source's strength and centre from 49 sensors with 1 % noise.

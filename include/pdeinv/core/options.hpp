@@ -29,6 +29,10 @@ class Options {
   bool getBool(const std::string& name, bool def, const std::string& help) const;
   std::string getString(const std::string& name, const std::string& def,
                         const std::string& help) const;
+  // A component selector -<prefix><name>_type (as PETSc's -ksp_type): its old name
+  // -<prefix><name> is refused with a message naming the new one.
+  std::string getType(const std::string& name, const std::string& def,
+                      const std::string& help) const;
   std::optional<std::string> findString(const std::string& name, const std::string& help) const;
   std::vector<PetscInt> getIntArray(const std::string& name, const std::vector<PetscInt>& def,
                                     const std::string& help) const;

@@ -2,7 +2,7 @@
 // Plugins: shared libraries that add components (operators, misfits, ...) to pdeinv's
 // registries, loaded by any pdeinv program with
 //
-//   pdeinv -plugin ./libmyop.so[,./libother.so] -operator myop ...
+//   pdeinv -plugin ./libmyop.so[,./libother.so] -operator_type myop ...
 //
 // A plugin defines one entry point with the macro below, which registers what it adds:
 //

@@ -1,6 +1,6 @@
 #pragma once
 // Registry: name → factory, as PETSc's XXXRegister. Every "select X by name" option
-// (-operator poisson, later -likelihood, -regularization, ...) goes through one of these, so
+// (-operator_type poisson, later -likelihood, -regularization, ...) goes through one of these, so
 // an unknown name is one clear error that lists what is available.
 #include <functional>
 #include <map>
@@ -31,7 +31,7 @@ class Registry {
     return out;
   }
   const std::string& help(const std::string& name) const { return entries_.at(name).help; }
-  // What the registry holds ("operator") and the option that selects from it ("-operator").
+  // What the registry holds ("operator") and the option that selects from it ("-operator_type").
   const std::string& kind() const { return kind_; }
   const std::string& option() const { return option_; }
 

@@ -4,7 +4,7 @@
 // parameter space, the operator's data fields and the SteadySolver.
 //
 // Options:
-//   -operator <name>                       registered PdeOperator (default poisson)
+//   -operator_type <name>                       registered PdeOperator (default poisson)
 //   -state_element P1|P2|Q1|Q2             state element (default P1)
 //   -parameter_element P0|P1|P2            parameter element (default P1)
 //   -bc_dirichlet_label <label>            default "boundary" (all boundary facets)

@@ -4,7 +4,7 @@
 // for P0). Because g acts dof by dof its Jacobian is diagonal, g'(m), and so is its second
 // derivative: the maps below are exact and their transposes are themselves.
 //
-// Types (-param_map, registry "parameter map"):
+// Types (-param_map_type, registry "parameter map"):
 //   identity   g(m) = m
 //   exp        g(m) = e^m                                positivity
 //   sigmoid    g(m) = a + (b − a) / (1 + e^{−m})          box bounds a < g < b
@@ -39,7 +39,7 @@ class ParameterMap {
 
 using ParameterMapRegistry = Registry<ParameterMap, const Options&>;
 ParameterMapRegistry& parameterMapRegistry();
-// -param_map (default identity), options under prefix "param_map_".
+// -param_map_type (default identity), options under prefix "param_map_".
 std::unique_ptr<ParameterMap> parameterMapFromOptions(const Options& opts = Options());
 
 }  // namespace pdeinv

@@ -7,7 +7,7 @@
 //   parameterJacobian()  g0..g3 w.r.t. m       ∂R/∂m
 // Kernels see the state as u[], u_x[] and the coefficient fields as PETSc auxiliary fields
 // a[], a_x[]: a[aOff[0]] is the parameter m, then the operator's data fields in order.
-// Registering the operator by name (registerOperator) makes it selectable with -operator and
+// Registering the operator by name (registerOperator) makes it selectable with -operator_type and
 // puts it under the generic derivative tests.
 #include <petscsys.h>
 

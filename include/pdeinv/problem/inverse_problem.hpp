@@ -9,7 +9,7 @@
 //   -data_file <path>      observed data instead (CSV x,y[,z],value or HDF5); must match the
 //                          observation points
 //   -noise_sigma / -noise_relative / -noise_seed     noise model (and the synthetic draw)
-//   -misfit gaussian       data misfit
+//   -misfit_type gaussian       data misfit
 //   -m_init <expr>         physical starting parameter (default: the map's neutral value)
 //   -parameter_regions v1,v2,...   invert for one scalar per cell region instead of a field
 //                          (-parameter_regions_label, default "Cell Sets"; needs a P0 parameter)
@@ -32,7 +32,7 @@
 // (TransientReducedFunctional) under a checkpoint budget -ts_checkpoints c|all. What is
 // inverted for (-parameter_space):
 //   field           the operator's m (a conductivity, a source), from -initial_state <expr>
-//                   (default 0); -truth, -m_init, -param_map and -reg_* as for steady problems
+//                   (default 0); -truth, -m_init, -param_map_type and -reg_* as for steady problems
 //   initial_state   u(0), a state-space field (-truth and -m_init are initial states; the
 //                   regularization acts on the state space); the operator's m is
 //                   -parameter_fixed <expr> (default 0)
