@@ -49,6 +49,7 @@ void printOptionsHelp(std::ostream& os);
 // Throws InputError naming every option that was set but never read by anything
 // (pdeinv or PETSc). Call once all objects are configured (final = false: PETSc's viewing
 // options, read only when a solve ends, are not judged yet) and again when the run ends.
+// Collective over PETSC_COMM_WORLD: an option counts as used when any rank read it.
 void checkAllOptionsUsed(bool final = false);
 
 // Writes the options database as an options file (what this run actually used), followed by

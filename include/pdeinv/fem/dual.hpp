@@ -3,12 +3,13 @@
 // derivatives of type V, all in fixed-size storage (no allocation, loops of known length that
 // the compiler unrolls). V is double for first derivatives and Dual<double, M> for second
 // derivatives (forward over forward), which is how pdeinv's AD operators get g0–g3, ∂R/∂m and
-// the Newton Hessian's second-order terms from a residual written once (fem/ad_operator.hpp).
+// the Newton Hessian's second-order terms from a residual written once (physics/ad_operator.hpp).
 //
 // Why pdeinv's own: measured against Eigen's AutoDiffScalar<Matrix<double, N, 1>> and Trilinos
-// Sacado's SFad<double, N> on the P2 Poisson Jacobian kernel (apps/bench_ad.cpp and the table in
-// docs/extending.md); with fixed N all three are expression-free loops, and this one has no
-// dependency.
+// Sacado's SFad<double, N> on pointwise Jacobians (apps/bench_ad.cpp, table in
+// docs/extending.md): it ties Eigen's on Poisson, is faster on 3-D elasticity and slower on
+// 2-D elasticity, and Sacado's is 2–3× slower than both; it has no dependency, and the nested
+// (second-order) type is the same template.
 //
 // Functions of a Dual apply the chain rule: f(a + ε·d) = f(a) + ε·f'(a)·d. Comparisons compare
 // values (branches on the value are differentiated piecewise, as any AD tool does).
