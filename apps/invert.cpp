@@ -93,6 +93,20 @@ int runInvert(MPI_Comm comm) {
       "morozov_rtol", 0.05, "Morozov: accepted relative distance of the misfit to its target");
   const auto lcurveWeights = opts.getRealArray("lcurve_weights", {1e-3, 1e-2, 1e-1, 1, 10, 100},
                                                "L-curve: the weights β to try");
+  // Out of range, these made the weight choice loop until killed or divide by zero.
+  auto text = [](PetscReal v) {
+    std::ostringstream s;
+    s << v;
+    return s.str();
+  };
+  require(std::isfinite(weight0) && weight0 > 0,
+          "-reg_weight must be positive and finite, got " + text(weight0));
+  require(std::isfinite(morozovRtol) && morozovRtol > 0 && morozovRtol < 1,
+          "-morozov_rtol must lie in (0, 1), got " + text(morozovRtol));
+  require(!lcurveWeights.empty(), "-lcurve_weights needs at least one weight");
+  for (PetscReal w : lcurveWeights)
+    require(std::isfinite(w) && w > 0,
+            "-lcurve_weights: every weight must be positive and finite, got " + text(w));
   const bool monitorLines = opts.getBool("monitor", true, "print one line per iteration");
   const bool plot = opts.getBool("plot", true, "make the PNG plots (Debian's python3-matplotlib)");
   RandomizedEigenOptions spectrum;

@@ -72,3 +72,14 @@ pdeinv_add_test(NAME test_weight_choice SOURCES optim/test_weight_choice.cpp)
 pdeinv_add_error_test(NAME bound_outside_map_range EXPECT "-bound_upper 5 is outside the range of the sigmoid parameter map"
                       ARGS ${PDEINV_SMALL} -tao_type bqnls -param_map_type sigmoid -param_map_lower -1
                            -param_map_upper 2 -bound_upper 5)
+
+# The weight choice's options out of range: one clear error (before, a zero tolerance or weight
+# made the weight choice loop until killed).
+set(PDEINV_WEIGHT_SMALL -mode invert -mesh_faces 4,4 -obs_type grid -obs_grid 3,3 -truth x)
+pdeinv_add_error_test(NAME reg_weight_zero EXPECT "-reg_weight must be positive and finite, got 0"
+                      ARGS ${PDEINV_WEIGHT_SMALL} -reg_weight 0)
+pdeinv_add_error_test(NAME morozov_rtol_zero EXPECT "-morozov_rtol must lie in \\(0, 1\\), got 0"
+                      ARGS ${PDEINV_WEIGHT_SMALL} -reg_weight_choice morozov -morozov_rtol 0)
+pdeinv_add_error_test(NAME lcurve_weight_negative
+                      EXPECT "-lcurve_weights: every weight must be positive and finite, got -2"
+                      ARGS ${PDEINV_WEIGHT_SMALL} -reg_weight_choice lcurve -lcurve_weights 1,-2)
