@@ -78,8 +78,8 @@ std::string describe(const CheckResult& c) {
 }
 
 std::vector<CheckResult> operatorChecks(const std::string& op, const std::string& extra = "") {
-  ScopedOptions o(kMesh + " -operator_type " + op + " -state_ksp_rtol 1e-13 -state_snes_rtol 1e-12 " +
-                  extra);
+  ScopedOptions o(kMesh + " -operator_type " + op +
+                  " -state_ksp_rtol 1e-13 -state_snes_rtol 1e-12 " + extra);
   auto p = SteadyProblem::fromOptions(PETSC_COMM_WORLD);
   auto m = p->parameter().createVector();
   p->parameter().interpolate(Expression("0.3*sin(3*x) + 0.5*y", "-m"), m);
@@ -132,6 +132,18 @@ TEST(AdOperator, poisson_hand_kernels_equal_their_ad_twin) {
     }
   }
   EXPECT_EQ(compared, 7);  // R, ∂R/∂u, ∂R/∂m, two second-order residuals, W_um, W_mm
+}
+
+TEST(AdOperator, a_taken_name_is_refused) {
+  registerOnce();
+  try {
+    registerAdOperator<CubicReaction>("again");
+    FAIL() << "a second registration under the same name was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("'ad_cubic_reaction' is already registered"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(AdOperator, a_wrong_hand_kernel_is_caught_by_the_comparison_with_its_ad_twin) {

@@ -587,9 +587,13 @@ class AdOperator : public PdeOperator {
   std::array<bool, 2> secondState_{}, secondParam_{};
 };
 
-// Adds AdOperator<Physics> to the operator registry under Physics::name.
+// Adds AdOperator<Physics> to the operator registry under Physics::name; a name already taken
+// (a built-in operator, or one a plugin added) is an InputError, not a silent replacement.
 template <class Physics>
 void registerAdOperator(const std::string& help) {
+  require(!operatorRegistry().contains(Physics::name),
+          std::string("operator '") + Physics::name +
+              "' is already registered; give the new one another name");
   operatorRegistry().add(
       Physics::name, [] { return std::make_unique<AdOperator<Physics>>(); }, help);
 }
