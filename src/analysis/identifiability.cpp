@@ -55,8 +55,8 @@ IdentifiabilityReport gaussNewtonScalars(InverseProblem& inv, Vec theta,
   require(inv.scalarMode() && inv.steadyObjective(),
           "Gauss-Newton for global parameters needs -parameter_space scalars (a steady problem)");
   require(inv.misfit().name() == "gaussian",
-          "Gauss-Newton for global parameters needs -misfit_type gaussian, got '" + inv.misfit().name() +
-              "'");
+          "Gauss-Newton for global parameters needs -misfit_type gaussian, got '" +
+              inv.misfit().name() + "'");
   const auto& solver = inv.forward().solver();
   const int k = static_cast<int>(solver.numScalars());
   IdentifiabilityReport rep;

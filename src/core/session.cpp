@@ -195,8 +195,7 @@ int runMain(int argc, char** argv, const char* help, const std::function<int(MPI
       if (rankOf(comm) == 0) std::cerr << "pdeinv: error: " << e.what() << std::endl;
       status = ExitError;
     } else {
-      std::cerr << "pdeinv: error: on rank " << rankOf(comm) << " alone: " << e.what()
-                << std::endl;
+      std::cerr << "pdeinv: error: on rank " << rankOf(comm) << " alone: " << e.what() << std::endl;
       MPI_Abort(MPI_COMM_WORLD, ExitRankError);
       status = ExitRankError;
     }

@@ -83,8 +83,8 @@ std::vector<Setup> setups() {
     s.push_back({op + "_simplex_P1", "-operator_type " + op + " -mesh_file " +
                                          meshPath("square_inclusion_coarse.msh") +
                                          " -state_element P1 -parameter_element P1"});
-    s.push_back({op + "_quad_Q2",
-                 "-operator_type " + op + " -mesh_faces 6,6 -state_element Q2 -parameter_element P1"});
+    s.push_back({op + "_quad_Q2", "-operator_type " + op +
+                                      " -mesh_faces 6,6 -state_element Q2 -parameter_element P1"});
   }
   return s;
 }

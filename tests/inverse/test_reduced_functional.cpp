@@ -79,8 +79,8 @@ struct Inverse {
 };
 
 Inverse build(const std::string& options, const std::string& mapType) {
-  ScopedOptions o(options + " -state_ksp_rtol 1e-13 -state_snes_rtol 1e-13 -param_map_type " + mapType +
-                  " -param_map_lower 0.5 -param_map_upper 5");
+  ScopedOptions o(options + " -state_ksp_rtol 1e-13 -state_snes_rtol 1e-13 -param_map_type " +
+                  mapType + " -param_map_lower 0.5 -param_map_upper 5");
   Inverse inv;
   inv.forward = SteadyProblem::fromOptions(PETSC_COMM_WORLD);
   inv.map = parameterMapFromOptions();
@@ -110,7 +110,8 @@ std::vector<std::string> problems() {
     if (op.rfind("test_", 0) == 0) continue;
     p.push_back("-operator_type " + op + " -mesh_file " + meshPath("unit_square_coarse.msh") +
                 " -state_element P2 -parameter_element P1");
-    p.push_back("-operator_type " + op + " -mesh_faces 5,5 -state_element Q1 -parameter_element P1");
+    p.push_back("-operator_type " + op +
+                " -mesh_faces 5,5 -state_element Q1 -parameter_element P1");
   }
   return p;
 }
