@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/log_events.hpp"
@@ -86,6 +87,34 @@ void scatterAdd(PetscScalar* array, const PetscInt* idx, int n, const PetscScala
 }
 void scatterAdd(PetscScalar* array, const PetscInt* idx, const Vec_& v) {
   scatterAdd(array, idx, static_cast<int>(v.size()), v.data());
+}
+
+// f(std::integral_constant<int, Nb>) for the element sizes whose inner loops get a compile-time
+// length (P1–P2 and Q1–Q2 in 1-D to 3-D, scalar and vector), f(…<0>) for any other size.
+template <class F>
+void byElementSize(int nb, F&& f) {
+  switch (nb) {
+    case 3:
+      return f(std::integral_constant<int, 3>());
+    case 4:
+      return f(std::integral_constant<int, 4>());
+    case 6:
+      return f(std::integral_constant<int, 6>());
+    case 8:
+      return f(std::integral_constant<int, 8>());
+    case 9:
+      return f(std::integral_constant<int, 9>());
+    case 10:
+      return f(std::integral_constant<int, 10>());
+    case 12:
+      return f(std::integral_constant<int, 12>());
+    case 18:
+      return f(std::integral_constant<int, 18>());
+    case 27:
+      return f(std::integral_constant<int, 27>());
+    default:
+      return f(std::integral_constant<int, 0>());
+  }
 }
 
 // Where every entry of every cell's element matrix lands in an AIJ matrix's value arrays,
@@ -540,28 +569,7 @@ struct Assembler::Impl {
     // G tabV on the active rows (nu × NbV) into this point's rows of tstack; finishElement
     // then adds tabUᵀ (G tabV) of all points to K.
     if (activeU.empty() || activeV.empty()) return;
-    switch (TV.Nb) {  // the inner loops with a compile-time length (the common elements)
-      case 3:
-        return multiplyRows<3>(TV, q, rv);
-      case 4:
-        return multiplyRows<4>(TV, q, rv);
-      case 6:
-        return multiplyRows<6>(TV, q, rv);
-      case 8:
-        return multiplyRows<8>(TV, q, rv);
-      case 9:
-        return multiplyRows<9>(TV, q, rv);
-      case 10:
-        return multiplyRows<10>(TV, q, rv);
-      case 12:
-        return multiplyRows<12>(TV, q, rv);
-      case 18:
-        return multiplyRows<18>(TV, q, rv);
-      case 27:
-        return multiplyRows<27>(TV, q, rv);
-      default:
-        return multiplyRows<0>(TV, q, rv);
-    }
+    byElementSize(TV.Nb, [&](auto NB) { multiplyRows<NB()>(TV, q, rv); });
   }
 
   // The product of accumulate(); NB is the trial element's size, or 0 for "given at run time".
@@ -612,28 +620,7 @@ struct Assembler::Impl {
   // Completes the element matrix of a pass of accumulate() calls over all points.
   void finishElement(int trial) {
     if (activeU.empty() || activeV.empty()) return;
-    switch (tabs[trial].Nb) {
-      case 3:
-        return finishRows<3>(3);
-      case 4:
-        return finishRows<4>(4);
-      case 6:
-        return finishRows<6>(6);
-      case 8:
-        return finishRows<8>(8);
-      case 9:
-        return finishRows<9>(9);
-      case 10:
-        return finishRows<10>(10);
-      case 12:
-        return finishRows<12>(12);
-      case 18:
-        return finishRows<18>(18);
-      case 27:
-        return finishRows<27>(27);
-      default:
-        return finishRows<0>(tabs[trial].Nb);
-    }
+    byElementSize(tabs[trial].Nb, [&](auto NB) { finishRows<NB()>(tabs[trial].Nb); });
   }
 
   void resetK(int trial) {

@@ -118,8 +118,8 @@ constexpr int inputs(int components) {
   return components * (1 + Dim);
 }
 
-// Sets v (value) and v_x (gradient) of a field with Nc components from plain arrays, seeding
-// derivative slots when `seed` (slot of input i = base + i in input order).
+// Sets v (value) and v_x (gradient) of a field with Nc components from plain arrays, with no
+// derivatives (seed() and direct() set them).
 template <int Dim, class T>
 void load(int Nc, const PetscScalar* val, const PetscScalar* grad, T* v, T* v_x) {
   for (int c = 0; c < Nc; ++c) {
@@ -158,7 +158,7 @@ void scatterBlocks(int Na, int Nb, H&& h, PetscScalar* g0, PetscScalar* g1, Pets
 // Evaluates Physics::residual with number type T at the layout's fields: u and m are T (their
 // derivative slots set by the caller through `prepare`), data plain.
 template <class Physics, int Dim, class T, class Prepare>
-void evaluate(const Layout& L, int nData, const PetscReal x[], PetscReal t, PetscInt numConstants,
+void evaluate(const Layout& L, const PetscReal x[], PetscReal t, PetscInt numConstants,
               const PetscScalar constants[], Prepare&& prepare, T* f0, T* f1) {
   constexpr int Nu = Physics::stateComponents(Dim), Nm = Physics::parameterComponents(Dim);
   T u[Nu], u_x[Nu * Dim], m[Nm], m_x[Nm * Dim];
@@ -169,7 +169,6 @@ void evaluate(const Layout& L, int nData, const PetscReal x[], PetscReal t, Pets
   p.dim = Dim;
   p.u = u, p.grad_u = u_x, p.m = m, p.grad_m = m_x;
   p.data = L.data, p.grad_data = L.data_x;
-  (void)nData;
   p.x = x, p.t = t, p.constants = constants, p.numConstants = numConstants;
   for (int i = 0; i < Nu; ++i) f0[i] = T(0.0);
   for (int i = 0; i < Nu * Dim; ++i) f1[i] = T(0.0);
@@ -211,7 +210,7 @@ struct AdKernels {
     constexpr int Nu = Physics::stateComponents(Dim);
     double r0[Nu], r1[Nu * Dim];
     ad::evaluate<Physics, Dim, double>(
-        L, nData(), x, t, nc, c, [](auto...) {}, r0, r1);
+        L, x, t, nc, c, [](auto...) {}, r0, r1);
     if (f0)
       for (int i = 0; i < Nu; ++i) f0[i] = r0[i];
     if (f1)
@@ -228,7 +227,7 @@ struct AdKernels {
     using T = Dual<double, N>;
     T f0[Nu], f1[Nu * Dim];
     ad::evaluate<Physics, Dim, T>(
-        L, nData(), x, t, nc, c,
+        L, x, t, nc, c,
         [](T* u, T* u_x, T* m, T* m_x) {
           if constexpr (wrtState) {
             ad::seed<Dim>(Nu, u, u_x);
@@ -260,7 +259,7 @@ struct AdKernels {
     using T = Dual<I, N>;
     T r0[Nu], r1[Nu * Dim];
     ad::evaluate<Physics, Dim, T>(
-        L, nData(), x, t, nc, c,
+        L, x, t, nc, c,
         [&](T* u, T* u_x, T* m, T* m_x) {
           ad::direct<Dim>(Nu, L.du, L.du_x, u, u_x);
           ad::direct<Dim>(Nm, L.dm, L.dm_x, m, m_x);
@@ -292,7 +291,7 @@ struct AdKernels {
     using T = Dual<I, NA>;
     T r0[Nu], r1[Nu * Dim];
     ad::evaluate<Physics, Dim, T>(
-        L, nData(), x, t, nc, c,
+        L, x, t, nc, c,
         [&](T* u, T* u_x, T* m, T* m_x) {
           // inner seeds (trial side) on the values, outer seeds (test side) on the duals
           auto seedInner = [](int Nc, T* v, T* v_x) {
