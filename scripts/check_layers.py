@@ -4,15 +4,15 @@
 A header or source in include/pdeinv/<layer>/ or src/<layer>/ includes only from its own layer
 or lower ones. This list is the one place the order is written (docs refer to it). `problem`
 composes the layers below into an inverse problem (InverseProblem, from options or code) and
-lists the registered components; `analysis` (verification, identifiability) works on one; the
-inversion workflow will sit on top.
+lists the registered components; `analysis` (verification, identifiability) works on one;
+`workflow` (the Inversion: weight choice, checkpoints, run directory) sits on top.
 """
 import os
 import re
 import sys
 
 LAYERS = ["core", "mesh", "fem", "io", "physics", "forward", "inverse", "transient", "optim",
-          "bayes", "problem", "analysis"]
+          "bayes", "problem", "analysis", "workflow"]
 
 
 def violations(root):

@@ -145,6 +145,17 @@ bool allRanksFailed(MPI_Comm errors, double seconds) {
 
 }  // namespace
 
+namespace {
+double& startTime() {
+  static double t = MPI_Wtime();
+  return t;
+}
+}  // namespace
+
+double secondsSinceStart() {
+  return MPI_Wtime() - startTime();
+}
+
 int runMain(int argc, char** argv, const char* help, const std::function<int(MPI_Comm)>& body) {
   // MPI first, so that a bad options file is reported once (by rank 0) before PETSc reads it.
   int mpiReady = 0;
@@ -154,6 +165,7 @@ int runMain(int argc, char** argv, const char* help, const std::function<int(MPI
     int provided = 0;
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
   }
+  startTime() = MPI_Wtime();
   {
     std::string problem = rankOf(MPI_COMM_WORLD) == 0 ? checkOptionFiles(argc, argv) : "";
     int len = static_cast<int>(problem.size());

@@ -119,45 +119,82 @@ Checkpoint readCheckpoint(const std::string& dir, Vec x, const std::vector<std::
   std::istringstream in(text);
   std::string line;
   bool haveIteration = false, haveFingerprint = false;
+  const std::string where = "restart file '" + txt + "' (-restart)";
+  // A number of the record: all of the token, finite (a corrupt file must not resume from NaN).
+  auto number = [&](const std::string& token, const std::string& field) {
+    char* end = nullptr;
+    const double v = std::strtod(token.c_str(), &end);
+    require(!token.empty() && end && *end == '\0' && std::isfinite(v),
+            where + " is corrupt: " + field + " is '" + token + "', not a finite number");
+    return v;
+  };
   while (std::getline(in, line)) {
     std::istringstream ls(line);
-    std::string key;
+    std::string key, token;
     ls >> key;
     if (key == "iteration") {
-      haveIteration = static_cast<bool>(ls >> c.iteration);
+      ls >> token;
+      const double v = number(token, "the iteration");
+      require(v >= 0 && v == std::floor(v),
+              where + " is corrupt: the iteration is " + token + ", not a count");
+      c.iteration = static_cast<PetscInt>(v);
+      haveIteration = true;
     } else if (key == "fingerprint") {
       std::getline(ls >> std::ws, c.fingerprint);
       haveFingerprint = true;
     } else if (key == "state") {
       std::string name;
-      double v = 0;
-      if (ls >> name >> v) c.state[name] = v;
+      ls >> name >> token;
+      const double v = number(token, "state '" + name + "'");
+      // Counters of the optimizer's state are counts.
+      if (name == "iteration" || name == "cg_total")
+        require(v >= 0 && v == std::floor(v),
+                where + " is corrupt: state '" + name + "' is " + token + ", not a count");
+      c.state[name] = v;
     }
   }
-  require(haveIteration && haveFingerprint,
-          "restart file '" + txt + "' (-restart) is not a pdeinv checkpoint");
-  require(c.fingerprint == fingerprint,
-          "restart file '" + txt +
-              "' (-restart) is from a different problem: it was written for [" + c.fingerprint +
-              "], this run is [" + fingerprint + "]");
+  require(haveIteration && haveFingerprint, where + " is not a pdeinv checkpoint");
   // The iterate: rank 0 reads the pairs, every rank takes its own by key.
   std::vector<std::pair<std::uint64_t, double>> all;
   if (rank(comm) == 0) {
     std::ifstream in(vec, std::ios::binary);
     std::uint64_t n = 0;
     in.read(reinterpret_cast<char*>(&n), sizeof n);
-    if (in && n < (std::uint64_t{1} << 40)) {
+    // At most 2^27 pairs: the broadcast below counts bytes in an int.
+    if (in && n < (std::uint64_t{1} << 27)) {
       all.resize(static_cast<std::size_t>(n));
       in.read(reinterpret_cast<char*>(all.data()),
               static_cast<std::streamsize>(all.size() * sizeof(all[0])));
+    } else {
+      in.setstate(std::ios::failbit);
     }
-    if (!in) error = "cannot read restart iterate '" + vec + "' (-restart)";
+    if (!in) {
+      error = "cannot read restart iterate '" + vec + "' (-restart): missing or truncated";
+    } else if (in.peek() != std::char_traits<char>::eof()) {
+      error = "restart iterate '" + vec + "' (-restart) is corrupt: bytes after its " +
+              std::to_string(n) + " entries";
+    }
+    for (std::size_t i = 0; error.empty() && i < all.size(); ++i) {
+      if (!std::isfinite(all[i].second)) {
+        std::ostringstream v;
+        v << all[i].second;
+        error = "restart iterate '" + vec + "' (-restart) is corrupt: entry " + std::to_string(i) +
+                " is " + v.str();
+      } else if (i > 0 && all[i].first <= all[i - 1].first) {
+        error = "restart iterate '" + vec + "' (-restart) is corrupt: its keys are not sorted";
+      }
+    }
   }
   agree(comm, error);
   unsigned long long n = all.size();
   MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, comm);
   all.resize(static_cast<std::size_t>(n));
   MPI_Bcast(all.data(), static_cast<int>(n * sizeof(all[0])), MPI_BYTE, 0, comm);
+  // (Both files are checked first: a corrupt one is named as such, not as another problem's.)
+  require(c.fingerprint == fingerprint,
+          "restart file '" + txt +
+              "' (-restart) is from a different problem: it was written for [" + c.fingerprint +
+              "], this run is [" + fingerprint + "]");
   auto local = keyed(x, keys);
   int missing = 0;
   for (auto& [key, value] : local) {

@@ -8,6 +8,7 @@
                                               stored at most BUDGET time levels at once
   check_inversion.py restart TOL -- CMD...    kill -9 a run mid-way, restart it, compare with an
                                               uninterrupted run (at the sensors) to TOL relative
+  check_inversion.py restart TOL --restart-ranks N -- CMD...   the same, restarted on N ranks
 """
 import json
 import math
@@ -111,7 +112,7 @@ def checkpoint_iteration(d):
     return -1
 
 
-def restart(tol, cmd):
+def restart(tol, cmd, restart_ranks=None):
     base = cmd[-1]  # the last argument is the output directory
     full, killed = base + "_full", base + "_killed"
     for d in (full, killed):
@@ -137,7 +138,13 @@ def restart(tol, cmd):
     print("killed (SIGKILL) after checkpoint %d of %d iterations" % (at, total))
     if os.path.exists(os.path.join(killed, "summary.json")):
         fail("the killed run finished anyway")
-    if subprocess.run(run(killed, ["-restart", "-checkpoint_every", "1"])).returncode != 0:
+    again = run(killed, ["-restart", "-checkpoint_every", "1"])
+    if restart_ranks is not None:
+        # The checkpoint restarts on another number of ranks (mpiexec's -n N).
+        i = again.index("-n")
+        print("restarting on %s rank(s) (killed run: %s)" % (restart_ranks, again[i + 1]))
+        again[i + 1] = restart_ranks
+    if subprocess.run(again).returncode != 0:
         fail("restarted run failed")
     # The partition (and so the vector layout) may differ from run to run: compare the
     # estimates where the sensors are.
@@ -166,7 +173,8 @@ def main(argv):
     elif what == "checkpoints":
         checkpoints(argv[2], int(argv[3]))
     elif what == "restart":
-        restart(float(argv[2]), argv[argv.index("--") + 1:])
+        ranks = argv[argv.index("--restart-ranks") + 1] if "--restart-ranks" in argv else None
+        restart(float(argv[2]), argv[argv.index("--") + 1:], ranks)
     else:
         fail("unknown check " + what)
 

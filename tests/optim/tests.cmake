@@ -39,6 +39,18 @@ add_test(NAME invert_kill_and_restart
                  ${PDEINV_OUT}/invert_restart
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(invert_kill_and_restart PROPERTIES TIMEOUT 600 PROCESSORS 2)
+# A checkpoint restarts on another rank count (2 -> 1, 1 -> 2): the iterate is stored by dof
+# position, the fingerprint holds nothing that depends on the partition.
+foreach(pair "2;1" "1;2")
+  list(GET pair 0 from)
+  list(GET pair 1 to)
+  add_test(NAME invert_restart_${from}_to_${to}_ranks
+           COMMAND ${PDEINV_CHECK} restart 1e-8 --restart-ranks ${to} -- ${PDEINV_INVERT} -n ${from}
+                   $<TARGET_FILE:pdeinv_driver> ${PDEINV_INVERT_ARGS} -output
+                   ${PDEINV_OUT}/invert_restart_${from}_to_${to}
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(invert_restart_${from}_to_${to}_ranks PROPERTIES TIMEOUT 600 PROCESSORS 2)
+endforeach()
 
 # Bad input to an inversion: one clear error and a non-zero exit, at 1 and 2 ranks.
 set(PDEINV_SMALL -mode invert -mesh_faces 4,4 -truth x -obs_type grid -obs_grid 3,3)
@@ -50,6 +62,13 @@ pdeinv_add_error_test(NAME restart_without_checkpoint EXPECT "cannot read restar
                       ARGS ${PDEINV_SMALL} -restart -output tests/data)
 pdeinv_add_error_test(NAME restart_from_other_problem EXPECT "restart file 'tests/data/other_problem/checkpoint.txt' \\(-restart\\) is from a different problem"
                       ARGS ${PDEINV_SMALL} -restart -output tests/data/other_problem)
+# A corrupt checkpoint is rejected when read, naming the file and the field.
+pdeinv_add_error_test(NAME restart_negative_iteration EXPECT "restart file 'tests/data/corrupt_checkpoint_iteration/checkpoint.txt' \\(-restart\\) is corrupt: the iteration is -3, not a count"
+                      ARGS ${PDEINV_SMALL} -restart -output tests/data/corrupt_checkpoint_iteration)
+pdeinv_add_error_test(NAME restart_nan_state EXPECT "restart file 'tests/data/corrupt_checkpoint_state/checkpoint.txt' \\(-restart\\) is corrupt: state 'gnorm0' is 'nan', not a finite number"
+                      ARGS ${PDEINV_SMALL} -restart -output tests/data/corrupt_checkpoint_state)
+pdeinv_add_error_test(NAME restart_nan_value EXPECT "restart iterate 'tests/data/corrupt_checkpoint_values/checkpoint.dat' \\(-restart\\) is corrupt: entry 1 is -?nan"
+                      ARGS ${PDEINV_SMALL} -restart -output tests/data/corrupt_checkpoint_values)
 pdeinv_add_error_test(NAME bounds_with_unbounded_tao_type EXPECT "-tao_type lmvm does not handle bounds"
                       ARGS ${PDEINV_SMALL} -tao_type lmvm -bound_lower 0)
 pdeinv_add_error_test(NAME unknown_mode EXPECT "unknown mode 'inverse' \\(-mode\\); available: forward, invert, verify, identify"

@@ -39,6 +39,10 @@ enum ExitCode : int {
 
 int runMain(int argc, char** argv, const char* help, const std::function<int(MPI_Comm)>& body);
 
+// Seconds since runMain started (the process's clock origin for "wall time with set-up"); a
+// program that does not use runMain counts from its first call.
+double secondsSinceStart();
+
 // Rank of comm (convenience for rank-0 printing).
 int rankOf(MPI_Comm comm);
 int sizeOf(MPI_Comm comm);
