@@ -14,14 +14,12 @@
 // in it (Taylor, dot-product and symmetry tests), print a table and write verify.json.
 // -list_operators: every registered operator, parameter map, observation type, misfit,
 // regularization and optimizer, one line each (also printed at the end of -help).
-#include <petsctime.h>
-
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 
 #include "modes.hpp"
-#include "pdeinv/analysis/derivative_check.hpp"
 #include "pdeinv/analysis/field_identifiability.hpp"
 #include "pdeinv/analysis/identifiability.hpp"
 #include "pdeinv/analysis/verification.hpp"
@@ -29,12 +27,11 @@
 #include "pdeinv/core/options.hpp"
 #include "pdeinv/core/root_vector.hpp"
 #include "pdeinv/core/session.hpp"
-#include "pdeinv/fem/expression.hpp"
 #include "pdeinv/forward/steady_problem.hpp"
 #include "pdeinv/io/output.hpp"
 #include "pdeinv/problem/component_list.hpp"
 #include "pdeinv/problem/inverse_problem.hpp"
-#include "pdeinv/transient/transient_solver.hpp"
+#include "pdeinv/workflow/forward_run.hpp"
 
 static const char help[] = "pdeinv: PDE-constrained inverse problems on PETSc.\n";
 
@@ -55,53 +52,8 @@ int runVerify(MPI_Comm comm) {
   if (app::printHelpIfRequested(comm)) return 0;
   checkAllOptionsUsed();
 
-  // 2. The checks, at the starting point of an inversion.
-  auto m = inv->initialGuess();
-  auto p = inv->forward().parameter().createVector();
-  inv->operatorField(m, p);
-  auto& J = inv->objective();
-  J.value(m);
-  VerificationReport report;
-  auto add = [&](std::vector<CheckResult> checks) {
-    for (auto& c : checks) report.add(std::move(c));
-  };
-  const bool mapped =
-      !inv->regions() && !inv->scalarMode() && inv->parameterKind() != "initial_state";
-  if (mapped) add(checkParameterMap(inv->map(), m, seed));
-  add(checkOperator(inv->forward().solver(), p, seed + 10));
-  add(checkObservation(inv->observation(), inv->observation().name(), J.state(), seed + 20));
-  auto* tJ = inv->transientObjective();
-  add(checkMisfit(
-      inv->misfit(),
-      tJ ? tJ->predictedObservations() : inv->steadyObjective()->predictedObservations(),
-      seed + 30));
-  if (inv->regularization()) {
-    auto mField = inv->forward().parameter().createVector();
-    if (inv->regions()) inv->regions()->embed(m, mField);
-    add(checkRegularization(*inv->regularization(), inv->regions() ? mField.get() : m.get(),
-                            seed + 40));
-  }
-  if (inv->regions()) {
-    auto field = inv->forward().parameter().createVector();
-    auto theta = inv->regions()->createVector();
-    add({checkDotProduct(
-        "region parameters", "E / E^T", theta, field,
-        [&](Vec t, Vec f) { inv->regions()->embed(t, f); },
-        [&](Vec f, Vec t) { inv->regions()->embedTranspose(f, t); }, 1e-12)});
-  }
-  if (tJ) {
-    // The whole space-time tangent/adjoint pair of x ↦ predicted observations.
-    auto dx = J.createParameterVector();
-    Owned<Vec> r;
-    PDEINV_CALL(VecDuplicate(tJ->predictedObservations(), r.out()));
-    fillRandom(dx, seed + 60);
-    fillRandom(r, seed + 61);
-    add({checkDotProduct(
-        "transient adjoint", "space-time d / d^T", dx, r,
-        [&](Vec a, Vec out) { tJ->predictionTangent(m, a, out); },
-        [&](Vec a, Vec out) { tJ->predictionAdjoint(m, a, out); }, 1e-10)});
-  }
-  add(checkReducedFunctional(J, m, seed + 50));
+  // 2. Every derivative in it, checked at the starting point of an inversion.
+  const auto report = verifyInverseProblem(*inv, seed);
 
   // 3. Report (sizes are collective: computed on every rank, printed by one).
   const auto nParam = static_cast<long long>(inv->parameterSpace().globalSize());
@@ -196,116 +148,16 @@ int runIdentify(MPI_Comm comm) {
 }
 
 int runForward(MPI_Comm comm) {
-  const Options opts;
-  const bool root = rankOf(comm) == 0;
-
-  // 1. Build the forward problem (mesh, operator, spaces, solver) from the options.
-  const auto kind = opts.getString("problem", "steady",
-                                   "steady | transient (integrated by ARKODE, -ts_* options)");
-  require(kind == "steady" || kind == "transient",
-          "-problem must be steady or transient, got '" + kind + "'");
-  const bool transient = kind == "transient";
+  // 1. The forward problem (mesh, operator, spaces, solver) and what to do with it: the
+  //    parameter field, an exact solution to measure errors against, the output directory.
   auto problem = SteadyProblem::fromOptions(comm);
-  const auto& V = problem->state();
-  const auto& P = problem->parameter();
-  std::unique_ptr<TransientSolver> arkode;
-  std::unique_ptr<Expression> initial;
-  if (transient) {
-    arkode = std::make_unique<TransientSolver>(problem->operatorPtr(), V, P,
-                                               problem->solver().dataSpaces(),
-                                               problem->solver().dataValues());
-    initial = std::make_unique<Expression>(
-        opts.getString("initial_state", "0", "transient: the initial state u(0)"), "-initial_state",
-        V.components());
-  }
-
-  // 2. The parameter field m and, optionally, the exact solution to measure errors against
-  //    (at the final time for a transient problem: the expressions may use t).
-  const Expression mExpr(opts.getString("parameter", "0", "parameter field m(x, y, z)"),
-                         "-parameter", P.components());
-  const auto exactText = opts.findString("exact", "exact solution u(x, y, z), for error norms");
-  const auto exactGradText =
-      opts.findString("exact_gradient", "gradient of the exact solution, for the H1 error");
-  std::unique_ptr<Expression> exact, exactGrad;
-  if (exactText) exact = std::make_unique<Expression>(*exactText, "-exact", V.components());
-  if (exactGradText) {
-    exactGrad =
-        std::make_unique<Expression>(*exactGradText, "-exact_gradient", V.components() * V.dim());
-  }
-  const auto outDir = app::outputDirectory("output/forward");
-  const bool write = !outDir.empty();
+  ForwardRun run(*problem, ForwardSettings::fromOptions("output/forward"));
   if (app::printHelpIfRequested(comm)) return 0;
-  // 3. Every option has now been read: one that was set and never used is a mistake.
-  checkAllOptionsUsed();
+  checkAllOptionsUsed();  // every option is read: one set and never used is a mistake
 
-  auto m = P.createVector();
-  P.interpolate(mExpr, m);
-  auto u = V.createVector();
-  PDEINV_CALL(VecSet(u, 0.0));
-  if (initial) V.interpolate(*initial, u);
-
-  // 4. Solve.
-  PetscLogDouble t0 = 0, t1 = 0;
-  PDEINV_CALL(PetscTime(&t0));
-  if (arkode) {
-    arkode->solve(m, u);
-  } else {
-    problem->solver().solve(m, u);
-  }
-  PDEINV_CALL(PetscTime(&t1));
-  const PetscReal tEnd = arkode ? arkode->finalTime() : 0.0;
-  if (arkode) {
-    const auto& ts = arkode->stats();
-    if (root) {
-      std::printf("pdeinv transient solve (ARKODE ARKStep, %s, %s steps): t = 0 .. %g\n",
-                  arkode->tableau().c_str(), arkode->adaptive() ? "adaptive" : "fixed", tEnd);
-      std::printf(
-          "  steps %ld, error-test failures %ld, Newton its %ld, linear setups %ld, "
-          "Newton KSP its %ld, mass KSP its %ld\n",
-          ts.steps, ts.errorTestFails, ts.newtonIterations, ts.linearSetups, ts.newtonKspIterations,
-          ts.massKspIterations);
-    }
-  }
-
-  // 5. Report.
-  const auto& st = problem->solver().stats();
-  const auto cells = static_cast<long long>(problem->mesh().globalNumCells());
-  const auto nState = static_cast<long long>(V.globalSize());
-  const auto nParam = static_cast<long long>(P.globalSize());
-  const PetscReal residual = arkode ? 0.0 : problem->solver().residualNorm();
-  if (root) {
-    std::printf("pdeinv forward solve: operator %s, %s state, %s parameter\n",
-                problem->op().name().c_str(), V.element().str().c_str(), P.element().str().c_str());
-    std::printf("  mesh            %lld cells, %d-D %s, %d rank(s)\n", cells, V.dim(),
-                problem->mesh().simplex() ? "simplices" : "quads/hexes", sizeOf(comm));
-    std::printf("  unknowns        %lld state, %lld parameter\n", nState, nParam);
-    if (!arkode) {
-      std::printf("  Newton its      %lld\n", static_cast<long long>(st.lastNewtonIterations));
-      std::printf("  linear its      %lld\n", static_cast<long long>(st.lastLinearIterations));
-      std::printf("  ||R(u,m)||_2    %.3e\n", residual);
-    }
-    std::printf("  solve time      %.3f s\n", t1 - t0);
-  }
-  if (exact) {
-    const int dim = V.dim();
-    auto norms = problem->solver().assembler().errorNorms(
-        u, [&](const PetscReal x[], PetscScalar ue[], PetscScalar ge[]) {
-          exact->evaluate(dim, x, tEnd, ue);
-          if (exactGrad) exactGrad->evaluate(dim, x, tEnd, ge);
-        });
-    if (root) {
-      std::printf("  L2 error        %.6e\n", norms.l2);
-      if (exactGrad) std::printf("  H1 semi error   %.6e\n", norms.h1semi);
-    }
-  }
-  if (write) {
-    makeDirectory(comm, outDir);
-    writeVtu(u, outDir + "/state.vtu");
-    writeVtu(m, outDir + "/parameter.vtu");
-    writeOptionsFile(comm, outDir + "/options_used.txt");
-    if (root)
-      std::printf("  wrote           %s/{state,parameter}.vtu, options_used.txt\n", outDir.c_str());
-  }
+  // 2. Solve (steady Newton, or ARKODE in time), then report and write the run directory.
+  run.solve();
+  run.writeResults();
   return 0;
 }
 

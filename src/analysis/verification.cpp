@@ -10,10 +10,12 @@
 #include "pdeinv/analysis/derivative_check.hpp"
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/handle.hpp"
+#include "pdeinv/core/random.hpp"
 #include "pdeinv/core/root_vector.hpp"
 #include "pdeinv/forward/steady_solver.hpp"
 #include "pdeinv/inverse/reduced_functional.hpp"
 #include "pdeinv/io/json.hpp"
+#include "pdeinv/problem/inverse_problem.hpp"
 
 namespace pdeinv {
 namespace {
@@ -559,6 +561,54 @@ std::vector<CheckResult> checkReducedFunctional(Objective& J, Vec m, unsigned lo
   out.push_back(checkHessianSymmetry(J, m, v, w, HessianType::GaussNewton));
   if (J.newtonAvailable()) out.push_back(checkHessianSymmetry(J, m, v, w, HessianType::Newton));
   return out;
+}
+
+VerificationReport verifyInverseProblem(InverseProblem& inv, unsigned long seed) {
+  auto m = inv.initialGuess();
+  auto p = inv.forward().parameter().createVector();
+  inv.operatorField(m, p);
+  auto& J = inv.objective();
+  J.value(m);
+  VerificationReport report;
+  auto add = [&](std::vector<CheckResult> checks) {
+    for (auto& c : checks) report.add(std::move(c));
+  };
+  const bool mapped = !inv.regions() && !inv.scalarMode() && inv.parameterKind() != "initial_state";
+  if (mapped) add(checkParameterMap(inv.map(), m, seed));
+  add(checkOperator(inv.forward().solver(), p, seed + 10));
+  add(checkObservation(inv.observation(), inv.observation().name(), J.state(), seed + 20));
+  auto* tJ = inv.transientObjective();
+  add(checkMisfit(inv.misfit(),
+                  tJ ? tJ->predictedObservations() : inv.steadyObjective()->predictedObservations(),
+                  seed + 30));
+  if (inv.regularization()) {
+    auto mField = inv.forward().parameter().createVector();
+    if (inv.regions()) inv.regions()->embed(m, mField);
+    add(checkRegularization(*inv.regularization(), inv.regions() ? mField.get() : m.get(),
+                            seed + 40));
+  }
+  if (inv.regions()) {
+    auto field = inv.forward().parameter().createVector();
+    auto theta = inv.regions()->createVector();
+    add({checkDotProduct(
+        "region parameters", "E / E^T", theta, field,
+        [&](Vec t, Vec f) { inv.regions()->embed(t, f); },
+        [&](Vec f, Vec t) { inv.regions()->embedTranspose(f, t); }, 1e-12)});
+  }
+  if (tJ) {
+    // The whole space-time tangent/adjoint pair of x ↦ predicted observations.
+    auto dx = J.createParameterVector();
+    Owned<Vec> r;
+    PDEINV_CALL(VecDuplicate(tJ->predictedObservations(), r.out()));
+    fillRandom(dx, seed + 60);
+    fillRandom(r, seed + 61);
+    add({checkDotProduct(
+        "transient adjoint", "space-time d / d^T", dx, r,
+        [&](Vec a, Vec out) { tJ->predictionTangent(m, a, out); },
+        [&](Vec a, Vec out) { tJ->predictionAdjoint(m, a, out); }, 1e-10)});
+  }
+  add(checkReducedFunctional(J, m, seed + 50));
+  return report;
 }
 
 }  // namespace pdeinv

@@ -25,6 +25,7 @@ class ObservationOperator;
 class Misfit;
 class Regularization;
 class ParameterMap;
+class InverseProblem;
 
 struct CheckResult {
   std::string component;  // e.g. "reduced functional", "observation points", "operator poisson"
@@ -100,5 +101,12 @@ std::vector<CheckResult> checkParameterMap(const ParameterMap& map, Vec m, unsig
 // Gradient and Hessian Taylor tests and symmetry of a reduced functional (Newton when the
 // operator provides second-order terms).
 std::vector<CheckResult> checkReducedFunctional(Objective& J, Vec m, unsigned long seed);
+
+// Every derivative in an inverse problem, checked at its starting point (what -mode verify
+// runs): the parameter map, the operator (Jacobians, adjoints, second-order blocks, AD twin),
+// the observation, the misfit, the regularization, region embedding, the transient space-time
+// tangent/adjoint pair, and the reduced functional (Taylor tests of gradient and Hessians,
+// Hessian symmetry). The random directions come from seed (each component its own offset).
+VerificationReport verifyInverseProblem(InverseProblem& inv, unsigned long seed);
 
 }  // namespace pdeinv
