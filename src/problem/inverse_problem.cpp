@@ -140,7 +140,16 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
     }
     auto u = V.createVector();
     PDEINV_CALL(VecSet(u, 0.0));
-    solver.solve(phys, u);
+    try {
+      solver.solve(phys, u);
+    } catch (const ForwardSolveFailure& e) {
+      // Name the input: the true parameter, not the noise or the data that come after it.
+      const std::string at = truthScalars  ? "-truth_scalars"
+                             : truthSample ? "-truth_prior_sample " + std::to_string(*truthSample)
+                                           : "-truth '" + *truthText + "'";
+      throw ForwardSolveFailure(std::string(e.what()) +
+                                " [the forward solve making synthetic data at " + at + "]");
+    }
     solver.setScalars(defaults);
     p->obs_->apply(u, clean);
     p->sigma_ = noiseSigmaFromOptions(clean, *p->obs_);

@@ -8,6 +8,7 @@
 #include "pdeinv/core/options.hpp"
 #include "pdeinv/core/session.hpp"
 #include "pdeinv/fem/expression.hpp"
+#include "pdeinv/forward/steady_solver.hpp"
 #include "pdeinv/io/output.hpp"
 #include "pdeinv/transient/transient_solver.hpp"
 
@@ -64,10 +65,16 @@ const ForwardResult& ForwardRun::solve() {
   if (initial_) V.interpolate(*initial_, u_);
   PetscLogDouble t0 = 0, t1 = 0;
   PDEINV_CALL(PetscTime(&t0));
-  if (arkode_) {
-    arkode_->solve(m_, u_);
-  } else {
-    problem_.solver().solve(m_, u_);
+  try {
+    if (arkode_) {
+      arkode_->solve(m_, u_);
+    } else {
+      problem_.solver().solve(m_, u_);
+    }
+  } catch (const ForwardSolveFailure& e) {
+    // Name the input the failure comes from (e.g. a coefficient e^m that underflows to 0).
+    throw ForwardSolveFailure(std::string(e.what()) + " [at -parameter '" + settings_.parameter +
+                              "']");
   }
   PDEINV_CALL(PetscTime(&t1));
   auto& r = result_;

@@ -339,6 +339,10 @@ const InversionResult& Inversion::run() {
   r.initialGradientNorm = hist.empty() ? 0 : hist.front().gradientNorm;
   r.gradientNorm = hist.empty() ? 0 : hist.back().gradientNorm;
   r.counts = J.counts();
+  if (problem_.misfit().name() == "gaussian" && r.expectedMisfit > 0) {
+    r.misfitRatio = r.misfit / r.expectedMisfit;
+    r.misfitPlausible = r.misfitRatio >= 0.1 && r.misfitRatio <= 10;
+  }
   if (problem_.truth() && !problem_.scalarMode() && !problem_.regions()) {
     const auto& P = problem_.parameterSpace();
     auto estimate = P.createVector(), truth = P.createVector();
@@ -382,6 +386,13 @@ void Inversion::writeResults() {
                 static_cast<long long>(r.iterations), tao_->typeName().c_str());
     std::printf("  cost %.6e  misfit %.6e (expected %.4e)  regularization %.6e\n", r.cost, r.misfit,
                 r.expectedMisfit, r.regularization);
+    if (!r.misfitPlausible)
+      std::printf(
+          "  warning: the misfit is %.3g times its expected value N/2 = %.4g (outside [0.1, 10]): "
+          "the estimate %s the data %s the noise level (-noise_*) says; check the noise level, "
+          "the data and the model, or the regularization weight\n",
+          r.misfitRatio, r.expectedMisfit, r.misfitRatio > 1 ? "explains" : "fits",
+          r.misfitRatio > 1 ? "far worse than" : "far closer than");
     std::printf("  gradient norm %.3e (reduced %.2e-fold)\n", r.gradientNorm,
                 r.gradientNorm > 0 ? r.initialGradientNorm / r.gradientNorm : 0.0);
     std::printf(
@@ -510,6 +521,8 @@ void Inversion::writeSummaryJson(const std::string& path) const {
       .field("gradient_reduction",
              r.initialGradientNorm > 0 ? r.gradientNorm / r.initialGradientNorm : 0.0);
   w.field("expected_misfit", r.expectedMisfit).field("regularization_weight", r.weight);
+  if (r.misfitRatio >= 0)
+    w.field("misfit_ratio", r.misfitRatio).field("misfit_plausible", r.misfitPlausible);
   w.key("weight_choice").beginObject().field("method", weightChoiceName(s.weightChoice));
   if (s.weightChoice == InversionSettings::WeightChoice::morozov)
     w.field("found", r.morozovFound).field("rtol", s.morozovRtol);

@@ -62,6 +62,20 @@ pdeinv_add_error_test(NAME restart_without_checkpoint EXPECT "cannot read restar
                       ARGS ${PDEINV_SMALL} -restart -output tests/data)
 pdeinv_add_error_test(NAME restart_from_other_problem EXPECT "restart file 'tests/data/other_problem/checkpoint.txt' \\(-restart\\) is from a different problem"
                       ARGS ${PDEINV_SMALL} -restart -output tests/data/other_problem)
+# A wrong answer is not reported as plain success: a coefficient e^m that underflows makes the
+# operator singular (the error names the input), and a converged inversion whose misfit is far
+# from its expected value N/2 is flagged (here: 81 unknowns over-fit 9 nearly noise-free values).
+pdeinv_add_error_test(NAME singular_operator_names_parameter EXPECT "zero pivot.*\\[at -parameter '-800'\\]"
+                      ARGS -mesh_faces 8,8 -parameter -800)
+pdeinv_add_error_test(NAME singular_truth_names_truth EXPECT "zero pivot.*\\[the forward solve making synthetic data at -truth '-800'\\]"
+                      ARGS ${PDEINV_SMALL} -truth -800)
+add_test(NAME invert_flags_implausible_misfit
+         COMMAND $<TARGET_FILE:pdeinv_driver> -mode invert -mesh_faces 8,8 -truth x -obs_type grid
+                 -obs_grid 3,3 -noise_sigma 1e-6 -reg_weight 1e3 -monitor 0 -output none
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(invert_flags_implausible_misfit PROPERTIES TIMEOUT 60
+                     PASS_REGULAR_EXPRESSION "warning: the misfit is [0-9.e+]+ times its expected value")
+
 # A corrupt checkpoint is rejected when read, naming the file and the field.
 pdeinv_add_error_test(NAME restart_negative_iteration EXPECT "restart file 'tests/data/corrupt_checkpoint_iteration/checkpoint.txt' \\(-restart\\) is corrupt: the iteration is -3, not a count"
                       ARGS ${PDEINV_SMALL} -restart -output tests/data/corrupt_checkpoint_iteration)

@@ -80,7 +80,12 @@ struct InversionResult {
   PetscReal cost = 0, misfit = 0, regularization = 0;
   PetscReal initialGradientNorm = 0, gradientNorm = 0;
   PetscReal expectedMisfit = 0;  // N/2 for N observations
-  PetscReal weight = 0;          // the β of the final inversion
+  // Gaussian misfit: Φ/(N/2), and whether it lies in [0.1, 10] (outside, the estimate explains
+  // the data far worse — or far better — than the noise level allows: a converged run with an
+  // implausible misfit is flagged, not reported as plain success). Other misfits: ratio -1.
+  PetscReal misfitRatio = -1;
+  bool misfitPlausible = true;
+  PetscReal weight = 0;  // the β of the final inversion
   bool morozovFound = false;
   std::vector<WeightTrial> trials;  // Morozov's or the L-curve's inversions
   PetscReal relativeError = -1;     // against the truth, when there is one (else -1)
