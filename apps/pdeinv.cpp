@@ -47,13 +47,18 @@ int runVerify(MPI_Comm comm) {
   auto inv = InverseProblem::fromOptions(comm);
   const auto seed = static_cast<unsigned long>(
       opts.getInt("verify_seed", 1234, "seed of the random directions of -verify"));
+  VerificationSettings checks;
+  checks.h0 = opts.getReal("verify_h0", checks.h0, "first step of the Taylor tests");
+  checks.steps = static_cast<int>(
+      opts.getInt("verify_steps", checks.steps, "Taylor steps h0, h0/2, ... (4 to 40)"));
+  checks.validate();
   const auto outDir = app::outputDirectory("output/verify");
   const bool write = !outDir.empty();
   if (app::printHelpIfRequested(comm)) return 0;
   checkAllOptionsUsed();
 
   // 2. Every derivative in it, checked at the starting point of an inversion.
-  const auto report = verifyInverseProblem(*inv, seed);
+  const auto report = verifyInverseProblem(*inv, seed, checks);
 
   // 3. Report (sizes are collective: computed on every rank, printed by one).
   const auto nParam = static_cast<long long>(inv->parameterSpace().globalSize());

@@ -53,11 +53,42 @@ class VerificationReport {
   std::vector<CheckResult> checks_;
 };
 
-// Taylor verdict: at least three consecutive slopes within `tolerance` of `expected` (or above
-// expected − tolerance when atLeast) — the asymptotic range, before round-off takes over.
-// With scale ≥ 0, remainders all below 1e-11·scale mean the expansion is exact (a linear or
-// quadratic map, or zero): passed, and marked exact. scale < 0: no exactness test.
-void judgeTaylor(CheckResult& r, PetscReal tolerance, bool atLeast, PetscReal scale = -1);
+// How strict the checks are and where they look (-verify_h0, -verify_steps, -verify_seed; the
+// solver tolerance is read off the state solver by verifyInverseProblem).
+struct VerificationSettings {
+  PetscReal h0 = 0.1;  // first Taylor step; then h0/2, h0/4, ...
+  int steps = 8;       // Taylor steps
+  PetscReal slopeTolerance = 0.1;
+  // Relative tolerance of the linear solves inside the checked maps (0: direct solves, round-
+  // off). Values computed through such solves carry relative errors of about this size, so
+  // the noise floor of Taylor remainders and the tolerance of dot-product and symmetry tests
+  // that pass through solves are derived from it (never fixed numbers a user must tighten the
+  // solver to meet).
+  PetscReal solverRtol = 0;
+  // Relative noise level of a value computed through the solves: max(1e-13, 10 rtol).
+  PetscReal relativeNoise() const;
+  // Remainders all below this (relative) level: the expansion is exact, max(1e-11, 100 rtol).
+  PetscReal exactLevel() const;
+  // Tolerance of a dot-product or symmetry test through solves: max(1e-10, 1000 rtol).
+  PetscReal solveTolerance() const;
+  void validate() const;  // InputError naming the option
+};
+// The settings the check functions below use (a scope of verifyInverseProblem sets them).
+const VerificationSettings& verificationSettings();
+void setVerificationSettings(const VerificationSettings& s);
+
+// Strict Taylor verdict. Remainders at or below the noise floor (relativeNoise × valueScale,
+// the size of the function values the remainders are differences of: their round-off, or the
+// error of the solves they come from; valueScale < 0: scale) are left out; of the slopes
+// between the remaining consecutive steps, the last three — the asymptotic range, just before
+// the floor — must all be at least `expected` − tolerance (a faster decay means the next-order
+// term vanishes; a wrong derivative shows one order less exactly there). Remainders all below
+// exactLevel × scale mean the expansion is exact (a linear or quadratic map, or zero): passed,
+// and marked exact. Fewer than three slopes above the floor otherwise: failed (a larger
+// -verify_h0 or more -verify_steps show more of the range). scale < 0: no exactness test and,
+// without valueScale, no floor.
+void judgeTaylor(CheckResult& r, PetscReal tolerance, PetscReal scale = -1,
+                 PetscReal valueScale = -1);
 
 // Step sizes h0, h0/2, ..., (n of them).
 std::vector<PetscReal> halvingSteps(PetscReal h0, int n);
@@ -107,6 +138,9 @@ std::vector<CheckResult> checkReducedFunctional(Objective& J, Vec m, unsigned lo
 // the observation, the misfit, the regularization, region embedding, the transient space-time
 // tangent/adjoint pair, and the reduced functional (Taylor tests of gradient and Hessians,
 // Hessian symmetry). The random directions come from seed (each component its own offset).
-VerificationReport verifyInverseProblem(InverseProblem& inv, unsigned long seed);
+// The settings' solverRtol is taken from the state solver (its KSP's rtol, 0 for a direct
+// solve).
+VerificationReport verifyInverseProblem(InverseProblem& inv, unsigned long seed,
+                                        VerificationSettings settings = {});
 
 }  // namespace pdeinv
