@@ -6,6 +6,7 @@
 
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/session.hpp"
+#include "pdeinv/mesh/validate.hpp"
 
 namespace pdeinv {
 
@@ -70,7 +71,11 @@ Mesh Mesh::fromGmsh(MPI_Comm comm, const std::string& path, const std::string& o
   // PETSc's gmsh reader parses on rank 0; a parse error there would leave the other ranks
   // waiting in a collective. So rank 0 first reads the file alone, and the verdict (with
   // PETSc's message) is broadcast: a bad file is one InputError on every rank, never a hang.
+  // Before PETSc, rank 0 reads the file itself (scanGmshFile): PETSc's reader segfaults on an
+  // element whose node is not in $Nodes.
+  const std::string file = "mesh file '" + path + "' (" + option + ")";
   std::string problem;
+  GmshScan scan;
   if (rankOf(comm) == 0) {
     std::ifstream in(path);
     std::string first;
@@ -78,14 +83,15 @@ Mesh Mesh::fromGmsh(MPI_Comm comm, const std::string& path, const std::string& o
       problem =
           "cannot open mesh file '" + path + "' (" + option + "): no such file or not readable";
     } else if (!std::getline(in, first) || first.rfind("$MeshFormat", 0) != 0) {
-      problem = "mesh file '" + path + "' (" + option +
-                ") is not a gmsh .msh file (it does not start with $MeshFormat)";
+      problem = file + " is not a gmsh .msh file (it does not start with $MeshFormat)";
+    } else if (scan = scanGmshFile(path); !scan.problem.empty()) {
+      problem = file + ": " + scan.problem;
     } else {
       DM probe = nullptr;
       try {
         PDEINV_CALL(DMPlexCreateGmshFromFile(PETSC_COMM_SELF, path.c_str(), PETSC_TRUE, &probe));
       } catch (const PetscFailure& e) {
-        problem = "cannot read mesh file '" + path + "' (" + option + "): " + e.what();
+        problem = "cannot read " + file + ": " + e.what();
       }
       if (probe) DMDestroy(&probe);
     }
@@ -99,6 +105,8 @@ Mesh Mesh::fromGmsh(MPI_Comm comm, const std::string& path, const std::string& o
   Owned<DM> dm;
   PDEINV_CALL(DMPlexCreateGmshFromFile(comm, path.c_str(), PETSC_TRUE, dm.out()));
   PDEINV_CALL(PetscObjectSetName(reinterpret_cast<PetscObject>(dm.get()), "mesh"));
+  // The DM is not distributed yet: rank 0 holds every cell, in the order of scan.cellElements.
+  validateMeshCells(dm, file, scan.cellElements);
   return Mesh(std::move(dm));
 }
 
@@ -116,6 +124,8 @@ Mesh Mesh::box(MPI_Comm comm, const BoxSpec& spec) {
                                   spec.faces.data(), spec.lower.data(), spec.upper.data(), nullptr,
                                   PETSC_TRUE, dm.out()));
   PDEINV_CALL(PetscObjectSetName(reinterpret_cast<PetscObject>(dm.get()), "mesh"));
+  // Cheap, and catches bounds such as -mesh_upper 1e20.
+  validateMeshCells(dm, "box mesh");
   return Mesh(std::move(dm));
 }
 

@@ -2,10 +2,14 @@
 #include <gtest/gtest.h>
 #include <petscsf.h>
 
+#include <cmath>
+#include <functional>
+
 #include "../test_util.hpp"
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/session.hpp"
 #include "pdeinv/mesh/mesh.hpp"
+#include "pdeinv/mesh/validate.hpp"
 
 using namespace pdeinv;
 using pdeinv::test::meshPath;
@@ -112,4 +116,115 @@ TEST(Mesh, unknown_label_names_the_available_ones) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("'Face Sets'"), std::string::npos) << e.what();
   }
+}
+
+// ---- validation (mesh/validate.hpp) ----
+
+namespace {
+std::string dataPath(const std::string& name) {
+  return pdeinv::test::sourceDir() + "/tests/data/" + name;
+}
+// The InputError fromGmsh raises for a file ("" if none), checked to be the same on every rank.
+std::string readError(const std::string& name) {
+  std::string message;
+  try {
+    Mesh::fromGmsh(PETSC_COMM_WORLD, dataPath(name), "-mesh_file");
+  } catch (const InputError& e) {
+    message = e.what();
+  }
+  const auto h = static_cast<unsigned long>(std::hash<std::string>{}(message));
+  unsigned long lo = 0, hi = 0;
+  MPI_Allreduce(&h, &lo, 1, MPI_UNSIGNED_LONG, MPI_MIN, PETSC_COMM_WORLD);
+  MPI_Allreduce(&h, &hi, 1, MPI_UNSIGNED_LONG, MPI_MAX, PETSC_COMM_WORLD);
+  EXPECT_EQ(lo, hi) << "the ranks disagree: " << message;
+  return message;
+}
+}  // namespace
+
+TEST(MeshValidation, every_mesh_in_meshes_passes_and_its_elements_name_the_cells) {
+  for (const char* name :
+       {"unit_square_coarse.msh", "unit_square_fine.msh", "l_shape_coarse.msh", "l_shape_fine.msh",
+        "square_inclusion_coarse.msh", "square_inclusion_fine.msh", "structured_square_16.msh",
+        "structured_square_32.msh", "structured_square_64.msh", "unit_cube_coarse.msh",
+        "unit_cube_fine.msh"}) {
+    const auto scan = scanGmshFile(meshPath(name));
+    EXPECT_TRUE(scan.checked) << name;
+    EXPECT_EQ(scan.problem, "") << name;
+    auto mesh = Mesh::fromGmsh(PETSC_COMM_WORLD, meshPath(name));  // validates
+    EXPECT_EQ(static_cast<PetscInt>(scan.cellElements.size()), mesh.globalNumCells()) << name;
+    mesh.distribute();
+    mesh.refineUniformly(1);
+    EXPECT_NO_THROW(validateMeshCells(mesh.dm(), name)) << name;  // distributed and refined
+  }
+}
+
+TEST(MeshValidation, scan_reads_msh22_and_msh41_alike_and_leaves_binary_files_to_petsc) {
+  const auto v22 = scanGmshFile(dataPath("mesh_square_2x2.msh"));
+  const auto v41 = scanGmshFile(dataPath("mesh_square_2x2_v41.msh"));
+  const std::vector<PetscInt> triangles = {9, 10, 11, 12, 13, 14, 15, 16};
+  EXPECT_TRUE(v22.checked && v41.checked);
+  EXPECT_EQ(v22.problem + v41.problem, "");
+  EXPECT_EQ(v22.cellElements, triangles);
+  EXPECT_EQ(v41.cellElements, triangles);
+  const auto binary = scanGmshFile(dataPath("mesh_inverted_cell_binary.msh"));
+  EXPECT_FALSE(binary.checked);
+  EXPECT_TRUE(binary.cellElements.empty());
+  // PETSc's cell order: the triangles (elements 1, 3, 5, 6), then the quadrilaterals (2, 4).
+  EXPECT_EQ(scanGmshFile(dataPath("mesh_twisted_quad.msh")).cellElements,
+            (std::vector<PetscInt>{1, 3, 5, 6, 2, 4}));
+  // A file that does not parse is PETSc's to report.
+  const auto truncated = scanGmshFile(dataPath("truncated.msh"));
+  EXPECT_FALSE(truncated.checked);
+  EXPECT_EQ(truncated.problem, "");
+}
+
+TEST(MeshValidation, each_bad_file_is_one_input_error_naming_the_file_and_the_element) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"mesh_missing_node.msh", "element 16 refers to node 12, which is not in $Nodes"},
+      {"mesh_missing_node_v41.msh", "element 16 refers to node 12, which is not in $Nodes"},
+      {"mesh_unknown_entity_v41.msh",
+       "a block of $Elements refers to entity 7 of dimension 2, which is not in $Entities"},
+      {"mesh_nan_coordinate.msh", "node 5 has a non-finite coordinate (nan)"},
+      {"mesh_huge_coordinate.msh",
+       "node 5 has the coordinate 1e+20, beyond the bound |x| <= 1e+15"},
+      {"mesh_duplicate_element.msh", "elements 9 and 17 are the same cell"},
+      {"mesh_degenerate_cell.msh", "element 12 is degenerate: det J = 0"},
+      {"mesh_nonmanifold_edge.msh", "a facet is shared by 3 cells (elements 9, 12 and 17)"},
+      {"mesh_inverted_cell.msh", "element 9 is inverted: det J = -0.0625 < 0"},
+      {"mesh_inverted_cell_binary.msh", "cell 0 is inverted: det J = -0.0625 < 0"},
+      {"mesh_twisted_quad.msh", "element 4 is twisted"},
+  };
+  for (const auto& [name, problem] : cases) {
+    const auto message = readError(name);
+    const auto expected = "mesh file '" + dataPath(name) + "' (-mesh_file): " + problem;
+    EXPECT_EQ(message.substr(0, expected.size()), expected) << message;
+  }
+  EXPECT_EQ(readError("mesh_square_2x2.msh"), "");
+  EXPECT_EQ(readError("mesh_square_2x2_v41.msh"), "");
+}
+
+TEST(MeshValidation, a_problem_on_one_rank_is_the_same_error_on_every_rank) {
+  auto mesh = pdeinv::test::unitBox(2, 4);
+  EXPECT_NO_THROW(validateMeshCells(mesh.dm(), "box"));
+  // A NaN coordinate on the last rank only: every rank must raise its message.
+  Vec x = nullptr;
+  DMGetCoordinatesLocal(mesh.dm(), &x);
+  PetscScalar* a = nullptr;
+  VecGetArray(x, &a);
+  const PetscScalar saved = a[0];
+  const bool last = rankOf(PETSC_COMM_WORLD) == sizeOf(PETSC_COMM_WORLD) - 1;
+  if (last) a[0] = NAN;
+  VecRestoreArray(x, &a);
+  std::string message;
+  try {
+    validateMeshCells(mesh.dm(), "box");
+  } catch (const InputError& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("box: cell "), std::string::npos) << message;
+  EXPECT_NE(message.find(" has a vertex with a non-finite coordinate (nan)"), std::string::npos)
+      << message;
+  VecGetArray(x, &a);
+  if (last) a[0] = saved;
+  VecRestoreArray(x, &a);
 }

@@ -31,7 +31,9 @@ struct BoxSpec {
 class Mesh {
  public:
   static Mesh fromOptions(MPI_Comm comm, const Options& opts = Options("mesh_"));
-  // Reads a gmsh file on the communicator (collective). Bad files raise InputError on every rank.
+  // Reads a gmsh file on the communicator (collective) and validates it once (mesh/validate.hpp:
+  // node references, coordinates, degenerate, inverted, duplicated cells, non-conforming
+  // facets). Bad files raise InputError on every rank, naming `option` and the gmsh element.
   static Mesh fromGmsh(MPI_Comm comm, const std::string& path, const std::string& option = "file");
   static Mesh box(MPI_Comm comm, const BoxSpec& spec);
 
