@@ -2,7 +2,6 @@
 // directory is written by pdeinv::Inversion (include/pdeinv/workflow/inversion.hpp lists it).
 // Exit status: 0 converged, 2 not converged (results are written either way).
 #include "modes.hpp"
-#include "pdeinv/core/options.hpp"
 #include "pdeinv/core/session.hpp"
 #include "pdeinv/problem/inverse_problem.hpp"
 #include "pdeinv/workflow/inversion.hpp"
@@ -14,10 +13,8 @@ int runInvert(MPI_Comm comm) {
   auto problem = InverseProblem::fromOptions(comm);
 
   // 2. How to solve it: optimizer, weight choice, checkpoints, output directory.
-  auto settings = InversionSettings::fromOptions(*problem, "output/invert");
-  if (Options().getBool("plot", true, "make the PNG plots (Debian's python3-matplotlib)"))
-    settings.plotScript = PDEINV_PLOT_SCRIPT;
-  Inversion inversion(*problem, settings);
+  Inversion inversion(
+      *problem, InversionSettings::fromOptions(*problem, "output/invert", PDEINV_PLOT_SCRIPT));
   if (printHelpIfRequested(comm)) return 0;
   checkAllOptionsUsed();  // every option is read: one set and never used is a mistake
 

@@ -31,7 +31,9 @@
 #include "pdeinv/io/output.hpp"
 #include "pdeinv/problem/component_list.hpp"
 #include "pdeinv/problem/inverse_problem.hpp"
+#include "pdeinv/workflow/evaluation.hpp"
 #include "pdeinv/workflow/forward_run.hpp"
+#include "pdeinv/workflow/inversion.hpp"
 
 static const char help[] = "pdeinv: PDE-constrained inverse problems on PETSc.\n";
 
@@ -166,6 +168,29 @@ int runForward(MPI_Comm comm) {
   return 0;
 }
 
+// -mode evaluate: J, its parts and ∇J in full precision, at -m_init or at the iterate of a run
+// directory (read by dof position: any rank count). It reads an inversion's options like
+// -mode invert (the regularization weight, the optimizer's), so a run's options file serves.
+int runEvaluate(MPI_Comm comm) {
+  const Options opts;
+  // 1. The inverse problem as an inversion would solve it, the point, where results go.
+  auto inv = InverseProblem::fromOptions(comm);
+  const Inversion inversion(*inv, InversionSettings::fromOptions(*inv, "output/evaluate"));
+  const auto at = opts.findString(
+      "evaluate_at",
+      "run directory whose estimate (or checkpoint) to evaluate at (default: -m_init)");
+  const bool checkpoint = opts.getBool("evaluate_checkpoint", false,
+                                       "-evaluate_at: its last checkpoint instead of its estimate");
+  if (app::printHelpIfRequested(comm)) return 0;
+  checkAllOptionsUsed();
+
+  // 2. Evaluate and write.
+  auto x = at ? readRunIterate(*inv, *at, "-evaluate_at", checkpoint ? "checkpoint" : "estimate")
+              : inv->initialGuess();
+  writeEvaluation(*inv, evaluateObjective(*inv, x), inversion.settings().outputDirectory);
+  return ExitOk;
+}
+
 }  // namespace
 
 namespace pdeinv::app {
@@ -198,13 +223,15 @@ int main(int argc, char** argv) {
       return 0;
     }
     const bool verify = opts.getBool("verify", false, "same as -mode verify");
-    const auto mode = opts.getString("mode", verify ? "verify" : "forward",
-                                     "what to run: forward | invert | verify | identify");
+    const auto mode =
+        opts.getString("mode", verify ? "verify" : "forward",
+                       "what to run: forward | invert | verify | identify | evaluate");
     if (mode == "forward") return runForward(comm);
     if (mode == "invert") return pdeinv::app::runInvert(comm);
     if (mode == "verify") return runVerify(comm);
     if (mode == "identify") return runIdentify(comm);
+    if (mode == "evaluate") return runEvaluate(comm);
     throw pdeinv::InputError("unknown mode '" + mode +
-                             "' (-mode); available: forward, invert, verify, identify");
+                             "' (-mode); available: forward, invert, verify, identify, evaluate");
   });
 }

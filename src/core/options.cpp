@@ -176,8 +176,9 @@ void checkAllOptionsUsed(bool final) {
   for (PetscInt i = 0; i < n; ++i) {
     if (harmless.count(names[i])) continue;
     // PETSc reads its viewing options (-ksp_view, -snes_converged_reason, ...) only when a
-    // solve ends, so before the first solve they cannot be judged yet.
-    static const std::regex lazy("(^|_)(view|converged_reason)(_|$)");
+    // solve ends, and TAO its derivative tests (-tao_test_gradient, -tao_test_hessian) at the
+    // first evaluation: before the first solve they cannot be judged yet.
+    static const std::regex lazy("(^|_)(view|converged_reason|test_gradient|test_hessian)(_|$)");
     if (!final && std::regex_search(names[i], lazy)) continue;
     std::string entry = "-";
     entry += names[i];

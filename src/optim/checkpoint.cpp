@@ -51,9 +51,9 @@ std::vector<std::pair<std::uint64_t, double>> keyed(Vec x, const std::vector<std
 }  // namespace
 
 void writeCheckpoint(const std::string& dir, Vec x, const std::vector<std::uint64_t>& keys,
-                     const Checkpoint& c) {
+                     const Checkpoint& c, const std::string& name) {
   const MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(x));
-  const std::string vec = dir + "/checkpoint.dat", txt = dir + "/checkpoint.txt";
+  const std::string vec = dir + "/" + name + ".dat", txt = dir + "/" + name + ".txt";
   // Gather (key, value) on rank 0, sorted by key.
   auto local = keyed(x, keys);
   int size = 1;
@@ -97,9 +97,11 @@ void writeCheckpoint(const std::string& dir, Vec x, const std::vector<std::uint6
 }
 
 Checkpoint readCheckpoint(const std::string& dir, Vec x, const std::vector<std::uint64_t>& keys,
-                          const std::string& fingerprint) {
+                          const std::string& fingerprint, const std::string& name,
+                          const std::string& flag) {
   const MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(x));
-  const std::string vec = dir + "/checkpoint.dat", txt = dir + "/checkpoint.txt";
+  const std::string vec = dir + "/" + name + ".dat", txt = dir + "/" + name + ".txt";
+  const std::string kind = flag == "-restart" ? "restart" : "parameter";
   Checkpoint c;
   std::string error, text;
   if (rank(comm) == 0) {
@@ -108,7 +110,8 @@ Checkpoint readCheckpoint(const std::string& dir, Vec x, const std::vector<std::
     all << in.rdbuf();
     text = all.str();
     if (!in || text.empty()) {
-      error = "cannot read restart file '" + txt + "' (-restart): no checkpoint in '" + dir + "'";
+      error = "cannot read " + kind + " file '" + txt + "' (" + flag + "): no checkpoint in '" +
+              dir + "'";
     }
   }
   agree(comm, error);
@@ -119,7 +122,7 @@ Checkpoint readCheckpoint(const std::string& dir, Vec x, const std::vector<std::
   std::istringstream in(text);
   std::string line;
   bool haveIteration = false, haveFingerprint = false;
-  const std::string where = "restart file '" + txt + "' (-restart)";
+  const std::string where = kind + " file '" + txt + "' (" + flag + ")";
   // A number of the record: all of the token, finite (a corrupt file must not resume from NaN).
   auto number = [&](const std::string& token, const std::string& field) {
     char* end = nullptr;
@@ -169,19 +172,19 @@ Checkpoint readCheckpoint(const std::string& dir, Vec x, const std::vector<std::
       in.setstate(std::ios::failbit);
     }
     if (!in) {
-      error = "cannot read restart iterate '" + vec + "' (-restart): missing or truncated";
+      error = "cannot read " + kind + " iterate '" + vec + "' (" + flag + "): missing or truncated";
     } else if (in.peek() != std::char_traits<char>::eof()) {
-      error = "restart iterate '" + vec + "' (-restart) is corrupt: bytes after its " +
+      error = kind + " iterate '" + vec + "' (" + flag + ") is corrupt: bytes after its " +
               std::to_string(n) + " entries";
     }
     for (std::size_t i = 0; error.empty() && i < all.size(); ++i) {
       if (!std::isfinite(all[i].second)) {
         std::ostringstream v;
         v << all[i].second;
-        error = "restart iterate '" + vec + "' (-restart) is corrupt: entry " + std::to_string(i) +
-                " is " + v.str();
+        error = kind + " iterate '" + vec + "' (" + flag + ") is corrupt: entry " +
+                std::to_string(i) + " is " + v.str();
       } else if (i > 0 && all[i].first <= all[i - 1].first) {
-        error = "restart iterate '" + vec + "' (-restart) is corrupt: its keys are not sorted";
+        error = kind + " iterate '" + vec + "' (" + flag + ") is corrupt: its keys are not sorted";
       }
     }
   }
@@ -191,10 +194,9 @@ Checkpoint readCheckpoint(const std::string& dir, Vec x, const std::vector<std::
   all.resize(static_cast<std::size_t>(n));
   MPI_Bcast(all.data(), static_cast<int>(n * sizeof(all[0])), MPI_BYTE, 0, comm);
   // (Both files are checked first: a corrupt one is named as such, not as another problem's.)
-  require(c.fingerprint == fingerprint,
-          "restart file '" + txt +
-              "' (-restart) is from a different problem: it was written for [" + c.fingerprint +
-              "], this run is [" + fingerprint + "]");
+  require(c.fingerprint == fingerprint, kind + " file '" + txt + "' (" + flag +
+                                            ") is from a different problem: it was written for [" +
+                                            c.fingerprint + "], this run is [" + fingerprint + "]");
   auto local = keyed(x, keys);
   int missing = 0;
   for (auto& [key, value] : local) {
@@ -206,8 +208,8 @@ Checkpoint readCheckpoint(const std::string& dir, Vec x, const std::vector<std::
     value = it->second;
   }
   MPI_Allreduce(MPI_IN_PLACE, &missing, 1, MPI_INT, MPI_MAX, comm);
-  require(!missing, "restart iterate '" + vec +
-                        "' (-restart) does not match this problem's parameter unknowns");
+  require(!missing, kind + " iterate '" + vec + "' (" + flag +
+                        ") does not match this problem's parameter unknowns");
   PetscScalar* a = nullptr;
   PDEINV_CALL(VecGetArray(x, &a));
   for (std::size_t i = 0; i < local.size(); ++i) a[i] = local[i].second;

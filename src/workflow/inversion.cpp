@@ -77,7 +77,8 @@ void InversionSettings::validate() const {
 }
 
 InversionSettings InversionSettings::fromOptions(const InverseProblem& problem,
-                                                 const std::string& defaultOutput) {
+                                                 const std::string& defaultOutput,
+                                                 const std::string& plotScript) {
   const Options opts;
   InversionSettings s;
   const auto hessian = opts.getString("hessian", "gauss_newton",
@@ -103,6 +104,8 @@ InversionSettings InversionSettings::fromOptions(const InverseProblem& problem,
   s.lcurveWeights =
       opts.getRealArray("lcurve_weights", s.lcurveWeights, "L-curve: the weights β to try");
   s.monitor = opts.getBool("monitor", true, "print one line per iteration");
+  if (opts.getBool("plot", true, "make the PNG plots (Debian's python3-matplotlib)"))
+    s.plotScript = plotScript;
   s.spectrum.rank = static_cast<int>(opts.getInt(
       "identify_rank", 0,
       "after the inversion: eigenpairs of the misfit Hessian against the prior at the estimate "
@@ -181,8 +184,7 @@ Inversion::~Inversion() = default;
 
 // What identifies the problem a checkpoint belongs to: nothing that depends on the rank count
 // or the partition (a checkpoint restarts on any number of ranks).
-std::string Inversion::fingerprint(Vec x) const {
-  auto& inv = problem_;
+std::string problemFingerprint(InverseProblem& inv, Vec x) {
   PetscInt nx = 0;
   PDEINV_CALL(VecGetSize(x, &nx));
   PetscReal dataNorm = 0;
@@ -197,6 +199,11 @@ std::string Inversion::fingerprint(Vec x) const {
     << " map=" << inv.map().name()
     << " regularization=" << (inv.regularization() ? inv.regularization()->name() : "none");
   return s.str();
+}
+
+std::vector<std::uint64_t> parameterKeys(InverseProblem& inv) {
+  const bool field = !inv.regions() && !inv.scalarMode();
+  return field ? inv.parameterSpace().dofKeys() : std::vector<std::uint64_t>{};
 }
 
 WeightTrial Inversion::invertAt(Vec x, PetscReal w) {
@@ -232,11 +239,10 @@ const InversionResult& Inversion::run() {
   // 1. The starting point: the configured guess, or the last checkpoint.
   r.x = problem_.initialGuess();
   Vec x = r.x;
-  const std::string fp = fingerprint(x);
-  // Checkpoint keys: dof positions for a field (partition-independent), none for θ on rank 0.
-  const bool field = !problem_.regions() && !problem_.scalarMode();
-  const std::vector<std::uint64_t> keys =
-      field ? problem_.parameterSpace().dofKeys() : std::vector<std::uint64_t>{};
+  fingerprint_ = problemFingerprint(problem_, x);
+  keys_ = parameterKeys(problem_);
+  const std::string& fp = fingerprint_;
+  const auto& keys = keys_;
   const bool gncg = tao_->typeName() == TAOPDEINVGNCG;
   if (settings_.restart) {
     const auto c = readCheckpoint(outDir, x, keys, fp);
@@ -460,6 +466,12 @@ void Inversion::writeResults() {
         PetscViewerBinaryOpen(comm, (outDir + "/estimate.vec").c_str(), FILE_MODE_WRITE, v.out()));
     PDEINV_CALL(PetscViewerBinarySetSkipInfo(v, PETSC_TRUE));
     PDEINV_CALL(VecView(x, v));
+  }
+  {
+    Checkpoint c;  // the estimate by dof position: read back on any rank count
+    c.iteration = r.iterations;
+    c.fingerprint = fingerprint_;
+    writeCheckpoint(outDir, x, keys_, c, "estimate");
   }
   writeOptionsFile(comm, outDir + "/options_used.txt");
   writeRunInfo(comm, outDir + "/run_info.json");

@@ -9,6 +9,8 @@
   check_inversion.py restart TOL -- CMD...    kill -9 a run mid-way, restart it, compare with an
                                               uninterrupted run (at the sensors) to TOL relative
   check_inversion.py restart TOL --restart-ranks N -- CMD...   the same, restarted on N ranks
+  check_inversion.py evaluate RUN EVAL TOL    -mode evaluate -evaluate_at RUN (in EVAL) gives the
+                                              run's final cost and gradient norm to TOL relative
 """
 import json
 import math
@@ -160,6 +162,24 @@ def restart(tol, cmd, restart_ranks=None):
         fail("summary.json does not record the restart")
 
 
+def evaluate(run_dir, eval_dir, tol):
+    final = summary(run_dir)["final"]
+    with open(os.path.join(eval_dir, "evaluate.json")) as f:
+        e = json.load(f)
+    # The final gradient is ~1e-9 of the first: it is compared relative to the first.
+    g0 = summary(run_dir)["initial_gradient_norm"]
+    for key, ekey, t, scale in (("cost", "cost", tol, abs(final["cost"])),
+                                ("misfit", "misfit", tol, abs(final["misfit"])),
+                                ("gradient_norm", "gradient_norm", tol, g0)):
+        r = abs(e[ekey] - final[key]) / max(scale, 1e-300)
+        print("%s: run %.17g, evaluate %.17g, relative difference %.2e" % (key, final[key], e[ekey], r))
+        if r > t:
+            fail("-mode evaluate differs from the run's final %s" % key)
+    for name in ("gradient.dat", "gradient.txt", "gradient.vtu"):
+        if not os.path.exists(os.path.join(eval_dir, name)):
+            fail("missing " + name)
+
+
 def main(argv):
     if len(argv) < 2:
         fail(__doc__)
@@ -172,6 +192,8 @@ def main(argv):
         morozov(argv[2], float(argv[3]))
     elif what == "checkpoints":
         checkpoints(argv[2], int(argv[3]))
+    elif what == "evaluate":
+        evaluate(argv[2], argv[3], float(argv[4]))
     elif what == "restart":
         ranks = argv[argv.index("--restart-ranks") + 1] if "--restart-ranks" in argv else None
         restart(float(argv[2]), argv[argv.index("--") + 1:], ranks)

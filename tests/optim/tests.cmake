@@ -3,6 +3,8 @@ pdeinv_add_test(NAME test_tao_problem SOURCES optim/test_tao_problem.cpp TIMEOUT
 # The flagship inversion (coarse) through the driver: converges, writes every documented output,
 # gives the same estimate on 1 and 2 ranks; Morozov's principle; kill -9 and -restart.
 set(PDEINV_INVERT ${PDEINV_MPIEXEC} ${PDEINV_MPIEXEC_FLAGS})
+# A small inversion for the error tests.
+set(PDEINV_SMALL -mode invert -mesh_faces 4,4 -truth x -obs_type grid -obs_grid 3,3)
 set(PDEINV_INVERT_ARGS -options_file apps/poisson_h1.opts -mesh_refine 0 -tao_gttol 1e-9
     -state_ksp_rtol 1e-12 -plot 0 -monitor 0)
 set(PDEINV_CHECK /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/optim/check_inversion.py)
@@ -20,6 +22,27 @@ endforeach()
 add_test(NAME invert_same_on_1_and_2_ranks
          COMMAND ${PDEINV_CHECK} same ${PDEINV_OUT}/invert_np1 ${PDEINV_OUT}/invert_np2 1e-6)
 set_tests_properties(invert_same_on_1_and_2_ranks PROPERTIES FIXTURES_REQUIRED "invert_np1;invert_np2")
+
+# -mode evaluate at a run's estimate, on another rank count: the run's final cost (the estimate
+# is stored by dof position), and J, ∇J written in full precision.
+add_test(NAME driver_evaluate_estimate_np1
+         COMMAND $<TARGET_FILE:pdeinv_driver> ${PDEINV_INVERT_ARGS} -mode evaluate
+                 -evaluate_at ${PDEINV_OUT}/invert_np2 -output ${PDEINV_OUT}/evaluate_np1
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(driver_evaluate_estimate_np1 PROPERTIES TIMEOUT 120
+                     FIXTURES_REQUIRED invert_np2 FIXTURES_SETUP evaluate_np1)
+add_test(NAME evaluate_matches_run
+         COMMAND ${PDEINV_CHECK} evaluate ${PDEINV_OUT}/invert_np2 ${PDEINV_OUT}/evaluate_np1 1e-10)
+set_tests_properties(evaluate_matches_run PROPERTIES FIXTURES_REQUIRED evaluate_np1)
+pdeinv_add_error_test(NAME evaluate_at_missing_run EXPECT "cannot read parameter file 'tests/data/estimate.txt' \\(-evaluate_at\\)"
+                      ARGS ${PDEINV_SMALL} -mode evaluate -evaluate_at tests/data)
+# PETSc's own TAO derivative tests run (they are read at the first evaluation, not refused).
+add_test(NAME invert_tao_test_gradient
+         COMMAND $<TARGET_FILE:pdeinv_driver> ${PDEINV_SMALL} -tao_test_gradient -tao_max_it 1
+                 -monitor 0 -output none
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(invert_tao_test_gradient PROPERTIES TIMEOUT 60
+                     PASS_REGULAR_EXPRESSION "Testing hand-coded Gradient")
 
 add_test(NAME driver_invert_morozov
          COMMAND ${PDEINV_INVERT} -n 2 $<TARGET_FILE:pdeinv_driver> ${PDEINV_INVERT_ARGS}
@@ -53,7 +76,6 @@ foreach(pair "2;1" "1;2")
 endforeach()
 
 # Bad input to an inversion: one clear error and a non-zero exit, at 1 and 2 ranks.
-set(PDEINV_SMALL -mode invert -mesh_faces 4,4 -truth x -obs_type grid -obs_grid 3,3)
 pdeinv_add_error_test(NAME unknown_tao_type EXPECT "unknown TAO type 'lbfgs' \\(-tao_type\\); available: blmvm, bnls"
                       ARGS ${PDEINV_SMALL} -tao_type lbfgs)
 pdeinv_add_error_test(NAME unwritable_output EXPECT "cannot create output directory 'CMakeLists.txt/run' \\(-output\\)"
@@ -85,7 +107,7 @@ pdeinv_add_error_test(NAME restart_nan_value EXPECT "restart iterate 'tests/data
                       ARGS ${PDEINV_SMALL} -restart -output tests/data/corrupt_checkpoint_values)
 pdeinv_add_error_test(NAME bounds_with_unbounded_tao_type EXPECT "-tao_type lmvm does not handle bounds"
                       ARGS ${PDEINV_SMALL} -tao_type lmvm -bound_lower 0)
-pdeinv_add_error_test(NAME unknown_mode EXPECT "unknown mode 'inverse' \\(-mode\\); available: forward, invert, verify, identify"
+pdeinv_add_error_test(NAME unknown_mode EXPECT "unknown mode 'inverse' \\(-mode\\); available: forward, invert, verify, identify, evaluate"
                       ARGS -mode inverse)
 
 # Inversions for a few global scalars (a Gaussian source's strength and position; one value per

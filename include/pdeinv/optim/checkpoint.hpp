@@ -27,12 +27,16 @@ struct Checkpoint {
 };
 
 // Collective. x is the iterate; keys (one per local entry of x, or empty) as above.
+// name: the files' stem (<dir>/<name>.dat and .txt; the final estimate of a run is kept as
+// "estimate" in the same format).
 void writeCheckpoint(const std::string& dir, Vec x, const std::vector<std::uint64_t>& keys,
-                     const Checkpoint& c);
+                     const Checkpoint& c, const std::string& name = "checkpoint");
 // Collective. Reads the iterate into x. InputError when the files are missing or unreadable,
 // when the fingerprint differs from `fingerprint` (a checkpoint of a different problem), or
 // when a key of x is not in the file.
+// flag: the option the files come from, for messages.
 Checkpoint readCheckpoint(const std::string& dir, Vec x, const std::vector<std::uint64_t>& keys,
-                          const std::string& fingerprint);
+                          const std::string& fingerprint, const std::string& name = "checkpoint",
+                          const std::string& flag = "-restart");
 
 }  // namespace pdeinv

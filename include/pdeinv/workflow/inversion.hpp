@@ -23,12 +23,16 @@
 //   fields.h5, fields.png, convergence.png          plot data and the plots made from it
 //   history.csv                                     one line per iteration
 //   summary.json                                    what the run achieved (see README)
-//   estimate.vec                                    the optimisation variable (PETSc binary)
+//   estimate.vec                                    the optimisation variable (PETSc binary, in
+//                                                   this run's partition order)
+//   estimate.{dat,txt}                              the same by dof position (any rank count:
+//                                                   -mode evaluate -evaluate_at DIR reads it)
 //   checkpoint.{dat,txt}                            with checkpointEvery > 0 (for restart)
 //   options_used.txt, run_info.json                 how the run was made
 //   identify.json                                   with spectrum.rank > 0
 #include <petscsys.h>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -66,9 +70,11 @@ struct InversionSettings {
   // Throws InputError naming the option of the first field out of its range.
   void validate() const;
   // Reads the options above (defaults as written); the output directory defaults to
-  // defaultOutput ("none" on the command line: write nothing).
+  // defaultOutput ("none" on the command line: write nothing);
+  // plotScript: the plot script -plot (default true) runs; empty: none.
   static InversionSettings fromOptions(const InverseProblem& problem,
-                                       const std::string& defaultOutput = "output/invert");
+                                       const std::string& defaultOutput = "output/invert",
+                                       const std::string& plotScript = "");
 };
 
 struct InversionResult {
@@ -115,7 +121,6 @@ class Inversion {
   void writeResults();
 
  private:
-  std::string fingerprint(Vec x) const;
   WeightTrial invertAt(Vec x, PetscReal weight);
   void writeSummaryJson(const std::string& path) const;
 
@@ -123,9 +128,18 @@ class Inversion {
   InversionSettings settings_;
   std::unique_ptr<TaoProblem> tao_;
   InversionResult result_;
+  std::string fingerprint_;
+  std::vector<std::uint64_t> keys_;
   PetscInt startIteration_ = 0;  // TAO's own types restart their counters
   bool ran_ = false;
 };
+
+// What identifies the problem an iterate file belongs to (checkpoint.txt, estimate.txt):
+// nothing that depends on the rank count or the partition.
+std::string problemFingerprint(InverseProblem& problem, Vec x);
+// The keys an iterate is stored by: dof positions for a field (partition-independent), none
+// (global index) for region or scalar parameters held on rank 0.
+std::vector<std::uint64_t> parameterKeys(InverseProblem& problem);
 
 // The name of an InversionSettings::WeightChoice ("fixed", "morozov", "lcurve").
 const char* weightChoiceName(InversionSettings::WeightChoice c);
