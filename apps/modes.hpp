@@ -10,7 +10,5 @@ namespace pdeinv::app {
 int runInvert(MPI_Comm comm);
 // -help: prints (on rank 0) every option read so far and returns true: the mode then stops.
 bool printHelpIfRequested(MPI_Comm comm);
-// -output DIR (default `def`); "none" is returned as the empty string: write nothing.
-std::string outputDirectory(const std::string& def);
 
 }  // namespace pdeinv::app

@@ -54,7 +54,7 @@ int runVerify(MPI_Comm comm) {
   checks.steps = static_cast<int>(
       opts.getInt("verify_steps", checks.steps, "Taylor steps h0, h0/2, ... (4 to 40)"));
   checks.validate();
-  const auto outDir = app::outputDirectory("output/verify");
+  const auto outDir = outputDirectoryFromOptions("output/verify");
   const bool write = !outDir.empty();
   if (app::printHelpIfRequested(comm)) return 0;
   checkAllOptionsUsed();
@@ -100,7 +100,7 @@ int runFieldIdentify(MPI_Comm comm, InverseProblem& inv) {
   require(at == "init" || inv.truth(), "-identify_at truth needs -truth (synthetic data)");
   const auto nFields =
       opts.getInt("identify_directions", 4, "field spectrum: leading directions written as fields");
-  const auto outDir = app::outputDirectory("output/identify");
+  const auto outDir = outputDirectoryFromOptions("output/identify");
   if (app::printHelpIfRequested(comm)) return 0;
   checkAllOptionsUsed();
   auto m = inv.initialGuess();
@@ -131,7 +131,7 @@ int runIdentify(MPI_Comm comm) {
       opts.getInt("identify_max_it", io.maxIterations, "Gauss-Newton iterations at most"));
   io.nullTolerance = opts.getReal("identify_null_tol", io.nullTolerance,
                                   "sigma_i < tol * sigma_1: a direction the data cannot determine");
-  const auto outDir = app::outputDirectory("output/identify");
+  const auto outDir = outputDirectoryFromOptions("output/identify");
   if (app::printHelpIfRequested(comm)) return 0;
   checkAllOptionsUsed();
   auto theta = inv->initialGuess();
@@ -206,11 +206,6 @@ bool printHelpIfRequested(MPI_Comm comm) {
   return true;
 }
 
-std::string outputDirectory(const std::string& def) {
-  const auto dir =
-      Options().getString("output", def, "directory for the run's results ('none': write nothing)");
-  return dir == "none" ? std::string() : dir;
-}
 }  // namespace pdeinv::app
 
 int main(int argc, char** argv) {

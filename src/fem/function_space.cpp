@@ -12,13 +12,19 @@
 
 namespace pdeinv {
 
-ElementSpec ElementSpec::parse(const std::string& text, const std::string& origin, int dim) {
+ElementSpec ElementSpec::parse(const std::string& text, const std::string& origin, int dim,
+                               bool simplexMesh) {
   // "P1", "P2", "Q1", "Q2", "P0"; a trailing "^d" or "v" makes it vector-valued ("P2v").
   static const std::regex re(R"(^([PQ])([012])(v?)$)");
   std::smatch m;
   require(std::regex_match(text, m, re), "unknown element '" + text + "' (" + origin +
                                              "); use P0, P1, P2 (Q1, Q2 on quads), "
                                              "with a trailing v for a vector field");
+  require(m[1] != "Q" || !simplexMesh,
+          "element '" + text + "' (" + origin +
+              "): Q elements need quadrilateral or hexahedral cells, and this mesh has "
+              "simplices; use P" +
+              std::string(m[2]) + std::string(m[3]));
   ElementSpec s;
   s.degree = std::stoi(m[2]);
   s.components = m[3].length() ? dim : 1;

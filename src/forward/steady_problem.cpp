@@ -23,12 +23,12 @@ std::unique_ptr<SteadyProblem> SteadyProblem::fromOptions(MPI_Comm comm) {
 
   auto stateElement = ElementSpec::parse(
       opts.getString("state_element", "P1", "state element: P1, P2 (Q1, Q2 on quads)"),
-      "-state_element", dim);
+      "-state_element", dim, p->mesh_->simplex());
   stateElement.components = p->op_->stateComponents(dim);
   require(stateElement.degree >= 1, "-state_element must be continuous (degree 1 or 2)");
   auto paramElement =
       ElementSpec::parse(opts.getString("parameter_element", "P1", "parameter element: P0, P1, P2"),
-                         "-parameter_element", dim);
+                         "-parameter_element", dim, p->mesh_->simplex());
   paramElement.components = p->op_->parameterComponents(dim);
 
   DirichletBC bc;

@@ -19,11 +19,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <random>
 #include <sstream>
 
 #include "pdeinv/core/error.hpp"
+#include "pdeinv/core/resources.hpp"
 #include "pdeinv/core/session.hpp"
 #include "pdeinv/fem/reference_map.hpp"
 #include "point_table.hpp"
@@ -588,6 +590,15 @@ void boundingBox(const FunctionSpace& V, std::vector<PetscReal>& lo, std::vector
   hi.assign(gmax, gmax + V.dim());
 }
 
+// Refuses a point count that cannot be held (about 200 bytes per point: its coordinates, its
+// cell and basis values, its place in the observation vector) before making the points.
+void requirePointCount(const FunctionSpace& V, double points, const std::string& flag) {
+  char what[128];
+  std::snprintf(what, sizeof what, "%s (%.3g observation points)", flag.c_str(), points);
+  require(points < 2e9, std::string(what) + " is beyond PETSc's 32-bit indices");
+  requireFits(V.mesh().comm(), 200.0 * points, what);
+}
+
 std::unique_ptr<ObservationOperator> makeGrid(const FunctionSpace& V, const Options& opts) {
   const int dim = V.dim();
   const auto flag = opts.flag("grid");
@@ -595,7 +606,12 @@ std::unique_ptr<ObservationOperator> makeGrid(const FunctionSpace& V, const Opti
   require(counts.size() == static_cast<size_t>(dim),
           "observation type 'grid' needs " + flag + " with " + std::to_string(dim) +
               " point counts (one per dimension), got " + std::to_string(counts.size()));
-  for (PetscInt c : counts) require(c >= 1, flag + " counts must be at least 1");
+  double total = 1;
+  for (PetscInt c : counts) {
+    require(c >= 1, flag + " counts must be at least 1");
+    total *= static_cast<double>(c);
+  }
+  requirePointCount(V, total, flag);
   std::vector<PetscReal> lo, hi;
   boundingBox(V, lo, hi);
   std::vector<PetscReal> defLo(dim), defHi(dim);
@@ -640,6 +656,7 @@ std::unique_ptr<ObservationOperator> makeRandom(const FunctionSpace& V, const Op
       "random", 0, "number of random observation points in the mesh (-obs_type random)");
   const PetscInt seed = opts.getInt("seed", 0, "seed of the random observation points");
   require(n >= 1, "observation type 'random' needs " + flag + " n with n ≥ 1");
+  requirePointCount(V, static_cast<double>(n), flag);
   require(seed >= 0, opts.flag("seed") + " must be non-negative");
   std::vector<PetscReal> lo, hi;
   boundingBox(V, lo, hi);

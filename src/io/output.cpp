@@ -4,6 +4,7 @@
 
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/handle.hpp"
+#include "pdeinv/core/options.hpp"
 #include "pdeinv/core/session.hpp"
 
 namespace pdeinv {
@@ -26,6 +27,14 @@ void writeVtu(Vec field, const std::string& path) {
   Owned<PetscViewer> viewer;
   PDEINV_CALL(PetscViewerVTKOpen(comm, path.c_str(), FILE_MODE_WRITE, viewer.out()));
   PDEINV_CALL(VecView(field, viewer));
+}
+
+std::string outputDirectoryFromOptions(const std::string& def) {
+  const Options opts;
+  const auto dir =
+      opts.getString("output", def, "directory for the run's results ('none': write nothing)");
+  require(!dir.empty(), "-output is empty: give a directory, or 'none' to write nothing");
+  return dir == "none" ? std::string() : dir;
 }
 
 }  // namespace pdeinv

@@ -1,10 +1,13 @@
 #include "pdeinv/mesh/mesh.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <set>
 
 #include "pdeinv/core/error.hpp"
+#include "pdeinv/core/resources.hpp"
 #include "pdeinv/core/session.hpp"
 #include "pdeinv/mesh/validate.hpp"
 
@@ -62,6 +65,16 @@ Mesh Mesh::fromOptions(MPI_Comm comm, const Options& opts) {
     return Mesh::box(comm, box);
   }();
   mesh.distribute(partitioner);
+  if (refine > 0) {
+    // Each uniform refinement multiplies the cells by 2^dim: refuse what cannot fit (at least
+    // ~1 KB per cell for the mesh alone, before any function space) before building it.
+    const double cells = static_cast<double>(mesh.globalNumCells()) *
+                         std::pow(2.0, static_cast<double>(mesh.dim() * refine));
+    char what[160];
+    std::snprintf(what, sizeof what, "%s %d (%.3g cells)", opts.flag("refine").c_str(), refine,
+                  cells);
+    requireFits(comm, 1024.0 * cells, what);
+  }
   mesh.refineUniformly(refine);
   PDEINV_CALL(DMViewFromOptions(mesh.dm(), nullptr, ("-" + opts.prefix() + "view").c_str()));
   return mesh;
@@ -115,10 +128,17 @@ Mesh Mesh::box(MPI_Comm comm, const BoxSpec& spec) {
   require(spec.faces.size() == d && spec.lower.size() == d && spec.upper.size() == d,
           "box mesh: -mesh_faces, -mesh_lower and -mesh_upper need " + std::to_string(d) +
               " entries each (one per dimension)");
+  double cells = spec.simplex ? (spec.dim == 2 ? 2.0 : 6.0) : 1.0;
   for (size_t i = 0; i < d; ++i) {
     require(spec.faces[i] > 0, "box mesh: -mesh_faces entries must be positive");
     require(spec.upper[i] > spec.lower[i], "box mesh: -mesh_upper must exceed -mesh_lower");
+    cells *= static_cast<double>(spec.faces[i]);
   }
+  char count[32];
+  std::snprintf(count, sizeof count, "%.3g", cells);
+  require(cells < 2e9, std::string("box mesh: -mesh_faces asks for ") + count +
+                           " cells, beyond PETSc's 32-bit indices");
+  requireFits(comm, 1024.0 * cells, std::string("box mesh -mesh_faces (") + count + " cells)");
   Owned<DM> dm;
   PDEINV_CALL(DMPlexCreateBoxMesh(comm, spec.dim, spec.simplex ? PETSC_TRUE : PETSC_FALSE,
                                   spec.faces.data(), spec.lower.data(), spec.upper.data(), nullptr,
@@ -130,14 +150,34 @@ Mesh Mesh::box(MPI_Comm comm, const BoxSpec& spec) {
 }
 
 void Mesh::distribute(const std::string& partitioner) {
+  // The type is checked on every rank count: a run that works on one rank must not fail on
+  // the cluster over a misspelled partitioner.
+  {
+    Owned<PetscPartitioner> probe;
+    PDEINV_CALL(PetscPartitionerCreate(PETSC_COMM_SELF, probe.out()));
+    std::string available;
+    for (const char* t : {PETSCPARTITIONERPTSCOTCH, PETSCPARTITIONERSIMPLE,
+                          PETSCPARTITIONERPARMETIS, PETSCPARTITIONERCHACO, PETSCPARTITIONERGATHER,
+                          PETSCPARTITIONERMATPARTITIONING, PETSCPARTITIONERSHELL}) {
+      try {
+        PDEINV_CALL(PetscPartitionerSetType(probe, t));
+        available += (available.empty() ? "" : ", ") + std::string(t);
+      } catch (const PetscFailure&) {
+      }  // not in this PETSc build
+    }
+    bool known = true;
+    try {
+      PDEINV_CALL(PetscPartitionerSetType(probe, partitioner.c_str()));
+    } catch (const PetscFailure&) {
+      known = false;
+    }
+    require(known, "unknown partitioner '" + partitioner +
+                       "' (-mesh_partitioner); available: " + available);
+  }
   if (sizeOf(comm()) == 1) return;
   PetscPartitioner part = nullptr;
   PDEINV_CALL(DMPlexGetPartitioner(dm_, &part));
-  try {
-    PDEINV_CALL(PetscPartitionerSetType(part, partitioner.c_str()));
-  } catch (const PetscFailure&) {
-    throw InputError("unknown partitioner '" + partitioner + "' (-mesh_partitioner)");
-  }
+  PDEINV_CALL(PetscPartitionerSetType(part, partitioner.c_str()));
   Owned<DM> dist;
   PDEINV_CALL(DMPlexDistribute(dm_, 0, nullptr, dist.out()));
   if (dist) dm_ = std::move(dist);
@@ -145,6 +185,12 @@ void Mesh::distribute(const std::string& partitioner) {
 
 void Mesh::refineUniformly(int times) {
   for (int i = 0; i < times; ++i) {
+    // Progress on long set-up: a refinement into millions of cells takes tens of seconds.
+    const double next = static_cast<double>(globalNumCells()) * std::pow(2.0, dim());
+    if (next > 1e6 && rankOf(comm()) == 0) {
+      std::printf("pdeinv: refining the mesh, level %d of %d (%.3g cells)\n", i + 1, times, next);
+      std::fflush(stdout);
+    }
     Owned<DM> fine;
     PDEINV_CALL(DMPlexSetRefinementUniform(dm_, PETSC_TRUE));
     PDEINV_CALL(DMRefine(dm_, comm(), fine.out()));

@@ -6,6 +6,7 @@
 #include <petsc/private/taoimpl.h>
 
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <sstream>
 
@@ -145,6 +146,25 @@ void TaoProblem::setFromOptions() {
                        "); available: " + joined(supportedTaoTypes()));
   }
   PDEINV_CALL(TaoSetFromOptions(tao_));
+  // TAO accepts negative limits and tolerances and then stops at once or never: refuse them.
+  {
+    const std::string p = std::string("-") + (prefix ? prefix : "") + "tao_";
+    PetscInt maxIt = 0, maxFuncs = 0;
+    PDEINV_CALL(TaoGetMaximumIterations(tao_, &maxIt));
+    PDEINV_CALL(TaoGetMaximumFunctionEvaluations(tao_, &maxFuncs));
+    require(maxIt >= 0, p + "max_it must be non-negative, got " + std::to_string(maxIt));
+    require(maxFuncs >= -1,
+            p + "max_funcs must be -1 (no limit) or non-negative, got " + std::to_string(maxFuncs));
+    PetscReal tol[3] = {0, 0, 0};
+    PDEINV_CALL(TaoGetTolerances(tao_, &tol[0], &tol[1], &tol[2]));
+    const char* names[3] = {"gatol", "grtol", "gttol"};
+    for (int i = 0; i < 3; ++i) {
+      char text[64];
+      std::snprintf(text, sizeof text, "%g", static_cast<double>(tol[i]));
+      require(std::isfinite(tol[i]) && tol[i] >= 0,
+              p + names[i] + " must be a non-negative number, got " + text);
+    }
+  }
   const bool bounded = lower_ || upper_;
   if (bounded) {
     require(!typeIs({TAOLMVM, TAONLS, TAONTR, TAOCG, TAONM, "pdeinvgncg"}),

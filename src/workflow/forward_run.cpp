@@ -28,9 +28,7 @@ ForwardSettings ForwardSettings::fromOptions(const std::string& defaultOutput) {
   s.exact = opts.findString("exact", "exact solution u(x, y, z), for error norms");
   s.exactGradient =
       opts.findString("exact_gradient", "gradient of the exact solution, for the H1 error");
-  const auto dir = opts.getString("output", defaultOutput,
-                                  "directory for the run's results ('none': write nothing)");
-  s.outputDirectory = dir == "none" ? std::string() : dir;
+  s.outputDirectory = outputDirectoryFromOptions(defaultOutput);
   return s;
 }
 

@@ -112,9 +112,7 @@ InversionSettings InversionSettings::fromOptions(const InverseProblem& problem,
       "(identify.json, spectrum.png; 0: none)"));
   s.spectrum.oversampling = static_cast<int>(opts.getInt(
       "identify_oversampling", s.spectrum.oversampling, "field spectrum: extra random directions"));
-  const auto outDir = opts.getString("output", defaultOutput,
-                                     "directory for the run's results ('none': write nothing)");
-  s.outputDirectory = outDir == "none" ? std::string() : outDir;
+  s.outputDirectory = outputDirectoryFromOptions(defaultOutput);
   if (auto* tJ = const_cast<InverseProblem&>(problem).transientObjective()) {
     const auto& tobs = tJ->times();
     s.outputTimes = opts.getRealArray("output_times", {tobs.back()},

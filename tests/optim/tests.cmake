@@ -98,6 +98,12 @@ add_test(NAME invert_flags_implausible_misfit
 set_tests_properties(invert_flags_implausible_misfit PROPERTIES TIMEOUT 60
                      PASS_REGULAR_EXPRESSION "warning: the misfit is [0-9.e+]+ times its expected value")
 
+# TAO's limits and tolerances: negative values are refused (TAO would stop at once or never).
+pdeinv_add_error_test(NAME tao_max_it_negative EXPECT "-tao_max_it must be non-negative, got -5"
+                      ARGS ${PDEINV_SMALL} -tao_max_it -5)
+pdeinv_add_error_test(NAME tao_gttol_negative EXPECT "-tao_gttol must be a non-negative number, got -1"
+                      ARGS ${PDEINV_SMALL} -tao_gttol -1)
+
 # A corrupt checkpoint is rejected when read, naming the file and the field.
 pdeinv_add_error_test(NAME restart_negative_iteration EXPECT "restart file 'tests/data/corrupt_checkpoint_iteration/checkpoint.txt' \\(-restart\\) is corrupt: the iteration is -3, not a count"
                       ARGS ${PDEINV_SMALL} -restart -output tests/data/corrupt_checkpoint_iteration)

@@ -7,6 +7,7 @@
 //   VecSet(v, 1.0);          // converts to the raw handle where PETSc expects one
 #include <petscdm.h>
 #include <petscds.h>
+#include <petscpartitioner.h>
 #include <petscfe.h>
 #include <petscksp.h>
 #include <petscsection.h>
@@ -41,6 +42,7 @@ PDEINV_DESTROYER(VecScatter, VecScatterDestroy);
 PDEINV_DESTROYER(PetscRandom, PetscRandomDestroy);
 PDEINV_DESTROYER(Tao, TaoDestroy);
 PDEINV_DESTROYER(PC, PCDestroy);
+PDEINV_DESTROYER(PetscPartitioner, PetscPartitionerDestroy);
 #undef PDEINV_DESTROYER
 
 template <class T>

@@ -19,7 +19,11 @@ namespace pdeinv {
 struct ElementSpec {
   int degree = 1;      // 0 = piecewise constant (discontinuous), 1, 2 = continuous Lagrange
   int components = 1;  // 1 = scalar, dim = vector field
-  static ElementSpec parse(const std::string& text, const std::string& origin, int dim);
+  // text: P0, P1, P2, Q1, Q2 (v: vector-valued). On quadrilaterals/hexahedra Pk is taken as the
+  // tensor-product Qk (PETSc's Lagrange element on those cells); Qk on a simplex mesh is an
+  // InputError naming origin (it cannot be what the user meant).
+  static ElementSpec parse(const std::string& text, const std::string& origin, int dim,
+                           bool simplexMesh = true);
   std::string str() const;
 };
 
