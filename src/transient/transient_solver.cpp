@@ -221,6 +221,16 @@ void TransientSolver::solve(Vec m, Vec u) {
   times_.assign(1, 0.0);
   realtype t = 0;
   while (true) {
+    // ARK_ONE_STEP: ARKODE's own step limit counts per call, that is one step; the run's limit
+    // is enforced here, so an adaptive run whose steps collapse always ends.
+    if (static_cast<PetscInt>(times_.size()) > grid_.maxSteps) {
+      throw ForwardSolveFailure(
+          "transient solve: -" + grid_.prefix + "max_steps " + std::to_string(grid_.maxSteps) +
+          " adaptive steps taken and t = " + realText(t) + " of " + realText(grid_.finalTime) +
+          " reached (last step " + realText(t - times_[times_.size() - 2]) + "); raise -" +
+          grid_.prefix + "max_steps, or loosen -" + grid_.prefix + "rtol/-" + grid_.prefix +
+          "atol");
+    }
     const int flag = ARKStepEvolve(ark, grid_.finalTime, impl.y, &t, ARK_ONE_STEP);
     if (flag < 0) fail("ARKStepEvolve returned " + std::to_string(flag) + " at t = " + realText(t));
     times_.push_back(t);

@@ -50,3 +50,10 @@ foreach(np 1 2)
                        PASS_REGULAR_EXPRESSION "L2 error +[0-9.]+e-(0[6-9]|1[0-9])" TIMEOUT 120
                        PROCESSORS ${np})
 endforeach()
+
+# An adaptive run whose steps collapse ends at -ts_max_steps with one clear error (ARKODE's own
+# step limit counts per call, and the solver steps one call at a time).
+pdeinv_add_error_test(NAME transient_max_steps_enforced
+                      EXPECT "transient solve: -ts_max_steps 10 adaptive steps taken and t = [0-9.e-]+ of 1 reached"
+                      ARGS -problem transient -mesh_faces 16,16 -ts_final_time 1 -ts_dt 1 -ts_adapt 1
+                           -initial_state sin\(pi*x\)*sin\(pi*y\) -ts_max_steps 10)
