@@ -13,7 +13,7 @@
 // (apps/invert.cpp); verify (or -verify) — build the inverse problem and check every derivative
 // in it (Taylor, dot-product and symmetry tests), print a table and write verify.json.
 // -list_operators: every registered operator, parameter map, observation type, misfit,
-// regularization and optimizer, one line each (also printed at the end of -help).
+// regularization and optimizer, one line each (also printed by -help).
 #include <petsctime.h>
 
 #include <cmath>
@@ -21,6 +21,7 @@
 #include <iostream>
 
 #include "modes.hpp"
+#include "option_catalog.hpp"
 #include "pdeinv/analysis/derivative_check.hpp"
 #include "pdeinv/analysis/field_identifiability.hpp"
 #include "pdeinv/analysis/identifiability.hpp"
@@ -312,16 +313,10 @@ int runForward(MPI_Comm comm) {
 }  // namespace
 
 namespace pdeinv::app {
-bool printHelpIfRequested(MPI_Comm comm) {
-  PetscBool set = PETSC_FALSE;
-  PDEINV_CALL(PetscOptionsHasName(nullptr, nullptr, "-help", &set));
-  if (!set) return false;
-  if (rankOf(comm) == 0) {
-    printOptionsHelp(std::cout);
-    std::cout << "\n";
-    printRegisteredComponents(std::cout);
-  }
-  return true;
+bool printHelpIfRequested(MPI_Comm) {
+  // runMain answers -help before any mode runs (main gives it the catalogue of every option),
+  // so a mode never sees it; kept until the modes stop asking.
+  return false;
 }
 
 std::string outputDirectory(const std::string& def) {
@@ -332,7 +327,10 @@ std::string outputDirectory(const std::string& def) {
 }  // namespace pdeinv::app
 
 int main(int argc, char** argv) {
-  return pdeinv::runMain(argc, argv, help, [](MPI_Comm comm) {
+  // -help: every option of every mode, the components, then PETSc's (core/session.hpp).
+  const pdeinv::ProgramHelp programHelp{
+      pdeinv::app::optionCatalog(), pdeinv::printRegisteredComponents, pdeinv::showSolverOptions};
+  return pdeinv::runMain(argc, argv, help, programHelp, [](MPI_Comm comm) {
     const pdeinv::Options opts;
     if (opts.getBool("list_operators", false,
                      "list the registered operators, maps, observations, misfits, "

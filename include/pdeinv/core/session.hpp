@@ -22,9 +22,21 @@
 // "pdeinv: error: ..." line naming the file (and line) and every rank exits with status 1.
 // PETSC_OPTIONS and .petscrc files are left to PETSc. runMain initialises MPI itself for this
 // (and finalises it after PetscFinalize) unless the caller already did.
+//
+// -help, in a program that gives runMain a ProgramHelp: answered before anything is built and
+// whatever else is given — on rank 0 the program's option catalogue (every option of every
+// mode, by component), its `components`, then PETSc's general help (held back while
+// PetscInitialize runs, so the program's comes first) and, from `solvers`, the options of the
+// solvers as PETSc prints them; exit status 0, the body never runs. -options_catalog_check
+// makes a run fail at its end if it read an option the catalogue lacks (to test the
+// catalogue). Without a ProgramHelp, -help is PETSc's alone and the body runs.
 #include <petscsys.h>
 
 #include <functional>
+#include <ostream>
+#include <span>
+
+#include "pdeinv/core/options.hpp"
 
 namespace pdeinv {
 
@@ -37,7 +49,15 @@ enum ExitCode : int {
   ExitRankError = 4,     // an error raised on one rank only: that rank reports it, MPI aborts
 };
 
+struct ProgramHelp {
+  std::span<const CatalogOption> options;         // the option catalogue
+  std::function<void(std::ostream&)> components;  // printed after it, on rank 0
+  std::function<void(MPI_Comm)> solvers;          // collective: PETSc prints their options
+};
+
 int runMain(int argc, char** argv, const char* help, const std::function<int(MPI_Comm)>& body);
+int runMain(int argc, char** argv, const char* help, const ProgramHelp& programHelp,
+            const std::function<int(MPI_Comm)>& body);
 
 // Rank of comm (convenience for rank-0 printing).
 int rankOf(MPI_Comm comm);
