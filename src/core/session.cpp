@@ -249,6 +249,17 @@ int runMain(int argc, char** argv, const char* help, const ProgramHelp& programH
   MPI_Comm_dup(comm, &errors);
   int status = 0;
   double agreement = 20;  // seconds a rank waits for the others to report the same error
+  // An error every rank raised: reported once, exit status 1. Checked, because a rank-local
+  // one would otherwise leave the other ranks waiting in their next collective for ever.
+  auto reportOnce = [&](const std::exception& e) {
+    if (sizeOf(comm) == 1 || allRanksFailed(errors, agreement)) {
+      if (rankOf(comm) == 0) std::cerr << "pdeinv: error: " << e.what() << std::endl;
+      return static_cast<int>(ExitError);
+    }
+    std::cerr << "pdeinv: error: on rank " << rankOf(comm) << " alone: " << e.what() << std::endl;
+    MPI_Abort(MPI_COMM_WORLD, ExitRankError);
+    return static_cast<int>(ExitRankError);
+  };
   try {
     agreement = Options().getReal(
         "error_agreement_timeout", 20,
@@ -282,16 +293,12 @@ int runMain(int argc, char** argv, const char* help, const ProgramHelp& programH
       if (status == 0) checkAllOptionsUsed(true);
     }
   } catch (const CollectiveError& e) {
-    // Raised alike on every rank by design; checked, because a rank-local one would otherwise
-    // leave the other ranks waiting in their next collective for ever.
-    if (sizeOf(comm) == 1 || allRanksFailed(errors, agreement)) {
-      if (rankOf(comm) == 0) std::cerr << "pdeinv: error: " << e.what() << std::endl;
-      status = ExitError;
-    } else {
-      std::cerr << "pdeinv: error: on rank " << rankOf(comm) << " alone: " << e.what() << std::endl;
-      MPI_Abort(MPI_COMM_WORLD, ExitRankError);
-      status = ExitRankError;
-    }
+    // Raised alike on every rank by design.
+    status = reportOnce(e);
+  } catch (const PetscFailure& e) {
+    // Nearly always from a collective call, so raised on every rank too: an option value PETSc
+    // cannot parse, an unknown type, a solver that failed.
+    status = reportOnce(e);
   } catch (const std::exception& e) {
     std::cerr << "pdeinv: fatal error on rank " << rankOf(comm) << ": " << e.what() << std::endl;
     if (sizeOf(comm) > 1) MPI_Abort(MPI_COMM_WORLD, ExitRankError);

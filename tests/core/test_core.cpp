@@ -29,6 +29,19 @@ TEST(Error, petsc_error_becomes_exception_with_petsc_message_and_call_site) {
   }
 }
 
+TEST(Error, petsc_error_handling_options_leave_petsc_in_charge) {
+  EXPECT_FALSE(petscErrorHandlingAsked());
+  {
+    ScopedOptions o("-on_error_abort 0");  // read as PETSc reads it: a bool
+    EXPECT_FALSE(petscErrorHandlingAsked());
+  }
+  for (const char* option : {"-on_error_abort", "-on_error_mpiabort", "-on_error_attach_debugger",
+                             "-start_in_debugger", "-stop_for_debugger"}) {
+    ScopedOptions o(option);
+    EXPECT_TRUE(petscErrorHandlingAsked()) << option;
+  }
+}
+
 TEST(Options, typed_reads_under_a_prefix_with_defaults) {
   ScopedOptions o("-tst_n 7 -tst_x 2.5 -tst_flag -tst_name abc -tst_list 1,2,3 -tst_reals 0.5,1.5");
   Options opts("tst_");

@@ -87,3 +87,25 @@ foreach(case no_group unknown_prefix non_literal_name wrong_arguments unknown_de
                    -P ${CMAKE_CURRENT_LIST_DIR}/expect_failure.cmake)
   set_tests_properties(option_catalog_generator_refuses_${case} PROPERTIES TIMEOUT 60)
 endforeach()
+
+# A PETSc error (here an option value PETSc cannot use) is one "pdeinv: error:" line and exit
+# status 1 at 1 and 2 ranks: no traceback, no MPI abort.
+pdeinv_add_error_test(NAME petsc_unknown_ksp_type
+                      EXPECT "pdeinv: error: Unable to find requested KSP type nonsense"
+                      ARGS -mesh_faces 4,4 -state_ksp_type nonsense)
+pdeinv_add_error_test(NAME petsc_unparsable_real
+                      EXPECT "pdeinv: error: Input string 1e-6abc has no numeric value"
+                      ARGS -mode invert -mesh_faces 4,4 -obs_type grid -obs_grid 3,3 -truth x
+                           -tao_gttol 1e-6abc)
+# ... unless PETSc's own error handling is asked for: -on_error_abort aborts, as in any PETSc
+# program (no core file, whatever the system's setting).
+foreach(np 1 2)
+  add_test(NAME petsc_on_error_abort_aborts_np${np}
+           COMMAND ${CMAKE_COMMAND}
+                   "-DCOMMAND=/bin/sh;-c;ulimit -c 0 && exec \"$0\" \"$@\";${PDEINV_MPIEXEC};${PDEINV_MPIEXEC_FLAGS};-n;${np};$<TARGET_FILE:pdeinv_driver>;-mesh_faces;4,4;-state_ksp_type;nonsense;-output;none;-on_error_abort"
+                   "-DEXPECT=PETSC ERROR: PetscAbortErrorHandler: KSPSetType\\(\\)"
+                   "-DREJECT=pdeinv: error"
+                   -P ${CMAKE_CURRENT_LIST_DIR}/expect_failure.cmake
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(petsc_on_error_abort_aborts_np${np} PROPERTIES TIMEOUT 60 PROCESSORS ${np})
+endforeach()

@@ -5,14 +5,15 @@
 //     return pdeinv::runMain(argc, argv, help, [&](MPI_Comm comm) { ...; return 0; });
 //   }
 //
-// A CollectiveError (bad input, a diverged forward solve: raised identically on every rank) is
-// printed once by rank 0 as "pdeinv: error: <message>" and the program exits with status 1.
-// That it was raised on every rank is checked (a non-blocking barrier on a communicator of its
-// own, -error_agreement_timeout seconds, default 20): a rank that raised one alone prints
-// "pdeinv: error: on rank r alone: <message>" and aborts MPI with status 4 (ExitRankError)
-// instead of leaving the others waiting for ever. Any other exception may be rank-local: it is
-// printed by the rank that raised it and MPI is aborted with status 4. -fault_rank r injects a
-// rank-local error, to test this policy.
+// A CollectiveError (bad input, a diverged forward solve: raised identically on every rank) or a
+// PetscFailure (a PETSc error; nearly always from a collective call: an option value PETSc
+// cannot parse, an unknown type) is printed once by rank 0 as "pdeinv: error: <message>" and
+// the program exits with status 1, at any number of ranks. That it was raised on every rank is
+// checked (a non-blocking barrier on a communicator of its own, -error_agreement_timeout
+// seconds, default 20): a rank that raised one alone prints "pdeinv: error: on rank r alone:
+// <message>" and aborts MPI with status 4 (ExitRankError) instead of leaving the others waiting
+// for ever. Any other exception may be rank-local: it is printed by the rank that raised it and
+// MPI is aborted with status 4. -fault_rank r injects a rank-local error, to test this policy.
 //
 // Options files are checked before PETSc reads them (PETSc would print a traceback from
 // PetscInitialize, or silently keep an unbalanced quote): every -options_file and
@@ -22,6 +23,11 @@
 // "pdeinv: error: ..." line naming the file (and line) and every rank exits with status 1.
 // PETSC_OPTIONS and .petscrc files are left to PETSc. runMain initialises MPI itself for this
 // (and finalises it after PetscFinalize) unless the caller already did.
+//
+// A PETSc error carries PETSc's message and the pdeinv call site, without PETSc's traceback,
+// unless PETSc's own error handling is asked for: with -on_error_abort, -on_error_mpiabort,
+// -on_error_attach_debugger, -start_in_debugger or -stop_for_debugger PETSc's handler stays in
+// charge (installPetscErrorHandler, core/error.hpp), as in any PETSc program.
 //
 // -help, in a program that gives runMain a ProgramHelp: answered before anything is built and
 // whatever else is given — on rank 0 the program's option catalogue (every option of every
