@@ -15,7 +15,6 @@ int runInvert(MPI_Comm comm) {
   // 2. How to solve it: optimizer, weight choice, checkpoints, output directory.
   Inversion inversion(
       *problem, InversionSettings::fromOptions(*problem, "output/invert", PDEINV_PLOT_SCRIPT));
-  if (printHelpIfRequested(comm)) return 0;
   checkAllOptionsUsed();  // every option is read: one set and never used is a mistake
 
   // 3. Solve, then judge PETSc's viewing options (read only when a solve ends).

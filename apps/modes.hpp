@@ -2,13 +2,9 @@
 // The modes of the pdeinv driver (apps/pdeinv.cpp chooses one with -mode).
 #include <petscsys.h>
 
-#include <string>
-
 namespace pdeinv::app {
 
 // -mode invert: solve the configured inverse problem with TAO and write the run directory.
 int runInvert(MPI_Comm comm);
-// -help: prints (on rank 0) every option read so far and returns true: the mode then stops.
-bool printHelpIfRequested(MPI_Comm comm);
 
 }  // namespace pdeinv::app

@@ -13,13 +13,14 @@
 // (apps/invert.cpp); verify (or -verify) — build the inverse problem and check every derivative
 // in it (Taylor, dot-product and symmetry tests), print a table and write verify.json.
 // -list_operators: every registered operator, parameter map, observation type, misfit,
-// regularization and optimizer, one line each (also printed at the end of -help).
+// regularization and optimizer, one line each (also printed by -help).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 
 #include "modes.hpp"
+#include "option_catalog.hpp"
 #include "pdeinv/analysis/field_identifiability.hpp"
 #include "pdeinv/analysis/identifiability.hpp"
 #include "pdeinv/analysis/verification.hpp"
@@ -56,7 +57,6 @@ int runVerify(MPI_Comm comm) {
   checks.validate();
   const auto outDir = outputDirectoryFromOptions("output/verify");
   const bool write = !outDir.empty();
-  if (app::printHelpIfRequested(comm)) return 0;
   checkAllOptionsUsed();
 
   // 2. Every derivative in it, checked at the starting point of an inversion.
@@ -101,7 +101,6 @@ int runFieldIdentify(MPI_Comm comm, InverseProblem& inv) {
   const auto nFields =
       opts.getInt("identify_directions", 4, "field spectrum: leading directions written as fields");
   const auto outDir = outputDirectoryFromOptions("output/identify");
-  if (app::printHelpIfRequested(comm)) return 0;
   checkAllOptionsUsed();
   auto m = inv.initialGuess();
   if (at == "truth") PDEINV_CALL(VecCopy(inv.truth(), m));
@@ -132,7 +131,6 @@ int runIdentify(MPI_Comm comm) {
   io.nullTolerance = opts.getReal("identify_null_tol", io.nullTolerance,
                                   "sigma_i < tol * sigma_1: a direction the data cannot determine");
   const auto outDir = outputDirectoryFromOptions("output/identify");
-  if (app::printHelpIfRequested(comm)) return 0;
   checkAllOptionsUsed();
   auto theta = inv->initialGuess();
   const auto report = gaussNewtonScalars(*inv, theta, io);
@@ -159,7 +157,6 @@ int runForward(MPI_Comm comm) {
   //    parameter field, an exact solution to measure errors against, the output directory.
   auto problem = SteadyProblem::fromOptions(comm);
   ForwardRun run(*problem, ForwardSettings::fromOptions("output/forward"));
-  if (app::printHelpIfRequested(comm)) return 0;
   checkAllOptionsUsed();  // every option is read: one set and never used is a mistake
 
   // 2. Solve (steady Newton, or ARKODE in time), then report and write the run directory.
@@ -181,7 +178,6 @@ int runEvaluate(MPI_Comm comm) {
       "run directory whose estimate (or checkpoint) to evaluate at (default: -m_init)");
   const bool checkpoint = opts.getBool("evaluate_checkpoint", false,
                                        "-evaluate_at: its last checkpoint instead of its estimate");
-  if (app::printHelpIfRequested(comm)) return 0;
   checkAllOptionsUsed();
 
   // 2. Evaluate and write.
@@ -193,23 +189,11 @@ int runEvaluate(MPI_Comm comm) {
 
 }  // namespace
 
-namespace pdeinv::app {
-bool printHelpIfRequested(MPI_Comm comm) {
-  PetscBool set = PETSC_FALSE;
-  PDEINV_CALL(PetscOptionsHasName(nullptr, nullptr, "-help", &set));
-  if (!set) return false;
-  if (rankOf(comm) == 0) {
-    printOptionsHelp(std::cout);
-    std::cout << "\n";
-    printRegisteredComponents(std::cout);
-  }
-  return true;
-}
-
-}  // namespace pdeinv::app
-
 int main(int argc, char** argv) {
-  return pdeinv::runMain(argc, argv, help, [](MPI_Comm comm) {
+  // -help: every option of every mode, the components, then PETSc's (core/session.hpp).
+  const pdeinv::ProgramHelp programHelp{
+      pdeinv::app::optionCatalog(), pdeinv::printRegisteredComponents, pdeinv::showSolverOptions};
+  return pdeinv::runMain(argc, argv, help, programHelp, [](MPI_Comm comm) {
     const pdeinv::Options opts;
     if (opts.getBool("list_operators", false,
                      "list the registered operators, maps, observations, misfits, "

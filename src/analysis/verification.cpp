@@ -613,6 +613,26 @@ std::vector<CheckResult> checkReducedFunctional(Objective& J, Vec m, unsigned lo
   return out;
 }
 
+namespace {
+// A KSP that solves exactly (to round-off): preonly with an LU or Cholesky factorization, also
+// inside PCREDUNDANT (the parallel default of small 2-D problems: every rank factors).
+bool directSolve(KSP ksp) {
+  PetscBool preonly = PETSC_FALSE, factored = PETSC_FALSE, redundant = PETSC_FALSE;
+  PDEINV_CALL(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(ksp), KSPPREONLY, &preonly));
+  if (!preonly) return false;
+  PC pc = nullptr;
+  PDEINV_CALL(KSPGetPC(ksp, &pc));
+  PDEINV_CALL(PetscObjectTypeCompareAny(reinterpret_cast<PetscObject>(pc), &factored, PCLU,
+                                        PCCHOLESKY, ""));
+  if (factored) return true;
+  PDEINV_CALL(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(pc), PCREDUNDANT, &redundant));
+  if (!redundant) return false;
+  KSP inner = nullptr;
+  PDEINV_CALL(PCRedundantGetKSP(pc, &inner));
+  return directSolve(inner);
+}
+}  // namespace
+
 VerificationReport verifyInverseProblem(InverseProblem& inv, unsigned long seed,
                                         VerificationSettings settings) {
   auto m = inv.initialGuess();
@@ -623,15 +643,11 @@ VerificationReport verifyInverseProblem(InverseProblem& inv, unsigned long seed,
   // The tolerance of the state solves the checks pass through: 0 for a direct solve.
   KSP ksp = nullptr;
   PDEINV_CALL(SNESGetKSP(inv.forward().solver().snes(), &ksp));
-  PC pc = nullptr;
-  PDEINV_CALL(KSPGetPC(ksp, &pc));
-  PetscBool preonly = PETSC_FALSE, direct = PETSC_FALSE;
-  PDEINV_CALL(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(ksp), KSPPREONLY, &preonly));
-  PDEINV_CALL(
-      PetscObjectTypeCompareAny(reinterpret_cast<PetscObject>(pc), &direct, PCLU, PCCHOLESKY, ""));
-  PetscReal rtol = 0;
-  PDEINV_CALL(KSPGetTolerances(ksp, &rtol, nullptr, nullptr, nullptr));
-  settings.solverRtol = preonly && direct ? 0.0 : rtol;
+  settings.solverRtol = directSolve(ksp) ? 0.0 : [&] {
+    PetscReal rtol = 0;
+    PDEINV_CALL(KSPGetTolerances(ksp, &rtol, nullptr, nullptr, nullptr));
+    return rtol;
+  }();
   const VerificationSettings saved = verificationSettings();
   setVerificationSettings(settings);
   struct Restore {

@@ -35,7 +35,27 @@ PetscFailure::PetscFailure(PetscErrorCode code, const std::string& call,
   g_last_petsc_message.clear();
 }
 
+bool petscErrorHandlingAsked() {
+  // The options PETSc reads in PetscInitialize to push an error handler of its own (abort,
+  // MPI_Abort, a debugger); as PETSc reads them (a bool may be given as -on_error_abort 0).
+  PetscBool on = PETSC_FALSE;
+  for (const char* flag : {"-on_error_abort", "-on_error_mpiabort"}) {
+    PetscBool value = PETSC_FALSE;
+    PetscOptionsGetBool(nullptr, nullptr, flag, &value, nullptr);
+    on = static_cast<PetscBool>(on || value);
+  }
+  for (const char* flag :
+       {"-on_error_attach_debugger", "-start_in_debugger", "-stop_for_debugger"}) {
+    PetscBool set = PETSC_FALSE;
+    PetscOptionsHasName(nullptr, nullptr, flag, &set);
+    on = static_cast<PetscBool>(on || set);
+  }
+  return on;
+}
+
 void installPetscErrorHandler() {
+  // Pushed over PETSc's handler, ours would silently disable what the user asked PETSc for.
+  if (petscErrorHandlingAsked()) return;
   PetscPushErrorHandler(recordingHandler, nullptr);
 }
 

@@ -161,6 +161,48 @@ void printOptionsHelp(std::ostream& os) {
   }
 }
 
+namespace {
+std::vector<std::string> splitPrefixes(const char* list) {
+  std::vector<std::string> out;
+  std::istringstream in(list);
+  for (std::string p; std::getline(in, p, ',');) out.push_back(p);
+  if (out.empty()) out.emplace_back();  // "": no prefix
+  return out;
+}
+}  // namespace
+
+void printOptionCatalog(std::ostream& os, std::span<const CatalogOption> catalog) {
+  std::string group;
+  for (const auto& o : catalog) {
+    if (group != o.group) {
+      group = o.group;
+      os << "\n" << group << ":\n";
+    }
+    const auto prefixes = splitPrefixes(o.prefixes);
+    std::string flag = "-";
+    if (prefixes.size() == 1) {
+      flag += prefixes.front();
+    } else {
+      flag += "{";
+      for (size_t i = 0; i < prefixes.size(); ++i) flag += (i ? "," : "") + prefixes[i];
+      flag += "}";
+    }
+    flag += o.name;
+    os << "  " << std::left << std::setw(28) << flag << " <" << o.type << ">"
+       << (*o.def ? std::string(" (default ") + o.def + ")" : "") << "  " << o.help << "\n";
+  }
+}
+
+std::vector<std::string> optionsMissingFromCatalog(std::span<const CatalogOption> catalog) {
+  std::set<std::string> listed;
+  for (const auto& o : catalog)
+    for (const auto& p : splitPrefixes(o.prefixes)) listed.insert("-" + p + o.name);
+  std::vector<std::string> missing;
+  for (const auto& [flag, e] : catalogue())
+    if (!listed.count(flag)) missing.push_back(flag);
+  return missing;
+}
+
 void checkAllOptionsUsed(bool final) {
   // Options PETSc consumes at start-up or that only steer diagnostics.
   static const std::set<std::string> harmless = {"options_left",    "help",

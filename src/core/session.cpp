@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdarg>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -143,6 +144,63 @@ bool allRanksFailed(MPI_Comm errors, double seconds) {
   return true;
 }
 
+// PETSc's help text (PetscHelpPrintf) while PetscInitialize runs, kept on rank 0 so that a
+// program's own help comes first (runMain). "-help intro" asks for PETSc's banner alone, after
+// which PetscInitialize exits: that is printed at once.
+std::string g_petscHelp;
+
+PetscErrorCode keepPetscHelp(MPI_Comm comm, const char format[], ...) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  if (rank != 0) return 0;  // as PetscHelpPrintfDefault: rank 0 of comm prints
+  char value[16] = "";
+  PetscBool set = PETSC_FALSE;
+  PetscOptionsGetString(nullptr, nullptr, "-help", value, sizeof value, &set);
+  va_list args;
+  va_start(args, format);
+  if (set && std::string(value) == "intro") {
+    std::vfprintf(stdout, format, args);
+  } else {
+    va_list count;
+    va_copy(count, args);
+    const int n = std::vsnprintf(nullptr, 0, format, count);
+    va_end(count);
+    if (n > 0) {
+      std::string text(static_cast<size_t>(n) + 1, '\0');
+      std::vsnprintf(text.data(), text.size(), format, args);
+      text.pop_back();
+      g_petscHelp += text;
+    }
+  }
+  va_end(args);
+  return 0;
+}
+
+void printKeptPetscHelp() {
+  std::fputs(g_petscHelp.c_str(), stdout);
+  std::fflush(stdout);
+  g_petscHelp.clear();
+}
+
+// -help in a program with a catalogue: its options (every one, whatever the mode), its
+// components, PETSc's general options, then the solvers' as PETSc prints them. Collective.
+void answerHelp(MPI_Comm comm, const char* description, const ProgramHelp& h) {
+  if (rankOf(comm) == 0) {
+    if (description) std::cout << description;
+    std::cout << "\nOptions of every mode, by component: -flag <type> (default)  help. Then "
+                 "the registered\ncomponents (options of plugin components, -plugin, are not "
+                 "listed above), then PETSc's\noptions.\n";
+    printOptionCatalog(std::cout, h.options);
+    if (h.components) {
+      std::cout << "\n";
+      h.components(std::cout);
+    }
+    std::cout << "\n" << std::flush;
+  }
+  printKeptPetscHelp();
+  if (h.solvers) h.solvers(comm);
+}
+
 }  // namespace
 
 namespace {
@@ -157,6 +215,11 @@ double secondsSinceStart() {
 }
 
 int runMain(int argc, char** argv, const char* help, const std::function<int(MPI_Comm)>& body) {
+  return runMain(argc, argv, help, ProgramHelp{}, body);
+}
+
+int runMain(int argc, char** argv, const char* help, const ProgramHelp& programHelp,
+            const std::function<int(MPI_Comm)>& body) {
   // MPI first, so that a bad options file is reported once (by rank 0) before PETSc reads it.
   int mpiReady = 0;
   MPI_Initialized(&mpiReady);
@@ -176,7 +239,18 @@ int runMain(int argc, char** argv, const char* help, const std::function<int(MPI
       return ExitError;
     }
   }
-  if (PetscInitialize(&argc, &argv, nullptr, help)) {
+  // PETSc prints its general help inside PetscInitialize; a program with a catalogue prints its
+  // own first, so PETSc's is kept until then (-help may also come from an options file or
+  // PETSC_OPTIONS, so argv alone cannot tell whether it is asked for).
+  const bool ownHelp = !programHelp.options.empty();
+  auto* const petscHelpPrintf = PetscHelpPrintf;
+  if (ownHelp) PetscHelpPrintf = keepPetscHelp;
+  // (The program's one-line description too: PETSc would print it with a rule under it.)
+  const PetscErrorCode initialized =
+      PetscInitialize(&argc, &argv, nullptr, ownHelp ? nullptr : help);
+  PetscHelpPrintf = petscHelpPrintf;
+  if (initialized) {
+    printKeptPetscHelp();
     std::fprintf(stderr, "pdeinv: error: PETSc failed to initialize (check -options_file)\n");
     return ExitError;
   }
@@ -187,30 +261,56 @@ int runMain(int argc, char** argv, const char* help, const std::function<int(MPI
   MPI_Comm_dup(comm, &errors);
   int status = 0;
   double agreement = 20;  // seconds a rank waits for the others to report the same error
+  // An error every rank raised: reported once, exit status 1. Checked, because a rank-local
+  // one would otherwise leave the other ranks waiting in their next collective for ever.
+  auto reportOnce = [&](const std::exception& e) {
+    if (sizeOf(comm) == 1 || allRanksFailed(errors, agreement)) {
+      if (rankOf(comm) == 0) std::cerr << "pdeinv: error: " << e.what() << std::endl;
+      return static_cast<int>(ExitError);
+    }
+    std::cerr << "pdeinv: error: on rank " << rankOf(comm) << " alone: " << e.what() << std::endl;
+    MPI_Abort(MPI_COMM_WORLD, ExitRankError);
+    return static_cast<int>(ExitRankError);
+  };
   try {
     agreement = Options().getReal(
         "error_agreement_timeout", 20,
         "seconds a rank with an error waits for the others before reporting it alone");
-    // Fault injection, to test this policy: a collective-looking error on one rank only.
-    const PetscInt faultRank =
-        Options().getInt("fault_rank", -1, "testing: raise an error on this rank only");
-    if (faultRank == rankOf(comm)) {
-      throw InputError("fault injected on rank " + std::to_string(faultRank) + " (-fault_rank)");
-    }
-    loadPlugins(comm);  // before the body reads any option that names a component
-    status = body(comm);
-    if (status == 0) checkAllOptionsUsed(true);
-  } catch (const CollectiveError& e) {
-    // Raised alike on every rank by design; checked, because a rank-local one would otherwise
-    // leave the other ranks waiting in their next collective for ever.
-    if (sizeOf(comm) == 1 || allRanksFailed(errors, agreement)) {
-      if (rankOf(comm) == 0) std::cerr << "pdeinv: error: " << e.what() << std::endl;
-      status = ExitError;
+    PetscBool helpAsked = PETSC_FALSE;
+    PDEINV_CALL(PetscOptionsHasHelp(nullptr, &helpAsked));
+    if (ownHelp && helpAsked) {
+      loadPlugins(comm);  // their components are listed too
+      answerHelp(comm, help, programHelp);
     } else {
-      std::cerr << "pdeinv: error: on rank " << rankOf(comm) << " alone: " << e.what() << std::endl;
-      MPI_Abort(MPI_COMM_WORLD, ExitRankError);
-      status = ExitRankError;
+      printKeptPetscHelp();  // -version
+      // Fault injection, to test this policy: a collective-looking error on one rank only.
+      const PetscInt faultRank =
+          Options().getInt("fault_rank", -1, "testing: raise an error on this rank only");
+      if (faultRank == rankOf(comm)) {
+        throw InputError("fault injected on rank " + std::to_string(faultRank) + " (-fault_rank)");
+      }
+      const bool checkCatalog =
+          ownHelp && Options().getBool("options_catalog_check", false,
+                                       "testing: fail if the run read an option that -help does "
+                                       "not list (the catalogue is generated from the sources)");
+      loadPlugins(comm);  // before the body reads any option that names a component
+      status = body(comm);
+      if (checkCatalog) {
+        const auto missing = optionsMissingFromCatalog(programHelp.options);
+        std::string list;
+        for (const auto& flag : missing) list += (list.empty() ? "" : ", ") + flag;
+        require(missing.empty(), "options read but missing from the -help catalogue: " + list +
+                                     " (scripts/gen_option_catalog.py)");
+      }
+      if (status == 0) checkAllOptionsUsed(true);
     }
+  } catch (const CollectiveError& e) {
+    // Raised alike on every rank by design.
+    status = reportOnce(e);
+  } catch (const PetscFailure& e) {
+    // Nearly always from a collective call, so raised on every rank too: an option value PETSc
+    // cannot parse, an unknown type, a solver that failed.
+    status = reportOnce(e);
   } catch (const std::exception& e) {
     std::cerr << "pdeinv: fatal error on rank " << rankOf(comm) << ": " << e.what() << std::endl;
     if (sizeOf(comm) > 1) MPI_Abort(MPI_COMM_WORLD, ExitRankError);

@@ -54,6 +54,14 @@ std::string taoTypeHelp(const std::string& type) {
   return it == help.end() ? std::string() : it->second;
 }
 
+void setTaoDefaults(Tao tao) {
+  // Defaults a user can override: the gradient norm reduced 10⁶-fold.
+  PDEINV_CALL(TaoSetTolerances(tao, 0.0, 0.0, 1e-6));
+  PDEINV_CALL(TaoSetMaximumIterations(tao, 200));
+  registerTaoGNCG();
+  PDEINV_CALL(TaoSetType(tao, TAOPDEINVGNCG));
+}
+
 TaoProblem::TaoProblem(Objective& J, Regularization* regularization, const std::string& prefix)
     : J_(J), reg_(regularization) {
   auto x = J_.createParameterVector();
@@ -83,11 +91,7 @@ TaoProblem::TaoProblem(Objective& J, Regularization* regularization, const std::
       MatShellSetOperation(Pinv_, MATOP_MULT, reinterpret_cast<void (*)(void)>(inverseMult)));
   PDEINV_CALL(MatSetOption(Pinv_, MAT_SYMMETRIC, PETSC_TRUE));
   PDEINV_CALL(TaoSetMonitor(tao_, monitor, this, nullptr));
-  // Defaults a user can override: the gradient norm reduced 10⁶-fold.
-  PDEINV_CALL(TaoSetTolerances(tao_, 0.0, 0.0, 1e-6));
-  PDEINV_CALL(TaoSetMaximumIterations(tao_, 200));
-  registerTaoGNCG();
-  PDEINV_CALL(TaoSetType(tao_, TAOPDEINVGNCG));
+  setTaoDefaults(tao_);
   // pdeinvgncg asks for Gauss–Newton or Newton before each Hessian (-tao_gncg_newton,
   // -tao_gncg_gn_iterations); the other types keep the Hessian chosen by setHessianType.
   taoGNCGSetHessianSwitch(tao_, [this](bool newton) {

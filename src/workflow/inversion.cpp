@@ -123,17 +123,19 @@ InversionSettings InversionSettings::fromOptions(const InverseProblem& problem,
               "-output_times: " + text(t) + " is outside the simulated interval [0, " +
                   text(tobs.back()) + "]");
   }
-  auto bound = [&](const char* name, const char* help) -> std::optional<PetscReal> {
-    const auto t = opts.findString(name, help);
+  auto number = [](const std::optional<std::string>& t,
+                   const char* flag) -> std::optional<PetscReal> {
     if (!t) return std::nullopt;
     char* end = nullptr;
     const double v = std::strtod(t->c_str(), &end);
     require(end && *end == '\0' && std::isfinite(v),
-            opts.flag(name) + " expects a number, got '" + *t + "'");
+            std::string(flag) + " expects a number, got '" + *t + "'");
     return v;
   };
-  s.lowerBound = bound("bound_lower", "lower bound on the physical parameter");
-  s.upperBound = bound("bound_upper", "upper bound on the physical parameter");
+  s.lowerBound = number(opts.findString("bound_lower", "lower bound on the physical parameter"),
+                        "-bound_lower");
+  s.upperBound = number(opts.findString("bound_upper", "upper bound on the physical parameter"),
+                        "-bound_upper");
   s.validate();
   return s;
 }

@@ -2,6 +2,8 @@
 // registries report unknown names with the alternatives; handles own their objects.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "../test_util.hpp"
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/handle.hpp"
@@ -24,6 +26,19 @@ TEST(Error, petsc_error_becomes_exception_with_petsc_message_and_call_site) {
     EXPECT_NE(what.find("test_core.cpp"), std::string::npos) << what;
     EXPECT_NE(what.find("no_such_type"), std::string::npos) << what;  // PETSc's own text
     EXPECT_NE(e.code(), 0);
+  }
+}
+
+TEST(Error, petsc_error_handling_options_leave_petsc_in_charge) {
+  EXPECT_FALSE(petscErrorHandlingAsked());
+  {
+    ScopedOptions o("-on_error_abort 0");  // read as PETSc reads it: a bool
+    EXPECT_FALSE(petscErrorHandlingAsked());
+  }
+  for (const char* option : {"-on_error_abort", "-on_error_mpiabort", "-on_error_attach_debugger",
+                             "-start_in_debugger", "-stop_for_debugger"}) {
+    ScopedOptions o(option);
+    EXPECT_TRUE(petscErrorHandlingAsked()) << option;
   }
 }
 
@@ -61,6 +76,30 @@ TEST(Options, an_option_set_but_never_read_is_an_error) {
   }
   Options("tst_").getInt("never_read", 0, "now read");
   EXPECT_NO_THROW(checkAllOptionsUsed(true));
+}
+
+TEST(Options, the_catalogue_lists_options_under_their_prefixes_and_finds_the_missing_ones) {
+  const CatalogOption catalog[] = {
+      {"widgets", "cat_a_,cat_b_", "n", "int", "3", "widget count"},
+      {"widgets", "", "cat_list", "real list", "", "widget sizes"},
+      {"gadgets", "cat_g_", "name", "string", "", "gadget name"},
+  };
+  std::ostringstream os;
+  printOptionCatalog(os, catalog);
+  EXPECT_NE(os.str().find("\nwidgets:\n  -{cat_a_,cat_b_}n"), std::string::npos) << os.str();
+  EXPECT_NE(os.str().find("<int> (default 3)  widget count\n"), std::string::npos) << os.str();
+  EXPECT_NE(os.str().find("  -cat_list "), std::string::npos) << os.str();
+  EXPECT_NE(os.str().find("\ngadgets:\n  -cat_g_name "), std::string::npos) << os.str();
+  EXPECT_EQ(os.str().find("(default )"), std::string::npos) << os.str();  // no empty default
+
+  Options("cat_b_").getInt("n", 3, "listed under its second prefix");
+  Options().getRealArray("cat_list", {}, "listed without a prefix");
+  Options("cat_c_").getInt("n", 3, "not listed: cat_c_ is not among the prefixes");
+  Options("cat_g_").getBool("flag", false, "not listed: no such name");
+  std::vector<std::string> missing;  // this test's options only (others recorded theirs too)
+  for (const auto& flag : optionsMissingFromCatalog(catalog))
+    if (flag.rfind("-cat_", 0) == 0) missing.push_back(flag);
+  EXPECT_EQ(missing, (std::vector<std::string>{"-cat_c_n", "-cat_g_flag"}));
 }
 
 struct Shape {

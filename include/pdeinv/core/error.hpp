@@ -44,8 +44,12 @@ class PetscFailure : public Error {
 };
 
 // Installs the PETSc error handler that records PETSc's message (instead of printing a
-// traceback) so that PetscFailure can carry it. Called once by Session.
+// traceback) so that PetscFailure can carry it. Called once by Session. Not when PETSc's own
+// error handling was asked for (-on_error_abort, -on_error_mpiabort, -on_error_attach_debugger,
+// -start_in_debugger, -stop_for_debugger: petscErrorHandlingAsked()): PETSc's handler, pushed
+// in PetscInitialize, then stays in charge.
 void installPetscErrorHandler();
+bool petscErrorHandlingAsked();
 
 namespace detail {
 inline void check(PetscErrorCode code, const char* call,

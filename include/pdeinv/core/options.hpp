@@ -1,13 +1,16 @@
 #pragma once
 // Typed reads from the PETSc options database under a prefix.
 //
-// The options database is the single source of truth for a run. Every read is recorded in a
-// catalogue (name, default, help) so that `-help` can list every option pdeinv understands,
-// and checkAllOptionsUsed() turns an option that was set but never read into an error.
+// The options database is the single source of truth for a run. Every read is recorded (name,
+// default, help): writeOptionsFile() lists the defaults a run used, and a run can be checked
+// against a program's static catalogue (CatalogOption: what `-help` lists before anything is
+// built, core/session.hpp). checkAllOptionsUsed() turns an option that was set but never read
+// into an error.
 #include <petscsys.h>
 
 #include <optional>
 #include <ostream>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -45,6 +48,26 @@ class Options {
 
 // Prints every option read so far with its default and help text.
 void printOptionsHelp(std::ostream& os);
+
+// One entry of a program's static option catalogue: what -help lists before anything is built.
+// The pdeinv driver's is generated at build time from the getter calls in the sources
+// (scripts/gen_option_catalog.py), so it lists the options of every mode and component.
+struct CatalogOption {
+  const char* group;     // the component, e.g. "mesh"
+  const char* prefixes;  // comma-separated prefixes the option is read under; "" for none
+  const char* name;      // without dash and prefix
+  const char* type;      // as the run-time record names it: int, real, bool, string, ... list
+  const char* def;       // the default as text; "" when there is none
+  const char* help;
+};
+
+// Prints the catalogue group by group, one option a line: "-flag <type> (default d)  help"; an
+// option read under several prefixes is shown once as -{a_,b_}name.
+void printOptionCatalog(std::ostream& os, std::span<const CatalogOption> catalog);
+
+// The options this run has read so far (the record behind printOptionsHelp) that the catalogue
+// does not list under any of its prefixes, as flags ("-mesh_file").
+std::vector<std::string> optionsMissingFromCatalog(std::span<const CatalogOption> catalog);
 
 // Throws InputError naming every option that was set but never read by anything
 // (pdeinv or PETSc). Call once all objects are configured (final = false: PETSc's viewing

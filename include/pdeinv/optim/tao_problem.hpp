@@ -103,6 +103,10 @@ class TaoProblem {
   bool preconditioned_ = false, configured_ = false;
 };
 
+// pdeinv's defaults on a Tao (type pdeinvgncg, the gradient norm reduced 10⁶-fold, at most 200
+// iterations), which options override: TaoProblem's, and the one -help shows PETSc's options of.
+void setTaoDefaults(Tao tao);
+
 // Names of the TAO types pdeinv documents and tests (for -help and error messages).
 std::vector<std::string> supportedTaoTypes();
 // One line describing a supported TAO type (for listings); empty for other names.

@@ -1,0 +1,50 @@
+# Runs LAUNCH PROGRAM ARGS (a -help run) and checks what -help promises (core/session.hpp):
+# exit status 0; the option catalogue — options of every mode (FLAGS) — and the registered
+# components printed once, before any line of PETSc's help; then PETSc's general help and the
+# options of the solvers pdeinv configures (PETSC_FLAGS), each once whatever the rank count.
+execute_process(COMMAND ${LAUNCH} ${PROGRAM} ${ARGS}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 100)
+message("exit status: ${rc}\nstderr:\n${err}")
+if(NOT rc STREQUAL "0")
+  message(FATAL_ERROR "expected exit status 0, got ${rc}")
+endif()
+if(err MATCHES "pdeinv: error|PETSC ERROR")
+  message(FATAL_ERROR "an error accompanied -help")
+endif()
+
+function(count text what result)
+  string(REPLACE "${what}" "" rest "${text}")
+  string(LENGTH "${text}" a)
+  string(LENGTH "${rest}" b)
+  string(LENGTH "${what}" c)
+  math(EXPR n "(${a} - ${b}) / ${c}")
+  set(${result} ${n} PARENT_SCOPE)
+endfunction()
+
+# PETSc's help starts with its version banner.
+string(FIND "${out}" "Petsc Release Version" petsc)
+if(petsc EQUAL -1)
+  message(FATAL_ERROR "PETSc's help is missing")
+endif()
+foreach(once "\ngeneral:\n" "Petsc Release Version" "Options for all PETSc programs"
+             "PDE operators (-operator_type):")
+  count("${out}" "${once}" n)
+  if(NOT n EQUAL 1)
+    message(FATAL_ERROR "'${once}' printed ${n} times, expected once")
+  endif()
+endforeach()
+foreach(flag ${FLAGS} "PDE operators (-operator_type):" "optimizers (-tao_type):")
+  string(FIND "${out}" "${flag}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "'${flag}' is not listed")
+  elseif(at GREATER petsc)
+    message(FATAL_ERROR "'${flag}' comes after PETSc's help")
+  endif()
+endforeach()
+foreach(flag ${PETSC_FLAGS})
+  string(FIND "${out}" "${flag}" at)
+  if(at LESS petsc)
+    message(FATAL_ERROR "PETSc's '${flag}' is missing or comes before PETSc's general help")
+  endif()
+endforeach()
+message("-help: ${FLAGS} before PETSc's help; ${PETSC_FLAGS} after it")
