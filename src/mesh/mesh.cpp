@@ -1,8 +1,13 @@
 #include "pdeinv/mesh/mesh.hpp"
 
+#include <dlfcn.h>
+#include <link.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <set>
 
@@ -149,6 +154,37 @@ Mesh Mesh::box(MPI_Comm comm, const BoxSpec& spec) {
   return Mesh(std::move(dm));
 }
 
+namespace {
+// PT-Scotch draws its random numbers from a generator seeded by the clock (Debian builds it
+// without SCOTCH_DETERMINISTIC) and runs threads, so two identical runs got different
+// partitions and, through the rounding of every parallel sum, different iterates. Its generator is reset to a fixed
+// seed before each partition. PETSc loads both libptscotch and libscotch, each with its own
+// generator and its own exported SCOTCH_randomSeed/SCOTCH_randomReset: both are reset, found
+// in the loaded libraries themselves (a plain call would bind to whichever comes first).
+void seedScotch() {
+  // Scotch 7 also partitions with threads, whose scheduling changes the result: one thread
+  // (a user's own SCOTCH_PTHREAD_NUMBER is kept, at the price of reproducibility).
+  setenv("SCOTCH_PTHREAD_NUMBER", "1", 0);
+  std::vector<std::string> libraries;
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t, void* data) {
+        if (info->dlpi_name && std::strstr(info->dlpi_name, "scotch"))
+          static_cast<std::vector<std::string>*>(data)->push_back(info->dlpi_name);
+        return 0;
+      },
+      &libraries);
+  for (const auto& path : libraries) {
+    void* lib = dlopen(path.c_str(), RTLD_LAZY | RTLD_NOLOAD);
+    if (!lib) continue;
+    auto seed = reinterpret_cast<void (*)(int)>(dlsym(lib, "SCOTCH_randomSeed"));
+    auto reset = reinterpret_cast<void (*)()>(dlsym(lib, "SCOTCH_randomReset"));
+    if (seed) seed(1);
+    if (reset) reset();
+    dlclose(lib);
+  }
+}
+}  // namespace
+
 void Mesh::distribute(const std::string& partitioner) {
   // The type is checked on every rank count: a run that works on one rank must not fail on
   // the cluster over a misspelled partitioner.
@@ -178,6 +214,7 @@ void Mesh::distribute(const std::string& partitioner) {
   PetscPartitioner part = nullptr;
   PDEINV_CALL(DMPlexGetPartitioner(dm_, &part));
   PDEINV_CALL(PetscPartitionerSetType(part, partitioner.c_str()));
+  if (partitioner == PETSCPARTITIONERPTSCOTCH) seedScotch();
   Owned<DM> dist;
   PDEINV_CALL(DMPlexDistribute(dm_, 0, nullptr, dist.out()));
   if (dist) dm_ = std::move(dist);

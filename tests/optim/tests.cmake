@@ -144,3 +144,21 @@ pdeinv_add_error_test(NAME morozov_rtol_zero EXPECT "-morozov_rtol must lie in \
 pdeinv_add_error_test(NAME lcurve_weight_negative
                       EXPECT "-lcurve_weights: every weight must be positive and finite, got -2"
                       ARGS ${PDEINV_WEIGHT_SMALL} -reg_weight_choice lcurve -lcurve_weights 1,-2)
+
+# Identical 2-rank runs of the flagship give bitwise-identical estimates (PT-Scotch's partition
+# is seeded and single-threaded; every other step is deterministic).
+foreach(run a b)
+  add_test(NAME flagship_reproducible_run_${run}
+           COMMAND ${PDEINV_INVERT} -n 2 $<TARGET_FILE:pdeinv_driver>
+                   -options_file apps/poisson_bilaplacian.opts -identify_rank 0 -plot 0 -monitor 0
+                   -output ${PDEINV_OUT}/flagship_reproducible_${run}
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(flagship_reproducible_run_${run} PROPERTIES TIMEOUT 300 PROCESSORS 2
+                       FIXTURES_SETUP flagship_reproducible_${run})
+endforeach()
+add_test(NAME flagship_bitwise_reproducible
+         COMMAND ${CMAKE_COMMAND} -E compare_files
+                 ${PDEINV_OUT}/flagship_reproducible_a/estimate.dat
+                 ${PDEINV_OUT}/flagship_reproducible_b/estimate.dat)
+set_tests_properties(flagship_bitwise_reproducible PROPERTIES
+                     FIXTURES_REQUIRED "flagship_reproducible_a;flagship_reproducible_b")
