@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -71,6 +72,35 @@ std::string checkPlainFile(const std::string& path, int depth) {
   return "";
 }
 
+// A key given twice — literally, or as the same option through nesting ("mesh_faces" and
+// "mesh: {faces}") — of which PETSc would silently keep one: the problem, or "".
+std::string duplicateYamlKey(yaml_document_t* doc, const yaml_node_t* node,
+                             const std::string& prefix, std::map<std::string, size_t>& seen,
+                             const std::string& where) {
+  if (!node || node->type != YAML_MAPPING_NODE) return "";
+  for (yaml_node_pair_t* p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top;
+       ++p) {
+    yaml_node_t* key = yaml_document_get_node(doc, p->key);
+    yaml_node_t* value = yaml_document_get_node(doc, p->value);
+    if (!key || key->type != YAML_SCALAR_NODE) continue;
+    const std::string name =
+        prefix +
+        std::string(reinterpret_cast<const char*>(key->data.scalar.value), key->data.scalar.length);
+    if (value && value->type == YAML_MAPPING_NODE) {
+      auto inner = duplicateYamlKey(doc, value, name + "_", seen, where);
+      if (!inner.empty()) return inner;
+      continue;
+    }
+    const size_t line = key->start_mark.line + 1;
+    auto [it, fresh] = seen.emplace(name, line);
+    if (!fresh)
+      return where + " line " + std::to_string(line) + ": option -" + name +
+             " is given twice (also on line " + std::to_string(it->second) +
+             "); PETSc would silently keep one";
+  }
+  return "";
+}
+
 // PETSc parses YAML options files with libyaml; the top level must be a mapping.
 std::string checkYamlFile(const std::string& path) {
   FILE* file = std::fopen(path.c_str(), "rb");
@@ -95,6 +125,9 @@ std::string checkYamlFile(const std::string& path) {
       problem = "options file '" + path + "' line " + std::to_string(root->start_mark.line + 1) +
                 ": the top level must be a mapping of option names (name: value), not a " +
                 (root->type == YAML_SEQUENCE_NODE ? "list" : "single value");
+    } else if (root) {
+      std::map<std::string, size_t> seen;
+      problem = duplicateYamlKey(&doc, root, "", seen, "options file '" + path + "'");
     }
     yaml_document_delete(&doc);
   }

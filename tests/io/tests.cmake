@@ -44,3 +44,7 @@ foreach(np 1 2)
   set_tests_properties(driver_options_file_yaml_np${np} PROPERTIES TIMEOUT 120 PROCESSORS ${np}
                        PASS_REGULAR_EXPRESSION "mesh +60 cells")
 endforeach()
+# A key given twice (literally or through nesting) would be kept silently by PETSc: refused.
+pdeinv_add_error_test(NAME yaml_duplicate_key
+                      EXPECT "options file 'tests/data/duplicate_key.yaml' line 5: option -mesh_refine is given twice \\(also on line 4\\)"
+                      ARGS -options_file_yaml tests/data/duplicate_key.yaml)
