@@ -124,6 +124,16 @@ def restart(tol, cmd, restart_ranks=None):
         fail("uninterrupted run failed")
     total = summary(full)["iterations"]
     target = max(2, total // 2)
+    if restart_ranks is not None:
+        # Across rank counts the point is the rank change: the first run stops at a fixed
+        # iteration (a one-rank run can finish between two polls of the kill loop below).
+        first = run(killed, ["-checkpoint_every", "1", "-tao_max_it", str(target)])
+        if subprocess.run(first).returncode not in (0, 2):
+            fail("interrupted run failed")
+        print("stopped after checkpoint %d of %d iterations" % (checkpoint_iteration(killed), total))
+        os.remove(os.path.join(killed, "summary.json"))
+        finish_restart(tol, run, killed, full, total, restart_ranks)
+        return
     p = subprocess.Popen(run(killed, ["-checkpoint_every", "1"]), start_new_session=True)
     deadline = time.time() + 300
     while checkpoint_iteration(killed) < target:
@@ -140,6 +150,10 @@ def restart(tol, cmd, restart_ranks=None):
     print("killed (SIGKILL) after checkpoint %d of %d iterations" % (at, total))
     if os.path.exists(os.path.join(killed, "summary.json")):
         fail("the killed run finished anyway")
+    finish_restart(tol, run, killed, full, total, restart_ranks)
+
+
+def finish_restart(tol, run, killed, full, total, restart_ranks):
     again = run(killed, ["-restart", "-checkpoint_every", "1"])
     if restart_ranks is not None:
         # The checkpoint restarts on another number of ranks (mpiexec's -n N).
