@@ -613,6 +613,47 @@ std::vector<CheckResult> checkReducedFunctional(Objective& J, Vec m, unsigned lo
   return out;
 }
 
+CheckResult checkGaussNewtonHessian(InverseProblem& inv, Vec x, unsigned long seed) {
+  auto r = named("reduced functional", "taylor", "hessian (gauss-newton)");
+  r.expected = 2;
+  auto& J = inv.objective();
+  auto* tJ = inv.transientObjective();
+  auto predictions = [&]() -> Vec {
+    return tJ ? tJ->predictedObservations() : inv.steadyObjective()->predictedObservations();
+  };
+  auto v = like(x), Hv = like(x), xh = like(x);
+  fillRandom(v, seed);
+  J.hessianApply(x, v, Hv, HessianType::GaussNewton);
+  const PetscReal vHv = dot(v, Hv);
+  PetscReal vRv = 0;
+  if (auto* reg = inv.regularization()) {
+    auto Rv = like(x);
+    reg->hessianApply(x, v, Rv);
+    vRv = dot(v, Rv);
+  }
+  J.value(x);
+  auto y = like(predictions()), plus = like(y), D = like(y), WD = like(y);
+  PDEINV_CALL(VecCopy(predictions(), y));
+  const auto& vs = verificationSettings();
+  // Fewer steps than the other tests: a central difference's rounding grows like 1/h.
+  for (PetscReal h : halvingSteps(vs.h0, std::min(vs.steps, 7))) {
+    PDEINV_CALL(VecWAXPY(xh, h, v, x));
+    J.value(xh);
+    PDEINV_CALL(VecCopy(predictions(), plus));
+    PDEINV_CALL(VecWAXPY(xh, -h, v, x));
+    J.value(xh);
+    PDEINV_CALL(VecWAXPY(D, -1.0, predictions(), plus));
+    PDEINV_CALL(VecScale(D, 1.0 / (2 * h)));
+    inv.misfit().hessianApply(y, D, WD);
+    r.h.push_back(h);
+    r.remainder.push_back(std::abs(vHv - dot(D, WD) - vRv));
+  }
+  r.slope = slopes(r.h, r.remainder);
+  judgeTaylor(r, vs.slopeTolerance, std::abs(vHv), std::abs(vHv));
+  J.value(x);
+  return r;
+}
+
 namespace {
 // A KSP that solves exactly (to round-off): preonly with an LU or Cholesky factorization, also
 // inside PCREDUNDANT (the parallel default of small 2-D problems: every rank factors).
@@ -694,6 +735,7 @@ VerificationReport verifyInverseProblem(InverseProblem& inv, unsigned long seed,
         verificationSettings().solveTolerance())});
   }
   add(checkReducedFunctional(J, m, seed + 50));
+  if (!inv.regions() && !inv.scalarMode()) add({checkGaussNewtonHessian(inv, m, seed + 70)});
   return report;
 }
 

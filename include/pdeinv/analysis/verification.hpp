@@ -133,6 +133,12 @@ std::vector<CheckResult> checkParameterMap(const ParameterMap& map, Vec m, unsig
 // operator provides second-order terms).
 std::vector<CheckResult> checkReducedFunctional(Objective& J, Vec m, unsigned long seed);
 
+// Taylor test of the Gauss–Newton Hessian of an inverse problem (field parameters): vᵀH_GN v
+// against ‖Φ''^{1/2} D_h‖² + vᵀR''v with D_h = (F(x+hv) − F(x−hv))/(2h) the central difference
+// of the predicted observations — remainder O(h²), slope 2; exact for a forward map linear in
+// x. Checks the Jacobian the Gauss–Newton Hessian is built from, which no Newton test covers.
+CheckResult checkGaussNewtonHessian(InverseProblem& inv, Vec x, unsigned long seed);
+
 // Every derivative in an inverse problem, checked at its starting point (what -mode verify
 // runs): the parameter map, the operator (Jacobians, adjoints, second-order blocks, AD twin),
 // the observation, the misfit, the regularization, region embedding, the transient space-time
