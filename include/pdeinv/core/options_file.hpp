@@ -5,10 +5,18 @@
 //
 //  * -options_file: a plain PETSc options file. Per line, '#' starts a comment; a line holds
 //    "-name [value]" (the name a letter after "-" or "--") or "alias -a -b", with balanced double
-//    quotes. The files it includes (-options_file, -options_file_yaml lines) are checked in turn,
-//    at most 8 levels deep.
+//    quotes. The files it includes (-options_file, -options_file_yaml lines, in any case, as PETSc
+//    reads them) are checked in turn, at most 8 levels deep; a file that includes itself,
+//    directly or not, is refused (PETSc would follow it until its stack overflows).
 //  * -options_file_yaml: must parse with libyaml (the parser PETSc uses) to a mapping at the top
-//    level of every document.
+//    level of every document. PETSc then walks the mappings (nested ones, merge keys "<<", the
+//    YAML files that "$$name: !include file" pairs include) without a bound: the same walk here
+//    refuses an alias that makes a mapping contain itself, more than 64 levels of nesting, more
+//    than 100000 mappings walked (aliases repeat parts), and checks the included files in turn.
+//  * Either must not be a pipe (pdeinv reads it once to check it and PETSc once more: a pipe
+//    would be empty the second time), nor larger than 16 MiB (/dev/zero never ends).
+//  * -options_string_yaml values, on the command line and in plain files, are checked as YAML
+//    files are.
 #include <string>
 
 namespace pdeinv {
