@@ -27,7 +27,10 @@ function(pdeinv_add_test)
     add_test(NAME ${T_NAME}_np${np}
              COMMAND ${PDEINV_MPIEXEC} ${PDEINV_MPIEXEC_FLAGS} -n ${np} $<TARGET_FILE:${T_NAME}> ${T_ARGS}
              WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+    # Label "unit": the GoogleTest programs (ctest -L unit), which scripts/run_sanitizers.sh
+    # runs under ASan and UBSan.
     set_tests_properties(${T_NAME}_np${np} PROPERTIES TIMEOUT ${T_TIMEOUT} PROCESSORS ${np}
+                         LABELS unit
                          ENVIRONMENT "OMPI_MCA_rmaps_base_oversubscribe=1;OMP_NUM_THREADS=1")
   endforeach()
 endfunction()

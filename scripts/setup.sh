@@ -27,9 +27,11 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 
+# clang, libclang-rt-14-dev (libFuzzer, the sanitizer runtimes) and llvm-14 (llvm-symbolizer, for
+# stack traces) serve scripts/run_sanitizers.sh alone.
 PACKAGES=(build-essential cmake pkg-config g++ git petsc-dev libsundials-dev libeigen3-dev
           libgtest-dev libmuparser-dev gmsh python3-matplotlib python3-h5py openmpi-bin
-          libopenmpi-dev clang-format libopenblas0-serial)
+          libopenmpi-dev clang-format libopenblas0-serial clang libclang-rt-14-dev llvm-14)
 
 # 1. Debian packages: install only the missing ones.
 missing=()

@@ -24,7 +24,7 @@ PetscErrorCode recordingHandler(MPI_Comm, int line, const char* func, const char
 }  // namespace
 
 PetscFailure::PetscFailure(PetscErrorCode code, const std::string& call,
-                           const std::source_location& where)
+                           const SourceLocation& where)
     : Error([&] {
         std::ostringstream os;
         os << (g_last_petsc_message.empty() ? "PETSc error" : g_last_petsc_message) << " (in "

@@ -3,13 +3,11 @@
 #include "pdeinv/core/plugin.hpp"
 
 #include <unistd.h>
-#include <yaml.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdarg>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -19,6 +17,7 @@
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/log_events.hpp"
 #include "pdeinv/core/options.hpp"
+#include "pdeinv/core/options_file.hpp"
 
 namespace pdeinv {
 
@@ -34,131 +33,6 @@ int sizeOf(MPI_Comm comm) {
 }
 
 namespace {
-
-std::string checkOptionFile(const std::string& flag, const std::string& path, int depth);
-
-// PETSc's plain options file: per line, '#' starts a comment; a line is "-name [value]" or
-// "alias -name -other". PETSc reports the structural errors itself (with a traceback, during
-// PetscInitialize); an unbalanced double quote it silently keeps in the value.
-std::string checkPlainFile(const std::string& path, int depth) {
-  std::ifstream in(path);
-  std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
-    const auto hash = line.find('#');
-    if (hash != std::string::npos) line.resize(hash);
-    std::istringstream tokens(line);
-    std::string first, second, third;
-    if (!(tokens >> first)) continue;
-    tokens >> second >> third;
-    const std::string where = "options file '" + path + "' line " + std::to_string(number) + ": ";
-    if (std::count(line.begin(), line.end(), '"') % 2 != 0) {
-      return where + "unbalanced double quote in '" + line + "'";
-    }
-    if (first == "alias") {
-      if (second.empty() || third.empty()) return where + "'alias' needs two option names";
-      continue;
-    }
-    // PETSc's rule for an option name: -x... or --x... with x a letter.
-    const size_t letter = first.rfind("--", 0) == 0 ? 2 : 1;
-    if (first[0] != '-' || first.size() <= letter ||
-        !std::isalpha(static_cast<unsigned char>(first[letter]))) {
-      return where + "expected an option (-name [value]), got '" + first + "'";
-    }
-    if (first == "-options_file" || first == "-options_file_yaml") {
-      auto nested = checkOptionFile(first, second, depth + 1);
-      if (!nested.empty()) return nested;
-    }
-  }
-  return "";
-}
-
-// A key given twice — literally, or as the same option through nesting ("mesh_faces" and
-// "mesh: {faces}") — of which PETSc would silently keep one: the problem, or "".
-std::string duplicateYamlKey(yaml_document_t* doc, const yaml_node_t* node,
-                             const std::string& prefix, std::map<std::string, size_t>& seen,
-                             const std::string& where) {
-  if (!node || node->type != YAML_MAPPING_NODE) return "";
-  for (yaml_node_pair_t* p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top;
-       ++p) {
-    yaml_node_t* key = yaml_document_get_node(doc, p->key);
-    yaml_node_t* value = yaml_document_get_node(doc, p->value);
-    if (!key || key->type != YAML_SCALAR_NODE) continue;
-    const std::string name =
-        prefix +
-        std::string(reinterpret_cast<const char*>(key->data.scalar.value), key->data.scalar.length);
-    if (value && value->type == YAML_MAPPING_NODE) {
-      auto inner = duplicateYamlKey(doc, value, name + "_", seen, where);
-      if (!inner.empty()) return inner;
-      continue;
-    }
-    const size_t line = key->start_mark.line + 1;
-    auto [it, fresh] = seen.emplace(name, line);
-    if (!fresh)
-      return where + " line " + std::to_string(line) + ": option -" + name +
-             " is given twice (also on line " + std::to_string(it->second) +
-             "); PETSc would silently keep one";
-  }
-  return "";
-}
-
-// PETSc parses YAML options files with libyaml; the top level must be a mapping.
-std::string checkYamlFile(const std::string& path) {
-  FILE* file = std::fopen(path.c_str(), "rb");
-  if (!file) return "cannot open options file '" + path + "' (-options_file_yaml)";
-  yaml_parser_t parser;
-  yaml_parser_initialize(&parser);
-  yaml_parser_set_input_file(&parser, file);
-  std::string problem;
-  for (bool more = true; more && problem.empty();) {
-    yaml_document_t doc;
-    if (!yaml_parser_load(&parser, &doc)) {
-      problem = "malformed YAML in options file '" + path + "' line " +
-                std::to_string(parser.problem_mark.line + 1) + ", column " +
-                std::to_string(parser.problem_mark.column + 1) + ": " +
-                (parser.problem ? parser.problem : "parse error");
-      if (parser.context) problem += std::string(" ") + parser.context;
-      break;
-    }
-    const yaml_node_t* root = yaml_document_get_root_node(&doc);
-    more = root != nullptr;
-    if (root && root->type != YAML_MAPPING_NODE) {
-      problem = "options file '" + path + "' line " + std::to_string(root->start_mark.line + 1) +
-                ": the top level must be a mapping of option names (name: value), not a " +
-                (root->type == YAML_SEQUENCE_NODE ? "list" : "single value");
-    } else if (root) {
-      std::map<std::string, size_t> seen;
-      problem = duplicateYamlKey(&doc, root, "", seen, "options file '" + path + "'");
-    }
-    yaml_document_delete(&doc);
-  }
-  yaml_parser_delete(&parser);
-  std::fclose(file);
-  return problem;
-}
-
-std::string checkOptionFile(const std::string& flag, const std::string& path, int depth) {
-  if (path.empty()) return "option " + flag + " needs a file name";
-  if (depth > 8) return "options file '" + path + "': " + flag + " nested too deeply";
-  if (!std::ifstream(path)) {
-    return "cannot open options file '" + path + "' (" + flag + "): no such file or not readable";
-  }
-  return flag == "-options_file_yaml" ? checkYamlFile(path) : checkPlainFile(path, depth);
-}
-
-// Checks every -options_file / -options_file_yaml of the command line (and the files they
-// include) before PETSc reads them, so that a bad file is one clear message instead of a
-// PETSc traceback. Returns the problem, or "".
-std::string checkOptionFiles(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg != "-options_file" && arg != "-options_file_yaml") continue;
-    const std::string path = i + 1 < argc ? argv[i + 1] : "";
-    auto problem = checkOptionFile(arg, path.rfind('-', 0) == 0 ? "" : path, 0);
-    if (!problem.empty()) return problem;
-    ++i;
-  }
-  return "";
-}
 
 // Whether every rank of comm raised an error (all call this from their error handler): a
 // non-blocking barrier on a communicator of its own (so it cannot match another collective),
@@ -263,7 +137,7 @@ int runMain(int argc, char** argv, const char* help, const ProgramHelp& programH
   }
   startTime() = MPI_Wtime();
   {
-    std::string problem = rankOf(MPI_COMM_WORLD) == 0 ? checkOptionFiles(argc, argv) : "";
+    std::string problem = rankOf(MPI_COMM_WORLD) == 0 ? checkOptionsFiles(argc, argv) : "";
     int len = static_cast<int>(problem.size());
     MPI_Bcast(&len, 1, MPI_INT, 0, MPI_COMM_WORLD);
     if (len > 0) {

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <limits>
@@ -22,9 +23,11 @@
 #include "point_table.hpp"
 
 // HDF5 files are opened through PETSc's generic viewer interface (PETSCVIEWERHDF5): the
-// HDF5-specific header petscviewerhdf5.h includes <hdf5.h>, whose directory PETSc's pkg-config
-// file does not list. The one HDF5-specific call needed is declared as in PETSc 3.18's header.
+// HDF5-specific headers petscviewerhdf5.h and petsclayouthdf5.h include <hdf5.h>, whose
+// directory PETSc's pkg-config file does not list. The two HDF5-specific calls needed are
+// declared as in PETSc 3.18's headers.
 extern "C" PetscErrorCode PetscViewerHDF5HasDataset(PetscViewer, const char[], PetscBool*);
+extern "C" PetscErrorCode PetscViewerHDF5ReadSizes(PetscViewer, const char[], PetscInt*, PetscInt*);
 
 namespace pdeinv {
 namespace detail {
@@ -154,10 +157,23 @@ std::string readHdf5(const std::string& path, int dim, bool withValues, const st
   }
   try {
     auto viewer = openHdf5(path, FILE_MODE_READ);
+    std::error_code ec;
+    const auto bytes = std::filesystem::file_size(path, ec);
     auto load = [&](const char* name, Owned<Vec>& v) -> std::string {
       PetscBool has = PETSC_FALSE;
       PDEINV_CALL(PetscViewerHDF5HasDataset(viewer, name, &has));
       if (!has) return where + " has no dataset '" + name + "'";
+      // VecLoad allocates the size the dataset's header claims before HDF5 reads a byte of it:
+      // a corrupt header must not ask for more than the file holds (observation datasets are
+      // stored uncompressed, as writeObservationData stores them).
+      PetscInt bs = 0, N = 0;
+      PDEINV_CALL(PetscViewerHDF5ReadSizes(viewer, name, &bs, &N));
+      if (N < 0 || bs < 1 ||
+          static_cast<double>(N) * sizeof(PetscScalar) > static_cast<double>(bytes)) {
+        return where + ": dataset '" + name + "' claims " + std::to_string(N) +
+               " numbers, more than the file's " + std::to_string(bytes) +
+               " bytes hold (a corrupt file, or a compressed dataset, which is not read)";
+      }
       PDEINV_CALL(VecCreate(PETSC_COMM_SELF, v.out()));
       PDEINV_CALL(PetscObjectSetName(reinterpret_cast<PetscObject>(v.get()), name));
       PDEINV_CALL(VecLoad(v, viewer));

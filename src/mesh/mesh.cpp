@@ -89,8 +89,9 @@ Mesh Mesh::fromGmsh(MPI_Comm comm, const std::string& path, const std::string& o
   // PETSc's gmsh reader parses on rank 0; a parse error there would leave the other ranks
   // waiting in a collective. So rank 0 first reads the file alone, and the verdict (with
   // PETSc's message) is broadcast: a bad file is one InputError on every rank, never a hang.
-  // Before PETSc, rank 0 reads the file itself (scanGmshFile): PETSc's reader segfaults on an
-  // element whose node is not in $Nodes.
+  // Before PETSc, rank 0 reads the file itself (scanGmshFile): PETSc's reader trusts the file
+  // (node tags, counts, word lengths) and crashes or hangs on one that lies, so it only sees
+  // files that read to the end there.
   const std::string file = "mesh file '" + path + "' (" + option + ")";
   std::string problem;
   GmshScan scan;
@@ -103,7 +104,7 @@ Mesh Mesh::fromGmsh(MPI_Comm comm, const std::string& path, const std::string& o
     } else if (!std::getline(in, first) || first.rfind("$MeshFormat", 0) != 0) {
       problem = file + " is not a gmsh .msh file (it does not start with $MeshFormat)";
     } else if (scan = scanGmshFile(path); !scan.problem.empty()) {
-      problem = file + ": " + scan.problem;
+      problem = (scan.checked ? file + ": " : "cannot read " + file + ": ") + scan.problem;
     } else {
       DM probe = nullptr;
       try {

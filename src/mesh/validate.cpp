@@ -5,9 +5,13 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -23,37 +27,233 @@ namespace pdeinv {
 
 namespace {
 
-// ---- the gmsh file, read by ourselves ----
+// ---- the gmsh file, read by ourselves as PETSc 3.18 reads it ----
+//
+// PETSc's reader (DMPlexCreateGmsh in plexgmsh.c) trusts the file: it looks up node tags and
+// entities without a check, sizes its arrays by the counts of the headers and then writes as
+// many entries as the blocks hold, reads words into fixed buffers of PETSC_MAX_PATH_LEN chars,
+// and reads a $Comments section to its $EndComments even past the end of the file (for ever).
+// So the file is read here first, on the same rank, word by word and byte by byte as PETSc's
+// viewers would, and anything PETSc would read out of bounds, loop on or misread is refused;
+// PETSc sees only files that read here to the end of $Elements.
 
-// Whitespace-separated words of a file held in memory, read as PETSc's ASCII reader reads them
-// (it too ignores line breaks).
-class Words {
+// The file refused: thrown inside the scanner, caught by scanGmshFile.
+struct Refusal {
+  std::string problem;
+  bool malformed;  // the file does not parse (rather than: it parses to a bad mesh)
+};
+[[noreturn]] void refuse(std::string problem, bool malformed = false) {
+  throw Refusal{std::move(problem), malformed};
+}
+
+constexpr long long kIntMin = std::numeric_limits<int>::min();
+constexpr long long kIntMax = std::numeric_limits<int>::max();
+// The longest word PETSc may read as a string: its buffer has PETSC_MAX_PATH_LEN (4096) chars and
+// takes three words for the format line.
+constexpr size_t kMaxWord = 1024;
+// PETSc's reader reads each MSH 2.2 element into int ibuf[1 + 4 + 1000]: the element number,
+// then its tags and nodes.
+constexpr long long kMaxTagsAndNodes = 1004;
+// PETSc's reader keeps at most this many physical tags per 4.1 entity (GMSH_MAX_TAGS).
+constexpr long long kMaxEntityTags = 16;
+// PETSc maps node tags through an array over [min tag, max tag]: a spread beyond this many
+// entries per node (and beyond kMinTagSpread) is a corrupt file, not a mesh worth that memory.
+constexpr long long kTagSpreadPerNode = 64, kMinTagSpread = 1 << 20;
+
+// The file as PETSc's viewers read it. Words are PetscViewerRead(PETSC_STRING): separators
+// (whitespace and NUL) skipped, the word read up to the next separator, which is consumed too.
+// Numbers of ASCII files are read by fscanf ("%d", "%ld", "%lg"), which skips whitespace and
+// stops at the number's end; here a number must be the whole word (what fscanf would leave of a
+// longer word is not worth reproducing). Numbers of binary files are raw bytes in the file's byte
+// order, with `dataSize` bytes for MSH 4.1's sizes.
+class Input {
  public:
-  explicit Words(const std::string& text) : s_(text) {}
-  std::string_view next() {
-    while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
-    const size_t begin = pos_;
-    while (pos_ < s_.size() && !std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
-    return std::string_view(s_).substr(begin, pos_ - begin);
+  explicit Input(const std::string& text) : s_(text) {}
+
+  // From here on the numbers are raw bytes (swapped when the file's byte order is not ours).
+  void setBinary(bool swap, int dataSize) {
+    binary_ = true;
+    swap_ = swap;
+    dataSize_ = dataSize;
   }
-  // The text is one NUL-terminated string, so strtoll/strtod stop at the word's end.
-  bool integer(long long& v) {
-    const auto w = next();
-    char* end = nullptr;
-    v = std::strtoll(w.data(), &end, 10);
-    return !w.empty() && end == w.data() + w.size();
+  bool binary() const { return binary_; }
+  size_t left() const { return s_.size() - pos_; }
+
+  // "line 12" (ASCII files) or "byte 345" (binary ones) of an offset, for messages.
+  std::string where(size_t offset) const {
+    if (binary_) return "byte " + std::to_string(offset);
+    return "line " + std::to_string(1 + std::count(s_.begin(), s_.begin() + offset, '\n'));
   }
-  size_t leftChars() const { return s_.size() - pos_; }
-  bool real(double& v) {
-    const auto w = next();
-    char* end = nullptr;
-    v = std::strtod(w.data(), &end);
-    return !w.empty() && end == w.data() + w.size();
+  // Where the last word or number read starts.
+  std::string here() const { return where(last_); }
+
+  std::string_view word() {
+    while (pos_ < s_.size() && separator(s_[pos_])) ++pos_;
+    last_ = pos_;
+    while (pos_ < s_.size() && !separator(s_[pos_])) ++pos_;
+    const auto w = std::string_view(s_).substr(last_, pos_ - last_);
+    if (pos_ < s_.size()) ++pos_;
+    if (w.size() > kMaxWord) {
+      refuse(here() + ": a word of " + std::to_string(w.size()) + " characters (PETSc's reader " +
+                 "takes at most " + std::to_string(kMaxWord) + " here)",
+             true);
+    }
+    return w;
+  }
+  void expect(std::string_view keyword) {
+    const auto w = word();
+    if (w != keyword) mismatch(std::string(keyword), w);
+  }
+
+  // PETSc's GmshReadSection: the next section's name, after any $Comments sections.
+  std::string_view section() {
+    for (;;) {
+      const auto w = word();
+      if (w != "$Comments") return w;
+      const size_t at = last_;
+      while (word() != "$EndComments") {
+        if (pos_ == s_.size()) {
+          // PETSc would read the end of the file for ever, looking for $EndComments.
+          refuse(where(at) + ": $Comments is not closed by $EndComments", true);
+        }
+      }
+    }
+  }
+
+  // An int that PETSc reads as a word and converts with sscanf("%d").
+  long long intWord(const std::string& what) {
+    const auto w = word();
+    long long v = 0;
+    if (!wholeInteger(w, v) || v < kIntMin || v > kIntMax) mismatch(what, w);
+    return v;
+  }
+  long long countWord(const std::string& what) {
+    const long long v = intWord(what);
+    if (v < 0) negative(what, v);
+    return v;
+  }
+
+  // PETSC_ENUM (an int): "%d", or 4 bytes.
+  long long integer(const std::string& what) {
+    if (binary_) return raw<std::int32_t>(what);
+    const auto w = token();
+    long long v = 0;
+    if (!wholeInteger(w, v) || v < kIntMin || v > kIntMax) mismatch(what, w);
+    return v;
+  }
+  // MSH 4.1's size_t, read by GmshReadSize into a PetscInt (32 bits in Debian's PETSc): "%d" or
+  // "%ld", or 4 or 8 bytes; beyond the int range PETSc would truncate it.
+  long long size(const std::string& what) {
+    long long v = 0;
+    if (binary_) {
+      v = dataSize_ == 4 ? raw<std::int32_t>(what) : raw<std::int64_t>(what);
+      if (v < kIntMin || v > kIntMax) {
+        refuse(here() + ": expected " + what + ", found " + std::to_string(v) +
+                   " (beyond PETSc's integers)",
+               true);
+      }
+      return v;
+    }
+    const auto w = token();
+    if (!wholeInteger(w, v) || v < kIntMin || v > kIntMax) mismatch(what, w);
+    return v;
+  }
+  long long count(const std::string& what) {
+    const long long v = size(what);
+    if (v < 0) negative(what, v);
+    return v;
+  }
+  // PETSC_DOUBLE: "%lg", or 8 bytes.
+  double real(const std::string& what) {
+    if (binary_) return raw<double>(what);
+    const auto w = token();
+    double v = 0;
+    if (!wholeReal(w, v)) mismatch(what, w);
+    return v;
+  }
+
+  // PetscViewerRead with count -4096: the rest of the line, at most 4096 chars with its '\n'
+  // (which PETSc replaces by the string's end), as the C string PETSc then sees.
+  std::string restOfLine() {
+    last_ = pos_;
+    const size_t newline = s_.find('\n', pos_);
+    const size_t end = newline == std::string::npos ? s_.size() : newline + 1;
+    if (end - pos_ > PETSC_MAX_PATH_LEN) {
+      refuse(here() + ": a line of more than " + std::to_string(PETSC_MAX_PATH_LEN - 1) +
+                 " characters",
+             true);
+    }
+    std::string line = s_.substr(pos_, end - pos_);
+    pos_ = end;
+    if (!line.empty() && line.back() == '\n') line.pop_back();
+    return line.substr(0, line.find('\0'));
+  }
+
+  // A count that the rest of the file cannot hold (each entry takes at least a byte): refused
+  // before anything is sized by it.
+  void fits(long long count, const std::string& what) const {
+    if (count > static_cast<long long>(left())) {
+      refuse(here() + ": " + std::to_string(count) + " " + what + ", more than the " +
+                 std::to_string(left()) + " bytes left in the file",
+             true);
+    }
+  }
+
+  [[noreturn]] void mismatch(const std::string& what, std::string_view found) const {
+    if (found.empty()) refuse(here() + ": expected " + what + ", found the end of the file", true);
+    std::string shown;
+    for (char c : found.substr(0, 40))
+      shown += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
+    refuse(here() + ": expected " + what + ", found '" + shown + (found.size() > 40 ? "...'" : "'"),
+           true);
   }
 
  private:
+  static bool separator(char c) {
+    return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || c == '\0';
+  }
+  [[noreturn]] void negative(const std::string& what, long long v) const {
+    refuse(here() + ": expected " + what + ", found " + std::to_string(v) + " (negative)", true);
+  }
+  // A number for fscanf: the characters up to the next whitespace (an ASCII file has no NUL).
+  std::string_view token() {
+    while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+    last_ = pos_;
+    while (pos_ < s_.size() && !std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+    return std::string_view(s_).substr(last_, pos_ - last_);
+  }
+  static bool wholeInteger(std::string_view w, long long& v) {
+    if (w.empty() || w.size() > 30) return false;
+    const std::string t(w);
+    char* end = nullptr;
+    errno = 0;
+    v = std::strtoll(t.c_str(), &end, 10);
+    return errno == 0 && end == t.c_str() + t.size();
+  }
+  static bool wholeReal(std::string_view w, double& v) {
+    if (w.empty()) return false;
+    const std::string t(w);
+    char* end = nullptr;
+    v = std::strtod(t.c_str(), &end);
+    return end == t.c_str() + t.size();
+  }
+  template <class T>
+  T raw(const std::string& what) {
+    last_ = pos_;
+    if (left() < sizeof(T)) mismatch(what, "");
+    std::array<char, sizeof(T)> bytes;
+    std::memcpy(bytes.data(), s_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    if (swap_) std::reverse(bytes.begin(), bytes.end());
+    T v;
+    std::memcpy(&v, bytes.data(), sizeof(T));
+    return v;
+  }
+
   const std::string& s_;
-  size_t pos_ = 0;
+  size_t pos_ = 0, last_ = 0;
+  bool binary_ = false, swap_ = false;
+  int dataSize_ = 8;
 };
 
 // The element shapes of PETSc's gmsh reader, in the order in which it numbers the cells of the
@@ -61,9 +261,11 @@ class Words {
 // in file order within a shape.
 enum Shape { kTet, kHex, kPrism, kPyramid, kTriangle, kQuad, kSegment, kPoint, kNumShapes };
 constexpr int kShapeDim[kNumShapes] = {3, 3, 3, 3, 2, 2, 1, 0};
+constexpr int kShapeVertices[kNumShapes] = {4, 8, 6, 5, 3, 4, 2, 1};
 
 struct ElementType {
   Shape shape;
+  int order;
   int nodes;
 };
 
@@ -91,8 +293,7 @@ int lagrangeNodes(Shape s, int p) {
   }
 }
 
-// The gmsh element types PETSc's reader accepts (its GmshCellTable); any other is left to PETSc
-// to refuse.
+// The gmsh element types PETSc's reader accepts (its GmshCellTable).
 std::optional<ElementType> elementType(long long type) {
   struct Family {
     Shape shape;
@@ -107,13 +308,13 @@ std::optional<ElementType> elementType(long long type) {
       {kPrism, {6, 13, 90, 91, 106, 107, 108, 109, 110, 0}},
       {kPyramid, {7, 14, 118, 119, 120, 121, 122, 123, 124, 0}},
   };
-  if (type == 15) return ElementType{kPoint, 1};
-  if (type == 16) return ElementType{kQuad, 8};  // serendipity
-  if (type == 17) return ElementType{kHex, 20};
+  if (type == 15) return ElementType{kPoint, 0, 1};
+  if (type == 16) return ElementType{kQuad, 2, 8};  // serendipity
+  if (type == 17) return ElementType{kHex, 2, 20};
   for (const auto& f : families) {
     for (int k = 0; k < 10; ++k) {
       if (f.types[k] != 0 && f.types[k] == type) {
-        return ElementType{f.shape, lagrangeNodes(f.shape, k + 1)};
+        return ElementType{f.shape, k + 1, lagrangeNodes(f.shape, k + 1)};
       }
     }
   }
@@ -123,17 +324,38 @@ std::optional<ElementType> elementType(long long type) {
 // The node tags of $Nodes: a bitmap when they are dense (gmsh numbers 1..n), else sorted.
 class NodeTags {
  public:
-  void build(std::vector<long long> tags) {
-    if (tags.empty()) return;
+  // The problem with the tags as PETSc maps them ("" if none).
+  std::string build(std::vector<long long> tags) {
+    if (tags.empty()) return "";
     const auto [lo, hi] = std::minmax_element(tags.begin(), tags.end());
+    if (*lo < 1 || *hi >= kIntMax) {
+      return "node tag " + std::to_string(*lo < 1 ? *lo : *hi) + " is not in [1, " +
+             std::to_string(kIntMax - 1) + "]";
+    }
+    const long long spread = *hi - *lo + 1, n = static_cast<long long>(tags.size());
+    if (spread > std::max(kTagSpreadPerNode * n, kMinTagSpread)) {
+      return "the node tags span [" + std::to_string(*lo) + ", " + std::to_string(*hi) + "] for " +
+             std::to_string(n) +
+             " nodes: PETSc's reader allocates an entry per tag of that range (renumber the "
+             "nodes)";
+    }
     lo_ = *lo;
-    if (static_cast<unsigned long long>(*hi - *lo) < 8 * tags.size() + 64) {
-      present_.assign(static_cast<size_t>(*hi - *lo) + 1, 0);
-      for (long long t : tags) present_[static_cast<size_t>(t - lo_)] = 1;
+    if (spread < 8 * n + 64) {
+      present_.assign(static_cast<size_t>(spread), 0);
+      for (long long t : tags) {
+        auto& p = present_[static_cast<size_t>(t - lo_)];
+        if (p) return "node tag " + std::to_string(t) + " appears twice in $Nodes";
+        p = 1;
+      }
     } else {
       std::sort(tags.begin(), tags.end());
+      const auto twice = std::adjacent_find(tags.begin(), tags.end());
+      if (twice != tags.end()) {
+        return "node tag " + std::to_string(*twice) + " appears twice in $Nodes";
+      }
       sorted_ = std::move(tags);
     }
+    return "";
   }
   bool contains(long long t) const {
     if (!present_.empty()) {
@@ -158,210 +380,430 @@ std::string coordinateProblem(double x) {
   return {};
 }
 
-// One pass over the file. run() and each section return false where the file does not parse as
-// expected (PETSc's reader reports that); at the first bad reference or coordinate they set
-// out.problem and stop, returning true.
+// One pass over the file, in PETSc's order: $MeshFormat, [$PhysicalNames], $Entities (4.1),
+// $Nodes, $Elements, each section but the first after any $Comments; then the name of the next
+// section, which PETSc reads to see whether it is $Periodic. What follows is not read.
 class GmshScanner {
  public:
-  GmshScanner(const std::string& text, GmshScan& out) : w_(text), out_(out) {}
+  GmshScanner(const std::string& text, GmshScan& out) : in_(text), text_(text), out_(out) {}
 
-  bool run() {
-    double version = 0;
-    long long fileType = 0, dataSize = 0;
-    if (w_.next() != "$MeshFormat" || !w_.real(version) || !w_.integer(fileType) ||
-        !w_.integer(dataSize)) {
-      return false;
+  void run() {
+    in_.expect("$MeshFormat");
+    format();
+    in_.expect("$EndMeshFormat");
+    auto section = in_.section();
+    if (section == "$PhysicalNames") {
+      physicalNames();
+      in_.expect("$EndPhysicalNames");
+      section = in_.section();
     }
-    // PETSc's own test of the version (it reads it as a float).
-    v41_ = std::lround(version * 10) == 41;
-    if (!(v41_ || std::lround(version * 10) == 22) || fileType != 0) return false;
-    if (w_.next() != "$EndMeshFormat") return false;
-    bool nodes = false, elements = false;
-    for (auto section = w_.next(); !section.empty(); section = w_.next()) {
-      bool ok = true;
-      if (section == "$Entities" && v41_) {
-        ok = entitiesRead_ = entities();
-      } else if (section == "$Nodes") {
-        ok = nodes = v41_ ? nodes41() : nodes22();
-      } else if (section == "$Elements") {
-        if (!nodes) return false;
-        ok = elements = v41_ ? elements41() : elements22();
-      } else if (section.size() > 1 && section[0] == '$') {
-        const std::string end = "$End" + std::string(section.substr(1));
-        auto word = w_.next();
-        while (!word.empty() && word != end) word = w_.next();
-        ok = !word.empty();
-      } else {
-        ok = false;
-      }
-      if (!ok || !out_.problem.empty()) return ok;
+    if (v41_) {
+      if (section != "$Entities") sectionMismatch("$Entities", section);
+      entities();
+      in_.expect("$EndEntities");
+      section = in_.section();
     }
-    if (!nodes || !elements) return false;
-    for (int s = 0; s < kNumShapes; ++s) {
-      if (kShapeDim[s] == topDim_ && topDim_ > 0) {
-        out_.cellElements.insert(out_.cellElements.end(), ids_[s].begin(), ids_[s].end());
-      }
+    if (section != "$Nodes") sectionMismatch("$Nodes", section);
+    v41_ ? nodes41() : nodes22();
+    in_.expect("$EndNodes");
+    section = in_.section();
+    if (section != "$Elements") sectionMismatch("$Elements", section);
+    v41_ ? elements41() : elements22();
+    in_.expect("$EndElements");
+    // PETSc's reader of $Periodic looks up its node tags unchecked and, in MSH 4.1, reads twice
+    // as many of them as its buffer holds; pdeinv has no periodic meshes to offer in return.
+    if (in_.section() == "$Periodic") {
+      refuse("it has a $Periodic section: periodic meshes are not supported");
     }
-    return true;
+    cells();
   }
 
  private:
-  bool node(long long tag, const double xyz[3]) {
-    for (int d = 0; d < 3 && out_.problem.empty(); ++d) {
-      const auto p = coordinateProblem(xyz[d]);
-      if (!p.empty()) out_.problem = "node " + std::to_string(tag) + " has " + p;
-    }
-    return out_.problem.empty();
+  [[noreturn]] void sectionMismatch(const char* expected, std::string_view found) {
+    in_.mismatch(expected, found);
   }
 
-  bool element(long long id, const ElementType& type, const long long* nodes) {
-    for (int k = 0; k < type.nodes; ++k) {
-      if (!tags_.contains(nodes[k])) {
-        out_.problem = "element " + std::to_string(id) + " refers to node " +
-                       std::to_string(nodes[k]) + ", which is not in $Nodes";
-        return false;
+  // "2.2 0 8" (+ the int 1 in binary files): version, file type, data size. PETSc reads the
+  // version as a float and takes round(10 v): 22 and 41 are read here, 40 (MSH 4.0, which has
+  // other sizes) and the versions PETSc would read as 2.2 (2.3, ..., 2.9) are refused.
+  void format() {
+    const auto version = in_.word();
+    const std::string v(version);
+    char* end = nullptr;
+    const float f = std::strtof(v.c_str(), &end);
+    if (v.empty() || end != v.c_str() + v.size())
+      in_.mismatch("the MSH version (2.2 or 4.1)", version);
+    const long format = std::lround(f * 10.0f);
+    if (format != 22 && format != 41) {
+      refuse("MSH version " + v + " is not read by pdeinv: save the mesh as MSH 4.1 or 2.2 " +
+                 "(gmsh -format msh41)",
+             true);
+    }
+    v41_ = format == 41;
+    const auto type = in_.word();
+    if (type != "0" && type != "1") in_.mismatch("the file type (0: ASCII, 1: binary)", type);
+    const long long dataSize = in_.intWord("the data size");
+    if (!(dataSize == 8 || (v41_ && dataSize == 4))) {
+      in_.mismatch(v41_ ? "the data size (4 or 8)" : "the data size (8)", std::to_string(dataSize));
+    }
+    if (type == "0") {
+      // fscanf and PETSc's word reader part ways at a NUL.
+      const size_t nul = text_.find('\0');
+      if (nul != std::string::npos) refuse(in_.where(nul) + ": a NUL byte in an ASCII file", true);
+      return;
+    }
+    // The int 1, in the file's byte order.
+    in_.setBinary(false, static_cast<int>(dataSize));
+    const long long one = in_.integer("the int 1 of a binary file");
+    if (one != 1) {
+      if (__builtin_bswap32(static_cast<std::uint32_t>(one)) != 1) {
+        refuse(in_.here() + ": expected the int 1 of a binary file, found " + std::to_string(one),
+               true);
+      }
+      in_.setBinary(true, static_cast<int>(dataSize));
+    }
+  }
+
+  // Each "dim tag "name"" line: PETSc copies the name between the first '"' and the last '"'
+  // (or the last ':') into a buffer of 130 chars, trusting the two to be in that order and near.
+  void physicalNames() {
+    const long long n = in_.countWord("the number of physical names");
+    for (long long i = 0; i < n; ++i) {
+      (void)in_.intWord("the dimension of a physical name");
+      (void)in_.intWord("the tag of a physical name");
+      const std::string line = in_.restOfLine();
+      const std::string at = in_.here();
+      const auto quote = line.find('"');
+      long long length = -1;  // PETSc's count for its copy
+      if (quote != std::string::npos) {
+        const auto colon = line.rfind(':');
+        const size_t afterColon = colon == std::string::npos ? 0 : colon + 1;
+        size_t stop = line.rfind('"') + 1;
+        if (afterColon != quote) stop = afterColon;
+        length = static_cast<long long>(stop) - static_cast<long long>(quote) - 1;
+      }
+      if (length < 1 || length > 128) {
+        refuse(at + ": expected a physical name in double quotes, of at most 127 characters, " +
+                   "found '" + line.substr(0, 40) + (line.size() > 40 ? "...'" : "'"),
+               true);
       }
     }
-    ids_[type.shape].push_back(static_cast<PetscInt>(id));
-    topDim_ = std::max(topDim_, kShapeDim[type.shape]);
-    return true;
+  }
+
+  void entities() {
+    long long count[4];
+    for (auto& c : count) c = in_.count("the number of entities of a dimension");
+    for (int dim = 0; dim < 4; ++dim) {
+      for (long long e = 0; e < count[dim]; ++e) {
+        const long long tag = in_.integer("an entity tag");
+        for (int k = 0; k < (dim == 0 ? 3 : 6); ++k) (void)in_.real("a bounding box coordinate");
+        const long long tags = in_.count("the number of physical tags");
+        if (tags > kMaxEntityTags) {
+          refuse("entity " + std::to_string(tag) + " of dimension " + std::to_string(dim) +
+                 " has " + std::to_string(tags) + " physical tags; PETSc's reader takes at most " +
+                 std::to_string(kMaxEntityTags));
+        }
+        for (long long k = 0; k < tags; ++k) (void)in_.integer("a physical tag");
+        entities_[dim].insert(tag);
+        if (dim == 0) continue;
+        const long long bounding = in_.count("the number of bounding entities");
+        for (long long k = 0; k < bounding; ++k) (void)in_.integer("a bounding entity");
+      }
+    }
+  }
+
+  void node(long long tag, const double xyz[3]) {
+    for (int d = 0; d < 3; ++d) {
+      const auto p = coordinateProblem(xyz[d]);
+      if (!p.empty()) refuse("node " + std::to_string(tag) + " has " + p);
+    }
+  }
+
+  void nodes22() {
+    const long long n = in_.countWord("the number of nodes");
+    std::vector<long long> tags;
+    for (long long i = 0; i < n; ++i) {
+      const long long tag = in_.integer("a node tag");
+      double xyz[3];
+      for (auto& x : xyz) x = in_.real("the coordinates of node " + std::to_string(tag));
+      node(tag, xyz);
+      tags.push_back(tag);
+    }
+    buildTags(std::move(tags));
   }
 
   // A 4.1 block's entity must exist: PETSc looks it up unchecked.
-  bool knownEntity(const char* section, long long dim, long long tag) {
-    if (dim >= 0 && dim <= 3 && entities_[dim].count(tag)) return true;
-    out_.problem = "a block of " + std::string(section) + " refers to entity " +
-                   std::to_string(tag) + " of dimension " + std::to_string(dim) +
-                   ", which is not in $Entities";
-    return false;
+  void knownEntity(const char* section, long long dim, long long tag) {
+    if (dim >= 0 && dim <= 3 && entities_[dim].count(tag)) return;
+    refuse("a block of " + std::string(section) + " refers to entity " + std::to_string(tag) +
+           " of dimension " + std::to_string(dim) + ", which is not in $Entities");
   }
 
-  bool nodes22() {
-    long long n = 0, tag = 0;
-    if (!w_.integer(n) || n < 0) return false;
+  // PETSc sizes its arrays by a 4.1 header's count and fills them block by block: the blocks
+  // must hold that many, no more (an overflow) and no fewer (uninitialized entries).
+  static void blockTotal(const char* section, long long total, long long header) {
+    if (total == header) return;
+    refuse("the blocks of " + std::string(section) + " hold " +
+           (total > header ? "more than " : "") + std::to_string(total) + " entries, not the " +
+           std::to_string(header) + " of its header");
+  }
+
+  void nodes41() {
+    const long long blocks = in_.count("the number of node blocks");
+    const long long total = in_.count("the number of nodes");
+    const long long minTag = in_.size("the smallest node tag");
+    const long long maxTag = in_.size("the largest node tag");
     std::vector<long long> tags;
-    for (long long i = 0; i < n; ++i) {
-      double xyz[3];
-      if (!w_.integer(tag) || !w_.real(xyz[0]) || !w_.real(xyz[1]) || !w_.real(xyz[2])) {
-        return false;
+    for (long long b = 0; b < blocks; ++b) {
+      const long long dim = in_.integer("the dimension of a node block");
+      const long long entity = in_.integer("the entity of a node block");
+      const long long parametric = in_.integer("whether a node block is parametric");
+      knownEntity("$Nodes", dim, entity);
+      if (parametric != 0) refuse("parametric nodes are not supported (by PETSc's reader)");
+      const long long n = in_.count("the number of nodes of a block");
+      in_.fits(n, "nodes in a block");
+      if (static_cast<long long>(tags.size()) + n > total) {
+        blockTotal("$Nodes", static_cast<long long>(tags.size()) + n, total);
       }
-      if (!node(tag, xyz)) return true;
-      tags.push_back(tag);
-    }
-    tags_.build(std::move(tags));
-    return w_.next() == "$EndNodes";
-  }
-
-  bool elements22() {
-    long long n = 0, head[3];  // id, type, number of tags
-    if (!w_.integer(n) || n < 0) return false;
-    std::vector<long long> nodes;
-    for (long long i = 0; i < n; ++i) {
-      if (!w_.integer(head[0]) || !w_.integer(head[1]) || !w_.integer(head[2]) || head[2] < 0) {
-        return false;
-      }
-      const auto type = elementType(head[1]);
-      if (!type) return false;
-      long long skip = 0;
-      for (long long t = 0; t < head[2]; ++t) {
-        if (!w_.integer(skip)) return false;
-      }
-      nodes.resize(type->nodes);
-      for (auto& v : nodes) {
-        if (!w_.integer(v)) return false;
-      }
-      if (!element(head[0], *type, nodes.data())) return true;
-    }
-    return w_.next() == "$EndElements";
-  }
-
-  bool entities() {
-    long long count[4], tag = 0, n = 0, skip = 0;
-    for (auto& c : count) {
-      if (!w_.integer(c) || c < 0) return false;
-    }
-    for (int dim = 0; dim < 4; ++dim) {
-      for (long long e = 0; e < count[dim]; ++e) {
-        double box[6];
-        if (!w_.integer(tag)) return false;
-        for (int k = 0; k < (dim == 0 ? 3 : 6); ++k) {
-          if (!w_.real(box[k])) return false;
-        }
-        // Physical tags; then, above points, the bounding entities.
-        for (int list = 0; list < (dim == 0 ? 1 : 2); ++list) {
-          if (!w_.integer(n) || n < 0) return false;
-          for (long long k = 0; k < n; ++k) {
-            if (!w_.integer(skip)) return false;
-          }
-        }
-        entities_[dim].insert(tag);
-      }
-    }
-    return w_.next() == "$EndEntities";
-  }
-
-  bool nodes41() {
-    long long head[4], block[4];  // blocks, nodes, min tag, max tag; dim, entity, parametric, n
-    if (!entitiesRead_) return false;
-    for (auto& h : head) {
-      if (!w_.integer(h)) return false;
-    }
-    std::vector<long long> tags;
-    for (long long b = 0; b < head[0]; ++b) {
-      for (auto& h : block) {
-        if (!w_.integer(h)) return false;
-      }
-      if (!knownEntity("$Nodes", block[0], block[1])) return true;
-      // PETSc refuses parametric nodes; a count beyond the file's size is a corrupt file.
-      if (block[2] != 0 || block[3] < 0 || static_cast<size_t>(block[3]) > w_.leftChars())
-        return false;
       const size_t first = tags.size();
-      tags.resize(first + static_cast<size_t>(block[3]));
-      for (size_t k = first; k < tags.size(); ++k) {
-        if (!w_.integer(tags[k])) return false;
-      }
+      tags.resize(first + static_cast<size_t>(n));
+      for (size_t k = first; k < tags.size(); ++k) tags[k] = in_.size("a node tag");
       for (size_t k = first; k < tags.size(); ++k) {
         double xyz[3];
-        if (!w_.real(xyz[0]) || !w_.real(xyz[1]) || !w_.real(xyz[2])) return false;
-        if (!node(tags[k], xyz)) return true;
+        for (auto& x : xyz) x = in_.real("the coordinates of node " + std::to_string(tags[k]));
+        node(tags[k], xyz);
       }
     }
-    tags_.build(std::move(tags));
-    return w_.next() == "$EndNodes";
+    blockTotal("$Nodes", static_cast<long long>(tags.size()), total);
+    // Without nodes PETSc sizes its tag map by the header's range instead (and there are no
+    // cells: refused below).
+    if (total > 0 && (maxTag >= kIntMax || maxTag + 1 < minTag)) {
+      refuse("the header of $Nodes gives the tag range [" + std::to_string(minTag) + ", " +
+             std::to_string(maxTag) + "], which PETSc's reader cannot use");
+    }
+    buildTags(std::move(tags));
   }
 
-  bool elements41() {
-    long long head[4], block[4];  // blocks, elements, min tag, max tag; dim, entity, type, n
-    for (auto& h : head) {
-      if (!w_.integer(h)) return false;
-    }
-    std::vector<long long> nodes;
-    for (long long b = 0; b < head[0]; ++b) {
-      for (auto& h : block) {
-        if (!w_.integer(h)) return false;
+  void buildTags(std::vector<long long> tags) {
+    const auto problem = tags_.build(std::move(tags));
+    if (!problem.empty()) refuse(problem);
+  }
+
+  void element(long long id, const ElementType& type, const std::vector<long long>& nodes) {
+    for (int k = 0; k < type.nodes; ++k) {
+      if (!tags_.contains(nodes[k])) {
+        refuse("element " + std::to_string(id) + " refers to node " + std::to_string(nodes[k]) +
+               ", which is not in $Nodes");
       }
-      if (!knownEntity("$Elements", block[0], block[1])) return true;
-      const auto type = elementType(block[2]);
-      if (!type || block[3] < 0) return false;
-      nodes.resize(type->nodes);
-      for (long long e = 0; e < block[3]; ++e) {
-        long long id = 0;
-        if (!w_.integer(id)) return false;
-        for (auto& v : nodes) {
-          if (!w_.integer(v)) return false;
+    }
+    // A cell's cone with a vertex twice is not a cell PETSc's topology code can take.
+    const int vertices = kShapeVertices[type.shape];
+    for (int a = 0; a < vertices; ++a) {
+      for (int b = a + 1; b < vertices; ++b) {
+        if (nodes[a] == nodes[b]) {
+          refuse("element " + std::to_string(id) + " has node " + std::to_string(nodes[a]) +
+                 " twice among its vertices");
         }
-        if (!element(id, *type, nodes.data())) return true;
       }
     }
-    return w_.next() == "$EndElements";
+    const int dim = kShapeDim[type.shape];
+    ids_[type.shape].push_back(static_cast<PetscInt>(id));
+    if (dim >= 1) {
+      kept_.push_back({id, type.shape, vertices_.size()});
+      vertices_.insert(vertices_.end(), nodes.begin(), nodes.begin() + vertices);
+    }
+    if (!first_[dim]) first_[dim] = std::make_pair(id, type.order);
+    if (!otherOrder_[dim] && type.order != first_[dim]->second) {
+      otherOrder_[dim] = std::make_pair(id, type.order);
+    }
+    topDim_ = std::max(topDim_, dim);
   }
 
-  Words w_;
+  ElementType knownType(long long type, const std::string& what) {
+    const auto t = elementType(type);
+    if (!t) {
+      refuse(what + " is of gmsh element type " + std::to_string(type) +
+             ", which PETSc's reader does not read");
+    }
+    return *t;
+  }
+
+  void tagsAndNodes(long long id, long long tags, const ElementType& type) {
+    if (tags < 0 || tags + type.nodes > kMaxTagsAndNodes) {
+      refuse("element " + std::to_string(id) + " has " + std::to_string(tags) +
+             " tags: PETSc's reader holds at most " + std::to_string(kMaxTagsAndNodes) +
+             " tags and nodes of an element");
+    }
+  }
+
+  void elements22() {
+    const long long n = in_.countWord("the number of elements");
+    std::vector<long long> nodes;
+    if (!in_.binary()) {
+      for (long long c = 0; c < n; ++c) {
+        const long long id = in_.integer("an element number");
+        const auto type =
+            knownType(in_.integer("an element type"), "element " + std::to_string(id));
+        const long long tags = in_.integer("the number of tags of element " + std::to_string(id));
+        tagsAndNodes(id, tags, type);
+        for (long long t = 0; t < tags; ++t)
+          (void)in_.integer("a tag of element " + std::to_string(id));
+        nodes.resize(static_cast<size_t>(type.nodes));
+        for (auto& v : nodes) v = in_.integer("a node of element " + std::to_string(id));
+        element(id, type, nodes);
+      }
+      return;
+    }
+    // Binary: blocks of elements of one type and number of tags.
+    for (long long c = 0; c < n;) {
+      const auto type = knownType(in_.integer("an element type"), "a block of $Elements");
+      const long long count = in_.integer("the number of elements of a block");
+      const long long tags = in_.integer("the number of tags of a block");
+      if (count < 1 || c + count > n) {
+        refuse("a block of $Elements holds " + std::to_string(count) + " elements, where " +
+               std::to_string(n - c) + " of the header's " + std::to_string(n) + " are left");
+      }
+      nodes.resize(static_cast<size_t>(type.nodes));
+      for (long long e = 0; e < count; ++e, ++c) {
+        const long long id = in_.integer("an element number");
+        tagsAndNodes(id, tags, type);
+        for (long long t = 0; t < tags; ++t)
+          (void)in_.integer("a tag of element " + std::to_string(id));
+        for (auto& v : nodes) v = in_.integer("a node of element " + std::to_string(id));
+        element(id, type, nodes);
+      }
+    }
+  }
+
+  void elements41() {
+    const long long blocks = in_.count("the number of element blocks");
+    const long long total = in_.count("the number of elements");
+    (void)in_.size("the smallest element tag");
+    (void)in_.size("the largest element tag");
+    long long c = 0;
+    std::vector<long long> nodes;
+    for (long long b = 0; b < blocks; ++b) {
+      const long long dim = in_.integer("the dimension of an element block");
+      const long long entity = in_.integer("the entity of an element block");
+      const long long typeNumber = in_.integer("the element type of a block");
+      knownEntity("$Elements", dim, entity);
+      const auto type = knownType(typeNumber, "a block of $Elements");
+      // PETSc takes the block's dimension for its elements' (cells, facets, ...).
+      if (dim != kShapeDim[type.shape]) {
+        refuse("a block of $Elements of dimension " + std::to_string(dim) +
+               " holds elements of type " + std::to_string(typeNumber) + ", of dimension " +
+               std::to_string(kShapeDim[type.shape]));
+      }
+      const long long n = in_.count("the number of elements of a block");
+      if (c + n > total) blockTotal("$Elements", c + n, total);
+      nodes.resize(static_cast<size_t>(type.nodes));
+      for (long long e = 0; e < n; ++e, ++c) {
+        const long long id = in_.size("an element tag");
+        for (auto& v : nodes) v = in_.size("a node of element " + std::to_string(id));
+        element(id, type, nodes);
+      }
+    }
+    blockTotal("$Elements", c, total);
+  }
+
+  // The cells: elements of the highest dimension, all of one order (PETSc sizes the coordinate
+  // field of every cell by the first's).
+  void cells() {
+    if (topDim_ == 0) refuse("it has no cells (elements of dimension 1, 2 or 3)");
+    if (otherOrder_[topDim_]) {
+      refuse("element " + std::to_string(otherOrder_[topDim_]->first) + " is of order " +
+             std::to_string(otherOrder_[topDim_]->second) + " but element " +
+             std::to_string(first_[topDim_]->first) + " of order " +
+             std::to_string(first_[topDim_]->second) + ": PETSc's reader needs one order for " +
+             "all cells");
+    }
+    for (int s = 0; s < kNumShapes; ++s) {
+      if (kShapeDim[s] == topDim_) {
+        out_.cellElements.insert(out_.cellElements.end(), ids_[s].begin(), ids_[s].end());
+      }
+    }
+    facets();
+  }
+
+  // PETSc tags a facet element (dimension one below the cells) by the mesh point whose closure
+  // holds its vertices; when there is none (or several) it stops with a work array checked out,
+  // and the half-made mesh cannot be destroyed. A facet element must be a side of a cell.
+  void facets() {
+    if (topDim_ < 2) return;                // the facets of a 1-D mesh are vertices, always found
+    using Side = std::array<long long, 4>;  // sorted vertex tags, padded with 0 (tags are >= 1)
+    auto side = [&](const Kept& e, std::initializer_list<int> local) {
+      Side v{};
+      size_t k = 0;
+      for (int i : local) v[k++] = vertices_[e.offset + static_cast<size_t>(i)];
+      std::sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k));
+      return v;
+    };
+    std::set<Side> sides;
+    for (const auto& e : kept_) {
+      if (kShapeDim[e.shape] != topDim_) continue;
+      // Sides in gmsh's local numbering of the vertices.
+      switch (e.shape) {
+        case kTriangle:
+          for (auto s : {side(e, {0, 1}), side(e, {1, 2}), side(e, {2, 0})}) sides.insert(s);
+          break;
+        case kQuad:
+          for (auto s : {side(e, {0, 1}), side(e, {1, 2}), side(e, {2, 3}), side(e, {3, 0})})
+            sides.insert(s);
+          break;
+        case kTet:
+          for (auto s :
+               {side(e, {0, 1, 2}), side(e, {0, 1, 3}), side(e, {0, 2, 3}), side(e, {1, 2, 3})})
+            sides.insert(s);
+          break;
+        case kHex:
+          for (auto s : {side(e, {0, 1, 2, 3}), side(e, {4, 5, 6, 7}), side(e, {0, 1, 5, 4}),
+                         side(e, {1, 2, 6, 5}), side(e, {2, 3, 7, 6}), side(e, {3, 0, 4, 7})})
+            sides.insert(s);
+          break;
+        case kPrism:
+          for (auto s : {side(e, {0, 1, 2}), side(e, {3, 4, 5}), side(e, {0, 1, 4, 3}),
+                         side(e, {1, 2, 5, 4}), side(e, {2, 0, 3, 5})})
+            sides.insert(s);
+          break;
+        case kPyramid:
+          for (auto s : {side(e, {0, 1, 2, 3}), side(e, {0, 1, 4}), side(e, {1, 2, 4}),
+                         side(e, {2, 3, 4}), side(e, {3, 0, 4})})
+            sides.insert(s);
+          break;
+        default:
+          break;
+      }
+    }
+    for (const auto& e : kept_) {
+      if (kShapeDim[e.shape] != topDim_ - 1) continue;
+      const int n = kShapeVertices[e.shape];
+      Side v{};
+      std::copy_n(vertices_.begin() + static_cast<std::ptrdiff_t>(e.offset), n, v.begin());
+      std::sort(v.begin(), v.begin() + n);
+      if (!sides.count(v)) {
+        refuse("element " + std::to_string(e.id) + " (of dimension " + std::to_string(topDim_ - 1) +
+               ") is not a side of any cell");
+      }
+    }
+  }
+
+  Input in_;
+  const std::string& text_;
   GmshScan& out_;
-  bool v41_ = false, entitiesRead_ = false;
+  bool v41_ = false;
   std::set<long long> entities_[4];
   NodeTags tags_;
   std::array<std::vector<PetscInt>, kNumShapes> ids_;
+  // The elements of dimension >= 1 with their vertices (at vertices_[offset], in file order).
+  struct Kept {
+    long long id;
+    Shape shape;
+    size_t offset;
+  };
+  std::vector<Kept> kept_;
+  std::vector<long long> vertices_;
+  // Per dimension: the first element (number, order) and the first of another order.
+  std::optional<std::pair<long long, int>> first_[4], otherOrder_[4];
   int topDim_ = 0;
 };
 
@@ -600,12 +1042,21 @@ void raiseFirst(MPI_Comm comm, const std::string& source, const std::string& pro
 GmshScan scanGmshFile(const std::string& path) {
   GmshScan out;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return out;
   std::ostringstream text;
   text << in.rdbuf();
+  if (!in) {
+    out.problem = "it cannot be read";
+    return out;
+  }
   const std::string s = text.str();
-  out.checked = GmshScanner(s, out).run();
-  if (!out.checked || !out.problem.empty()) out.cellElements.clear();
+  try {
+    GmshScanner(s, out).run();
+    out.checked = true;
+  } catch (const Refusal& r) {
+    out.checked = !r.malformed;
+    out.problem = r.problem;
+    out.cellElements.clear();
+  }
   return out;
 }
 

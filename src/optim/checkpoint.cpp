@@ -29,6 +29,12 @@ void agree(MPI_Comm comm, std::string& error) {
   if (!error.empty()) throw InputError(error);
 }
 
+// A count of the record: a whole number that a PetscInt holds (the cast of a larger double is
+// undefined).
+bool isCount(double v) {
+  return v >= 0 && v == std::floor(v) && v <= static_cast<double>(PETSC_MAX_INT);
+}
+
 // The local entries of x with their keys (global indices when keys is empty).
 std::vector<std::pair<std::uint64_t, double>> keyed(Vec x, const std::vector<std::uint64_t>& keys) {
   PetscInt n = 0, start = 0;
@@ -138,8 +144,7 @@ Checkpoint readCheckpoint(const std::string& dir, Vec x, const std::vector<std::
     if (key == "iteration") {
       ls >> token;
       const double v = number(token, "the iteration");
-      require(v >= 0 && v == std::floor(v),
-              where + " is corrupt: the iteration is " + token + ", not a count");
+      require(isCount(v), where + " is corrupt: the iteration is " + token + ", not a count");
       c.iteration = static_cast<PetscInt>(v);
       haveIteration = true;
     } else if (key == "fingerprint") {
@@ -149,9 +154,9 @@ Checkpoint readCheckpoint(const std::string& dir, Vec x, const std::vector<std::
       std::string name;
       ls >> name >> token;
       const double v = number(token, "state '" + name + "'");
-      // Counters of the optimizer's state are counts.
+      // Counters of the optimizer's state are counts (the optimizer takes them as PetscInt).
       if (name == "iteration" || name == "cg_total")
-        require(v >= 0 && v == std::floor(v),
+        require(isCount(v),
                 where + " is corrupt: state '" + name + "' is " + token + ", not a count");
       c.state[name] = v;
     }
@@ -160,11 +165,20 @@ Checkpoint readCheckpoint(const std::string& dir, Vec x, const std::vector<std::
   // The iterate: rank 0 reads the pairs, every rank takes its own by key.
   std::vector<std::pair<std::uint64_t, double>> all;
   if (rank(comm) == 0) {
-    std::ifstream in(vec, std::ios::binary);
+    std::ifstream in(vec, std::ios::binary | std::ios::ate);
+    // The file's size bounds the count before anything is allocated for it: a corrupt count
+    // must not ask for gigabytes.
+    const std::streamoff bytes = in ? static_cast<std::streamoff>(in.tellg()) : -1;
+    in.seekg(0);
     std::uint64_t n = 0;
     in.read(reinterpret_cast<char*>(&n), sizeof n);
+    const std::uint64_t room =
+        bytes >= static_cast<std::streamoff>(sizeof n)
+            ? static_cast<std::uint64_t>(bytes - static_cast<std::streamoff>(sizeof n)) /
+                  sizeof(all[0])
+            : 0;
     // At most 2^27 pairs: the broadcast below counts bytes in an int.
-    if (in && n < (std::uint64_t{1} << 27)) {
+    if (in && n <= room && n < (std::uint64_t{1} << 27)) {
       all.resize(static_cast<std::size_t>(n));
       in.read(reinterpret_cast<char*>(all.data()),
               static_cast<std::streamsize>(all.size() * sizeof(all[0])));

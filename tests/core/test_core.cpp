@@ -1,6 +1,13 @@
 // core: errors carry PETSc's message and the call site; options are typed and prefixed;
-// registries report unknown names with the alternatives; handles own their objects.
+// registries report unknown names with the alternatives; handles own their objects; options files
+// are checked as far as PETSc would follow them.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
 
 #include <sstream>
 
@@ -8,6 +15,7 @@
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/handle.hpp"
 #include "pdeinv/core/options.hpp"
+#include "pdeinv/core/options_file.hpp"
 #include "pdeinv/core/registry.hpp"
 #include "pdeinv/fem/expression.hpp"
 
@@ -168,4 +176,120 @@ TEST(Expression, malformed_or_wrong_size_expressions_are_input_errors) {
   }
   EXPECT_THROW(Expression("foo(x)", "-truth"), InputError);
   EXPECT_THROW(Expression("x, y", "-truth", 1), InputError);
+}
+
+// ---- options files (core/options_file.hpp): what PETSc would follow is checked first ----
+
+namespace {
+// A fresh directory of this process and rank, removed afterwards.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    int rank = 0;
+    MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
+    dir_ = std::filesystem::temp_directory_path() /
+           ("pdeinv_test_options_" + std::to_string(getpid()) + "_" + std::to_string(rank));
+    std::filesystem::create_directories(dir_);
+  }
+  ~ScratchDir() { std::filesystem::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(path(name)) << text;
+    return path(name);
+  }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+}  // namespace
+
+TEST(OptionsFile, includes_are_followed_in_any_case_and_cycles_are_refused) {
+  ScratchDir d;
+  const auto bad = d.write("bad.opts", "-mesh_faces 4,4\nmesh_refine 1\n");
+  // PETSc compares option names without case: -OPTIONS_FILE includes a file as -options_file.
+  const auto upper = d.write("upper.opts", "-OPTIONS_FILE " + bad + "\n");
+  EXPECT_EQ(
+      checkOptionsFile("-options_file", upper),
+      "options file '" + bad + "' line 2: expected an option (-name [value]), got 'mesh_refine'");
+  // A file that includes itself (PETSc would recurse until its stack overflows), directly or
+  // through another.
+  const auto self = d.path("self.opts");
+  d.write("self.opts", "-Options_File " + self + "\n");
+  EXPECT_EQ(checkOptionsFile("-options_file", self),
+            "options files include each other: '" + self + "' -> '" + self + "'");
+  const auto a = d.path("a.opts"), b = d.path("b.opts");
+  d.write("a.opts", "-options_file " + b + "\n");
+  d.write("b.opts", "-options_file " + a + "\n");
+  EXPECT_EQ(checkOptionsFile("-options_file", a),
+            "options files include each other: '" + a + "' -> '" + b + "' -> '" + a + "'");
+  // A file included twice is no cycle; a quoted file name is PETSc's name without the quotes.
+  const auto leaf = d.write("leaf.opts", "-mesh_refine 1\n");
+  const auto twice =
+      d.write("twice.opts", "-options_file " + leaf + "\n-options_file \"" + leaf + "\"\n");
+  EXPECT_EQ(checkOptionsFile("-options_file", twice), "");
+  // The command line's own files are found in any case too.
+  std::string program = "pdeinv", flag = "-OPTIONS_FILE", file = self;
+  char* argv[] = {program.data(), flag.data(), file.data(), nullptr};
+  EXPECT_TRUE(contains(checkOptionsFiles(3, argv), "options files include each other"));
+}
+
+TEST(OptionsFile, yaml_is_walked_as_petsc_walks_it) {
+  ScratchDir d;
+  const auto good = pdeinv::test::sourceDir() + "/tests/data/good.yaml";
+  EXPECT_EQ(checkOptionsFile("-options_file_yaml", good), "");
+  // A merge key whose alias names the mapping it is in: PETSc would merge it into itself for
+  // ever.
+  const auto cycle = d.write("cycle.yaml", "mesh: &m\n  faces: 4,4\n  <<: *m\n");
+  EXPECT_EQ(checkOptionsFile("-options_file_yaml", cycle),
+            "options file '" + cycle + "' line 1: an alias makes a mapping contain itself");
+  // Merges of merges that double at each level ("billion laughs").
+  std::string laughs = "l0: &l0 {x: 1}\n";
+  for (int k = 1; k <= 20; ++k) {
+    laughs += "l" + std::to_string(k) + ": &l" + std::to_string(k) + " {<<: [*l" +
+              std::to_string(k - 1) + ", *l" + std::to_string(k - 1) + "]}\n";
+  }
+  EXPECT_TRUE(contains(checkOptionsFile("-options_file_yaml", d.write("laughs.yaml", laughs)),
+                       "its aliases expand it to more than 100000 mappings"));
+  std::string nested = "a: ";
+  for (int k = 0; k < 70; ++k) nested += "{b: ";
+  const auto deep = d.write("deep.yaml", nested + "1" + std::string(70, '}') + "\n");
+  EXPECT_TRUE(contains(checkOptionsFile("-options_file_yaml", deep),
+                       "mappings nested more than 64 levels deep"));
+  // "$$name: !include file" includes a YAML file, which is checked in turn.
+  const auto top = pdeinv::test::sourceDir() + "/tests/data/bad_top.yaml";
+  const auto include = d.write("include.yaml", "$$other: !include " + top + "\nmesh_faces: 4,4\n");
+  EXPECT_EQ(checkOptionsFile("-options_file_yaml", include),
+            "options file '" + top +
+                "' line 1: the top level must be a mapping of option names "
+                "(name: value), not a list");
+  const auto self = d.path("self.yaml");
+  d.write("self.yaml", "$$me: !include " + self + "\n");
+  EXPECT_EQ(checkOptionsFile("-options_file_yaml", self),
+            "options files include each other: '" + self + "' -> '" + self + "'");
+  // -options_string_yaml: the string is YAML, checked alike, in a plain file and on the command
+  // line.
+  const auto plain = d.write("string.opts", "-options_string_yaml \"{a: &x {<<: *x}}\"\n");
+  EXPECT_TRUE(contains(checkOptionsFile("-options_file", plain),
+                       "line 1: the YAML of -options_string_yaml line 1: an alias makes a "
+                       "mapping contain itself"));
+  std::string program = "pdeinv", flag = "-options_string_yaml", yaml = "{a: &x {<<: *x}}";
+  char* argv[] = {program.data(), flag.data(), yaml.data(), nullptr};
+  EXPECT_TRUE(contains(checkOptionsFiles(3, argv), "an alias makes a mapping contain itself"));
+}
+
+TEST(OptionsFile, pipes_and_endless_files_are_refused) {
+  ScratchDir d;
+  const auto fifo = d.path("fifo.opts");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(checkOptionsFile("-options_file", fifo),
+            "options file '" + fifo +
+                "' (-options_file) is a pipe: pdeinv reads it to check it, and PETSc would then "
+                "find it empty");
+  EXPECT_EQ(checkOptionsFile("-options_file_yaml", "/dev/zero"),
+            "options file '/dev/zero' (-options_file_yaml) is larger than 16 MiB");
+  EXPECT_EQ(checkOptionsFile("-options_file", "/dev/null"), "");
 }

@@ -33,6 +33,14 @@ pdeinv_add_error_test(NAME options_file_yaml_missing
 pdeinv_add_error_test(NAME options_file_yaml_malformed
                       EXPECT "malformed YAML in options file 'tests/data/bad.yaml' line 4, column 9: did not find expected ','"
                       ARGS -options_file_yaml tests/data/bad.yaml)
+# Files PETSc would follow until its stack overflows: one that includes itself (in upper case,
+# as PETSc compares names), a YAML merge key that names its own mapping.
+pdeinv_add_error_test(NAME options_file_includes_itself
+                      EXPECT "options files include each other: 'tests/data/include_self.opts' -> 'tests/data/include_self.opts'"
+                      ARGS -options_file tests/data/include_self.opts)
+pdeinv_add_error_test(NAME options_file_yaml_alias_cycle
+                      EXPECT "options file 'tests/data/alias_cycle.yaml' line 3: an alias makes a mapping contain itself"
+                      ARGS -options_file_yaml tests/data/alias_cycle.yaml)
 pdeinv_add_error_test(NAME options_file_yaml_not_a_mapping
                       EXPECT "options file 'tests/data/bad_top.yaml' line 1: the top level must be a mapping"
                       ARGS -options_file_yaml tests/data/bad_top.yaml)

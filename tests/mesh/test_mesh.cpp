@@ -2,8 +2,13 @@
 #include <gtest/gtest.h>
 #include <petscsf.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <sstream>
 
 #include "../test_util.hpp"
 #include "pdeinv/core/error.hpp"
@@ -158,7 +163,7 @@ TEST(MeshValidation, every_mesh_in_meshes_passes_and_its_elements_name_the_cells
   }
 }
 
-TEST(MeshValidation, scan_reads_msh22_and_msh41_alike_and_leaves_binary_files_to_petsc) {
+TEST(MeshValidation, scan_reads_ascii_and_binary_msh22_and_msh41_alike) {
   const auto v22 = scanGmshFile(dataPath("mesh_square_2x2.msh"));
   const auto v41 = scanGmshFile(dataPath("mesh_square_2x2_v41.msh"));
   const std::vector<PetscInt> triangles = {9, 10, 11, 12, 13, 14, 15, 16};
@@ -166,16 +171,127 @@ TEST(MeshValidation, scan_reads_msh22_and_msh41_alike_and_leaves_binary_files_to
   EXPECT_EQ(v22.problem + v41.problem, "");
   EXPECT_EQ(v22.cellElements, triangles);
   EXPECT_EQ(v41.cellElements, triangles);
-  const auto binary = scanGmshFile(dataPath("mesh_inverted_cell_binary.msh"));
-  EXPECT_FALSE(binary.checked);
-  EXPECT_TRUE(binary.cellElements.empty());
+  const auto binary = scanGmshFile(dataPath("mesh_inverted_cell_binary.msh"));  // MSH 4.1
+  EXPECT_TRUE(binary.checked);
+  EXPECT_EQ(binary.problem, "");
+  EXPECT_EQ(binary.cellElements, triangles);
   // PETSc's cell order: the triangles (elements 1, 3, 5, 6), then the quadrilaterals (2, 4).
   EXPECT_EQ(scanGmshFile(dataPath("mesh_twisted_quad.msh")).cellElements,
             (std::vector<PetscInt>{1, 3, 5, 6, 2, 4}));
-  // A file that does not parse is PETSc's to report.
+  // A file that does not parse is refused here, before PETSc reads it, naming the line.
   const auto truncated = scanGmshFile(dataPath("truncated.msh"));
   EXPECT_FALSE(truncated.checked);
-  EXPECT_EQ(truncated.problem, "");
+  EXPECT_EQ(truncated.problem,
+            "line 98: expected the coordinates of node 85, found the end of the file");
+}
+
+namespace {
+// The text of a test file, with `from` replaced by `to` (which must be there).
+std::string edited(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+std::string fileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+template <class T>
+std::string bytes(const T& v) {
+  return std::string(reinterpret_cast<const char*>(&v), sizeof v);
+}
+// scanGmshFile on the text (each rank its own file): the problem found.
+std::string scanText(const std::string& text) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("pdeinv_test_mesh_" + std::to_string(getpid()) + ".msh");
+  std::ofstream(path, std::ios::binary) << text;
+  const auto scan = scanGmshFile(path.string());
+  std::filesystem::remove(path);
+  return scan.problem;
+}
+}  // namespace
+
+// Files PETSc's reader would read out of bounds, loop on or misread (mesh/validate.hpp) are
+// refused before it reads them; each case is mesh_square_2x2.msh (or its MSH 4.1 version) with
+// one defect. fuzz/corpus/mesh/regression_* holds what the fuzzer found of them.
+TEST(MeshValidation, files_petscs_reader_would_misread_are_refused_first) {
+  const auto v22 = fileText(dataPath("mesh_square_2x2.msh"));
+  const auto v41 = fileText(dataPath("mesh_square_2x2_v41.msh"));
+  const std::pair<std::string, std::string> cases[] = {
+      {edited(v22, "$EndComments\n", ""), "line 4: $Comments is not closed by $EndComments"},
+      {edited(v22, "the valid mesh", std::string(2000, 'x')),
+       "line 6: a word of 2000 characters (PETSc's reader takes at most 1024 here)"},
+      {edited(v22, "$Nodes\n9", "$Nodes\n2000000000"),
+       "line 27: expected a node tag, found '$EndNodes'"},
+      {edited(v22, "$Nodes\n9", "$Nodes\n4294967305"),
+       "line 17: expected the number of nodes, found '4294967305'"},
+      {edited(v22, "$Elements\n16", "$Elements\n-1"),
+       "line 29: expected the number of elements, found -1 (negative)"},
+      {edited(v22, "1 1 \"bottom\"", "1 1  \"bottom\""),
+       "line 10: expected a physical name in double quotes, of at most 127 characters, found "
+       "' \"bottom\"'"},
+      {edited(v22, "9 2 2 10 1 1 2 5", "9 2 1100 10 1 1 2 5"),
+       "element 9 has 1100 tags: PETSc's reader holds at most 1004 tags and nodes of an element"},
+      {edited(v22, "9 2 2 10 1 1 2 5", "9 99 2 10 1 1 2 5"),
+       "element 9 is of gmsh element type 99, which PETSc's reader does not read"},
+      {edited(v22, "9 2 2 10 1 1 2 5", "9 2 2 10 1 1 1 5"),
+       "element 9 has node 1 twice among its vertices"},
+      {edited(v22, "1 1 2 1 1 1 2", "1 1 2 1 1 1 9"),
+       "element 1 (of dimension 1) is not a side of any cell"},
+      {edited(v22, "16 2 2 10 1 5 9 8", "16 9 2 10 1 5 9 8 6 3 2"),
+       "element 16 is of order 2 but element 9 of order 1: PETSc's reader needs one order for all "
+       "cells"},
+      {edited(v22, "9 1 1 0", "8 1 1 0"), "node tag 8 appears twice in $Nodes"},
+      {edited(v22, "9 1 1 0", "2000000000 1 1 0"),
+       "the node tags span [1, 2000000000] for 9 nodes: PETSc's reader allocates an entry per "
+       "tag of that range (renumber the nodes)"},
+      {edited(v22, "2.2 0 8", "2.3 0 8"),
+       "MSH version 2.3 is not read by pdeinv: save the mesh as MSH 4.1 or 2.2 (gmsh -format "
+       "msh41)"},
+      {edited(v22, "2.2 0 8", "4 0 8"),
+       "MSH version 4 is not read by pdeinv: save the mesh as MSH 4.1 or 2.2 (gmsh -format "
+       "msh41)"},
+      {edited(v22, "the valid mesh", std::string("the\0valid", 9)),
+       "line 6: a NUL byte in an ASCII file"},
+      {v22 + "$Periodic\n0\n$EndPeriodic\n",
+       "it has a $Periodic section: periodic meshes are not supported"},
+      {edited(v41, "5 9 1 9", "5 10 1 9"),
+       "the blocks of $Nodes hold 9 entries, not the 10 of its header"},
+      {edited(v41, "5 9 1 9", "5 8 1 9"),
+       "the blocks of $Nodes hold more than 9 entries, not the 8 of its header"},
+      {edited(v41, "5 16 1 16", "5 17 1 16"),
+       "the blocks of $Elements hold 16 entries, not the 17 of its header"},
+      {edited(v41, "2 1 2 8", "1 1 2 8"),
+       "a block of $Elements of dimension 1 holds elements of type 2, of dimension 2"},
+      {edited(v41, "1 0 0 0 1 1 0 1 10 0", "1 0 0 0 1 1 0 17 10 0"),
+       "entity 1 of dimension 2 has 17 physical tags; PETSc's reader takes at most 16"},
+  };
+  for (const auto& [text, problem] : cases) EXPECT_EQ(scanText(text), problem);
+
+  // MSH 2.2 binary: one block of 2 triangles where the header announces 1 element.
+  const double xyz[3][3] = {{0, 0, 0}, {1, 0, 0}, {0, 1, 0}};
+  std::string binary = "$MeshFormat\n2.2 1 8\n" + bytes(1) + "\n$EndMeshFormat\n$Nodes\n3\n";
+  for (int n = 0; n < 3; ++n) binary += bytes(n + 1) + bytes(xyz[n]);
+  binary += "\n$EndNodes\n$Elements\n1\n";
+  for (int v : {2, 2, 0, 1, 1, 2, 3}) binary += bytes(v);  // type, count, tags; id, nodes
+  EXPECT_EQ(scanText(binary),
+            "a block of $Elements holds 2 elements, where 1 of the header's 1 are left");
+  // Points only: no cells.
+  EXPECT_EQ(scanText("$MeshFormat\n2.2 0 8\n$EndMeshFormat\n$Nodes\n1\n1 0 0 0\n$EndNodes\n"
+                     "$Elements\n1\n1 15 0 1\n$EndElements\n"),
+            "it has no cells (elements of dimension 1, 2 or 3)");
+  // Through the reader: a file that does not parse "cannot be read", naming the line.
+  try {
+    Mesh::fromGmsh(PETSC_COMM_WORLD, dataPath("truncated.msh"), "-mesh_file");
+    ADD_FAILURE() << "truncated.msh was read";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), "cannot read mesh file '" + dataPath("truncated.msh") +
+                                         "' (-mesh_file): line 98: expected the coordinates of "
+                                         "node 85, found the end of the file");
+  }
 }
 
 TEST(MeshValidation, each_bad_file_is_one_input_error_naming_the_file_and_the_element) {
@@ -191,7 +307,7 @@ TEST(MeshValidation, each_bad_file_is_one_input_error_naming_the_file_and_the_el
       {"mesh_degenerate_cell.msh", "element 12 is degenerate: det J = 0"},
       {"mesh_nonmanifold_edge.msh", "a facet is shared by 3 cells (elements 9, 12 and 17)"},
       {"mesh_inverted_cell.msh", "element 9 is inverted: det J = -0.0625 < 0"},
-      {"mesh_inverted_cell_binary.msh", "cell 0 is inverted: det J = -0.0625 < 0"},
+      {"mesh_inverted_cell_binary.msh", "element 9 is inverted: det J = -0.0625 < 0"},
       {"mesh_twisted_quad.msh", "element 4 is twisted"},
   };
   for (const auto& [name, problem] : cases) {

@@ -111,6 +111,12 @@ pdeinv_add_error_test(NAME restart_nan_state EXPECT "restart file 'tests/data/co
                       ARGS ${PDEINV_SMALL} -restart -output tests/data/corrupt_checkpoint_state)
 pdeinv_add_error_test(NAME restart_nan_value EXPECT "restart iterate 'tests/data/corrupt_checkpoint_values/checkpoint.dat' \\(-restart\\) is corrupt: entry 1 is -?nan"
                       ARGS ${PDEINV_SMALL} -restart -output tests/data/corrupt_checkpoint_values)
+# An iteration beyond PetscInt (its cast would be undefined); a count of entries beyond what the
+# file holds (it would be allocated before the read finds the file short).
+pdeinv_add_error_test(NAME restart_huge_iteration EXPECT "restart file 'tests/data/corrupt_checkpoint_huge_iteration/checkpoint.txt' \\(-restart\\) is corrupt: the iteration is 1e300, not a count"
+                      ARGS ${PDEINV_SMALL} -restart -output tests/data/corrupt_checkpoint_huge_iteration)
+pdeinv_add_error_test(NAME restart_count_beyond_file EXPECT "cannot read restart iterate 'tests/data/corrupt_checkpoint_count/checkpoint.dat' \\(-restart\\): missing or truncated"
+                      ARGS ${PDEINV_SMALL} -restart -output tests/data/corrupt_checkpoint_count)
 pdeinv_add_error_test(NAME bounds_with_unbounded_tao_type EXPECT "-tao_type lmvm does not handle bounds"
                       ARGS ${PDEINV_SMALL} -tao_type lmvm -bound_lower 0)
 pdeinv_add_error_test(NAME unknown_mode EXPECT "unknown mode 'inverse' \\(-mode\\); available: forward, invert, verify, identify, evaluate"

@@ -33,7 +33,7 @@ struct Counts {
 // "regularisation"; the preconditioner applies R⁻¹ (CG to 1e-13).
 class Problem {
  public:
-  Problem(PetscInt n, PetscReal beta, PetscReal stiffness, PetscReal delta) : n_(n) {
+  Problem(PetscInt n, PetscReal beta, PetscReal stiffness, PetscReal delta) {
     beta *= stiffness;
     delta /= stiffness;
     PDEINV_CALL(MatCreateAIJ(PETSC_COMM_WORLD, PETSC_DECIDE, PETSC_DECIDE, n, n, 3, nullptr, 2,
@@ -202,7 +202,7 @@ class Problem {
     return 0;
   }
 
-  PetscInt n_ = 0, nLocal_ = 0;
+  PetscInt nLocal_ = 0;
   Owned<Mat> R_, H_, P_;
   Owned<Vec> q_, diag_, work_;
   Owned<KSP> rSolver_;

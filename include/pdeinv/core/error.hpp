@@ -10,11 +10,35 @@
 // PDEINV_CALL(expr) wraps every PETSc call: PetscErrorCode → PetscFailure.
 #include <petscsys.h>
 
-#include <source_location>
 #include <stdexcept>
 #include <string>
+#include <version>
+#if defined(__cpp_lib_source_location)
+#include <source_location>
+#endif
 
 namespace pdeinv {
+
+// Where a PETSc call was made. clang 14 (the sanitizer and fuzzing build, scripts/
+// run_sanitizers.sh) has no std::source_location with libstdc++: the same two builtins stand in.
+#if defined(__cpp_lib_source_location)
+using SourceLocation = std::source_location;
+#else
+class SourceLocation {
+ public:
+  static constexpr SourceLocation current(const char* file = __builtin_FILE(),
+                                          unsigned line = __builtin_LINE()) {
+    return SourceLocation(file, line);
+  }
+  constexpr const char* file_name() const { return file_; }
+  constexpr unsigned line() const { return line_; }
+
+ private:
+  constexpr SourceLocation(const char* file, unsigned line) : file_(file), line_(line) {}
+  const char* file_;
+  unsigned line_;
+};
+#endif
 
 class Error : public std::runtime_error {
  public:
@@ -36,7 +60,7 @@ class InputError : public CollectiveError {
 // A PETSc call failed. what() = "<PETSc message> (in <call> at <file>:<line>)".
 class PetscFailure : public Error {
  public:
-  PetscFailure(PetscErrorCode code, const std::string& call, const std::source_location& where);
+  PetscFailure(PetscErrorCode code, const std::string& call, const SourceLocation& where);
   PetscErrorCode code() const { return code_; }
 
  private:
@@ -53,7 +77,7 @@ bool petscErrorHandlingAsked();
 
 namespace detail {
 inline void check(PetscErrorCode code, const char* call,
-                  const std::source_location where = std::source_location::current()) {
+                  const SourceLocation where = SourceLocation::current()) {
   if (code != 0) throw PetscFailure(code, call, where);
 }
 }  // namespace detail

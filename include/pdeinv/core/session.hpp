@@ -15,8 +15,8 @@
 // for ever. Any other exception may be rank-local: it is printed by the rank that raised it and
 // MPI is aborted with status 4. -fault_rank r injects a rank-local error, to test this policy.
 //
-// Options files are checked before PETSc reads them (PETSc would print a traceback from
-// PetscInitialize, or silently keep an unbalanced quote): every -options_file and
+// Options files are checked before PETSc reads them (core/options_file.hpp; PETSc would print a
+// traceback from PetscInitialize, or silently keep an unbalanced quote): every -options_file and
 // -options_file_yaml on the command line, and the files a plain file includes, must exist; a
 // plain file must hold "-name [value]" or "alias -a -b" lines with balanced double quotes; a
 // YAML file must parse (libyaml, as PETSc) to a mapping. Otherwise rank 0 prints one

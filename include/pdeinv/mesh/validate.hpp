@@ -3,13 +3,17 @@
 // InputError naming the file and the element, instead of a segfault in PETSc's gmsh reader, an
 // inversion that "converges" on overlapping cells, or a det J = nan deep in the assembly.
 //
-//  * scanGmshFile reads an ASCII MSH 2.2 or 4.1 file itself, on one rank, BEFORE PETSc does:
-//    PETSc's reader looks up every node tag of an element (and every entity of a 4.1 block)
-//    without a check, and a missing one is a segfault or garbage. It also checks that every
-//    node coordinate is finite and at most kMaxMeshCoordinate in magnitude, and returns the
-//    gmsh element number of each DMPlex cell, which names the cells in validateMeshCells.
-//    Binary files and other versions are not read (checked = false): only the checks on the
-//    DMPlex below apply to them.
+//  * scanGmshFile reads an MSH 2.2 or 4.1 file (ASCII or binary) itself, on one rank, BEFORE
+//    PETSc does, word by word and byte by byte as PETSc 3.18's reader (DMPlexCreateGmsh) would.
+//    That reader trusts the file: it looks up node tags and entities unchecked, sizes arrays by
+//    header counts and fills them by block counts, reads words into fixed buffers, loops for ever
+//    on an unclosed $Comments. So a file PETSc sees has read to the end of $Elements here: every
+//    number in range, every block consistent with its header, every element's nodes in $Nodes
+//    (distinct vertices), every 4.1 block's entity in $Entities, node coordinates finite and at
+//    most kMaxMeshCoordinate in magnitude, one order for all cells. Refused: other MSH versions
+//    (PETSc would take 2.3 for 2.2, and 4.0 has other sizes) and $Periodic sections (PETSc's
+//    reader of them is unchecked; pdeinv has no periodic meshes). It returns the gmsh element
+//    number of each DMPlex cell, which names the cells in validateMeshCells.
 //  * validateMeshCells checks the cells of a DMPlex (collective; one pass over the coordinates,
 //    one over the cells, one over the facets): finite coordinates of at most kMaxMeshCoordinate
 //    in magnitude; no degenerate cell (|det J| <= kDegenerateCellTolerance·h^dim at a corner, h
@@ -33,14 +37,16 @@ inline constexpr PetscReal kMaxMeshCoordinate = 1e15;
 inline constexpr PetscReal kDegenerateCellTolerance = 1e-12;
 
 struct GmshScan {
-  bool checked = false;  // the file was read (ASCII MSH 2.2 or 4.1), to its end or to `problem`
-  std::string problem;   // the first problem found ("" if none), without the file's name
-  // The gmsh element number of each DMPlex cell, in PETSc's cell order (empty unless checked).
+  // The file parses as PETSc reads it (to the end of $Elements); `problem` then names a defect of
+  // the mesh, if any. False: it does not parse, and `problem` says where ("line 12: ...").
+  bool checked = false;
+  std::string problem;  // the first problem found ("" if none), without the file's name
+  // The gmsh element number of each DMPlex cell, in PETSc's cell order (empty unless the file
+  // passed).
   std::vector<PetscInt> cellElements;
 };
 
-// Reads a gmsh file on the calling rank alone (not collective). A file that cannot be parsed is
-// left to PETSc's reader to report (checked = false, no problem).
+// Reads a gmsh file on the calling rank alone (not collective).
 GmshScan scanGmshFile(const std::string& path);
 
 // Collective on the DM's communicator. `source` names the mesh in the message ("mesh file 'a.msh'
