@@ -776,10 +776,14 @@ class GmshScanner {
     }
     for (const auto& e : kept_) {
       if (kShapeDim[e.shape] != topDim_ - 1) continue;
-      const int n = kShapeVertices[e.shape];
+      // (At most a Side's size: facets have at most 4 vertices; the bound also tells GCC.)
+      const int n = std::min(kShapeVertices[e.shape], static_cast<int>(Side().size()));
       Side v{};
       std::copy_n(vertices_.begin() + static_cast<std::ptrdiff_t>(e.offset), n, v.begin());
-      std::sort(v.begin(), v.begin() + n);
+      // Insertion sort of the n ≤ 4 entries (std::sort here makes GCC 12 warn of its
+      // 16-element insertion-sort threshold, out of the array's bounds).
+      for (int i = 1; i < n; ++i)
+        for (int j = i; j > 0 && v[j - 1] > v[j]; --j) std::swap(v[j - 1], v[j]);
       if (!sides.count(v)) {
         refuse("element " + std::to_string(e.id) + " (of dimension " + std::to_string(topDim_ - 1) +
                ") is not a side of any cell");
