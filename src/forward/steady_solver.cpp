@@ -1,6 +1,8 @@
 #include "pdeinv/forward/steady_solver.hpp"
 
+#include <cmath>
 #include <exception>
+#include <string>
 #include <utility>
 
 #include "pdeinv/core/error.hpp"
@@ -257,6 +259,44 @@ void SteadySolver::solveTangent(Vec rhs, Vec du) {
 void SteadySolver::solveTranspose(Vec rhs, Vec lambda) {
   linearize();
   transposeSolve(rhs, lambda);
+}
+
+void SteadySolver::solveTransposeMany(Mat B, Mat X) {
+  linearize();
+  KSP ksp = nullptr;
+  PDEINV_CALL(SNESGetKSP(snes_, &ksp));
+  PetscInt n = 0;
+  PDEINV_CALL(MatGetSize(B, nullptr, &n));
+  if (n == 0) return;
+  if (op_->symmetricJacobian()) {
+    if (!blockFactorSolve(ksp, B, X)) PDEINV_CALL(KSPMatSolve(ksp, B, X));
+    KSPConvergedReason reason;
+    PDEINV_CALL(KSPGetConvergedReason(ksp, &reason));
+    if (reason < 0) {
+      throw ForwardSolveFailure("transpose (adjoint) solve of " + std::to_string(n) +
+                                " right-hand sides diverged: " + linearSolveReason(ksp));
+    }
+    PetscReal norm = 0;
+    PDEINV_CALL(MatNorm(X, NORM_FROBENIUS, &norm));
+    if (!std::isfinite(norm)) {
+      throw ForwardSolveFailure(
+          "transpose (adjoint) solve of several right-hand sides produced a non-finite "
+          "solution (NaN or Inf)");
+    }
+    PetscInt its = 0;
+    PDEINV_CALL(KSPGetIterationNumber(ksp, &its));
+    stats_.transposeSolves += n;
+    stats_.totalLinearIterations += its;
+    return;
+  }
+  for (PetscInt j = 0; j < n; ++j) {
+    Vec b = nullptr, x = nullptr;
+    PDEINV_CALL(MatDenseGetColumnVecRead(B, j, &b));
+    PDEINV_CALL(MatDenseGetColumnVecWrite(X, j, &x));
+    transposeSolve(b, x);
+    PDEINV_CALL(MatDenseRestoreColumnVecWrite(X, j, &x));
+    PDEINV_CALL(MatDenseRestoreColumnVecRead(B, j, &b));
+  }
 }
 
 void SteadySolver::solveTransposeAt(Vec u, Vec rhs, Vec lambda) {

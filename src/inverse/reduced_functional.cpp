@@ -4,6 +4,9 @@
 #include "pdeinv/core/log_events.hpp"
 #include "pdeinv/core/root_vector.hpp"
 
+#include <string>
+#include <vector>
+
 namespace pdeinv {
 namespace {
 // Scalar mode hands the fixed field to the operator as it is.
@@ -79,6 +82,104 @@ std::string ReducedFunctional::newtonUnavailableReason() const {
   return "operator '" + solver_.op().name() +
          "' does not provide the second-order terms of the Newton Hessian; use -hessian "
          "gauss_newton";
+}
+
+std::string ReducedFunctional::dataSpaceUnavailableReason() const {
+  if (scalarMode_) {
+    return "the parameters are the operator's scalars (-parameter_space scalars), where the "
+           "Gauss-Newton CG solve is already a k x k system";
+  }
+  if (adjointMode_ == AdjointMode::Unrolled) {
+    return "-adjoint unrolled differentiates the solver's iterations, not R(u, m) = 0; use "
+           "-adjoint implicit";
+  }
+  return "";
+}
+
+namespace {
+// Every entry of a (small, distributed) vector on every rank.
+std::vector<PetscReal> allValues(Vec v) {
+  VecScatter scatter = nullptr;
+  Vec all = nullptr;
+  PDEINV_CALL(VecScatterCreateToAll(v, &scatter, &all));
+  PDEINV_CALL(VecScatterBegin(scatter, v, all, INSERT_VALUES, SCATTER_FORWARD));
+  PDEINV_CALL(VecScatterEnd(scatter, v, all, INSERT_VALUES, SCATTER_FORWARD));
+  PetscInt n = 0;
+  PDEINV_CALL(VecGetLocalSize(all, &n));
+  const PetscScalar* a = nullptr;
+  PDEINV_CALL(VecGetArrayRead(all, &a));
+  std::vector<PetscReal> out(a, a + n);
+  PDEINV_CALL(VecRestoreArrayRead(all, &a));
+  PDEINV_CALL(VecScatterDestroy(&scatter));
+  PDEINV_CALL(VecDestroy(&all));
+  return out;
+}
+}  // namespace
+
+void ReducedFunctional::observationJacobian(Vec x, std::vector<Owned<Vec>>& rows,
+                                            std::vector<PetscReal>& W) {
+  const std::string why = dataSpaceUnavailableReason();
+  if (!why.empty()) throw InputError("data-space Gauss-Newton: " + why);
+  update(toField(x, xField_));
+  const PetscInt nObs = obs_.size();
+  const auto& V = solver_.state();
+  const auto& P = solver_.parameter();
+  // Bᵀ e_i as the columns of dense matrices with the state's row layout, 16 observations at a
+  // time (the batch of one pass over a factor, blockFactorSolve; it bounds the memory too).
+  constexpr PetscInt kChunk = 16;
+  auto probe = V.createVector();
+  PetscInt nLocal = 0;
+  PDEINV_CALL(VecGetLocalSize(probe, &nLocal));
+  const MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(probe.get()));
+  auto e = obs_.createObservationVector();
+  auto He = obs_.createObservationVector();
+  W.assign(static_cast<size_t>(nObs * nObs), 0.0);
+  rows.resize(static_cast<size_t>(nObs));
+  auto rp = P.createVector();
+  auto field = P.createVector();
+  for (PetscInt first = 0; first < nObs; first += kChunk) {
+    const PetscInt nc = PetscMin(kChunk, nObs - first);
+    Owned<Mat> Bt, Lambda;
+    PDEINV_CALL(MatCreateDense(comm, nLocal, PETSC_DECIDE, PETSC_DETERMINE, nc, nullptr, Bt.out()));
+    PDEINV_CALL(
+        MatCreateDense(comm, nLocal, PETSC_DECIDE, PETSC_DETERMINE, nc, nullptr, Lambda.out()));
+    for (PetscInt c = 0; c < nc; ++c) {
+      const PetscInt i = first + c;
+      PDEINV_CALL(VecSet(e, 0.0));
+      PDEINV_CALL(VecSetValue(e, i, 1.0, INSERT_VALUES));
+      PDEINV_CALL(VecAssemblyBegin(e));
+      PDEINV_CALL(VecAssemblyEnd(e));
+      Vec col = nullptr;
+      PDEINV_CALL(MatDenseGetColumnVecWrite(Bt, c, &col));
+      obs_.applyTranspose(e, col);
+      PDEINV_CALL(MatDenseRestoreColumnVecWrite(Bt, c, &col));
+      misfitModel_.hessianApply(y_, e, He);  // column i of W = ∂²Φ/∂y²
+      const auto w = allValues(He);
+      for (PetscInt j = 0; j < nObs; ++j)
+        W[static_cast<size_t>(j * nObs + i)] = w[static_cast<size_t>(j)];
+    }
+    {
+      LogScope scope(Phase::Adjoint);
+      solver_.solveTransposeMany(Bt, Lambda);  // Λ = R_u⁻ᵀ Bᵀ
+    }
+    counts_.adjoint += nc;
+    // ∇_m y_i = −g'(m) ⊙ R_pᵀ λ_i (then Eᵀ for region parameters).
+    for (PetscInt c = 0; c < nc; ++c) {
+      Vec lambda = nullptr;
+      PDEINV_CALL(MatDenseGetColumnVecRead(Lambda, c, &lambda));
+      PDEINV_CALL(MatMultTranspose(parameterJacobian(), lambda, rp));
+      PDEINV_CALL(MatDenseRestoreColumnVecRead(Lambda, c, &lambda));
+      PDEINV_CALL(VecScale(rp, -1.0));
+      auto& row = rows[static_cast<size_t>(first + c)];
+      if (!row) row = createParameterVector();
+      if (regions_) {
+        map_->jacobianApply(m_, rp, field);
+        regions_->embedTranspose(field, row);
+      } else {
+        map_->jacobianApply(m_, rp, row);
+      }
+    }
+  }
 }
 
 void ReducedFunctional::setAdjointMode(AdjointMode mode) {

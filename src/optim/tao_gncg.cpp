@@ -16,12 +16,17 @@ enum Forcing { kForcingSqrt, kForcingEW2, kForcingFixed };
 const char* const kForcingNames[] = {"sqrt", "ew2", "fixed", "Forcing", "", nullptr};
 enum PcKind { kPcPmat, kPcNone };
 const char* const kPcNames[] = {"pmat", "none", "PcKind", "", nullptr};
+enum StepKind { kStepCG, kStepDataSpace };
+const char* const kStepNames[] = {"cg", "data_space", "StepKind", "", nullptr};
 
 // Name under which the Hessian switch is composed on the Tao (so that it can be set before the
 // type is chosen, and is ignored by other TAO types).
 constexpr const char* kSwitchKey = "pdeinv_gncg_hessian_switch";
 
 using HessianSwitch = std::function<void(bool)>;
+// Name under which the data-space step is composed on the Tao.
+constexpr const char* kDataSpaceKey = "pdeinv_gncg_data_space_step";
+using DataSpaceStepFn = std::function<void(Vec, Vec, Vec)>;
 
 struct GNCG {
   // Options.
@@ -31,6 +36,7 @@ struct GNCG {
   PetscReal ewAlpha = 2.0;
   PetscInt cgMaxit = 100;
   PcKind pc = kPcPmat;
+  StepKind step = kStepCG;
   PetscReal cArmijo = 1e-4;
   PetscInt maxBacktrack = 12;
   PetscReal armijoFtol = 1e-12;
@@ -82,7 +88,7 @@ PetscErrorCode TaoDestroy_GNCG(Tao tao) {
 
 PetscErrorCode TaoSetFromOptions_GNCG(Tao tao, PetscOptionItems* PetscOptionsObject) {
   GNCG* gn = dataOf(tao);
-  PetscInt forcing = gn->forcing, pc = gn->pc;
+  PetscInt forcing = gn->forcing, pc = gn->pc, step = gn->step;
   PetscFunctionBegin;
   PetscOptionsHeadBegin(PetscOptionsObject, "Inexact Gauss-Newton-CG (pdeinvgncg) options");
   PetscCall(PetscOptionsEList("-tao_gncg_forcing", "Forcing term of the inexact CG solve", "",
@@ -98,6 +104,11 @@ PetscErrorCode TaoSetFromOptions_GNCG(Tao tao, PetscOptionItems* PetscOptionsObj
   PetscCall(PetscOptionsEList("-tao_gncg_pc",
                               "CG preconditioner: the action of hessian_pre or none", "", kPcNames,
                               2, kPcNames[pc], &pc, nullptr));
+  PetscCall(PetscOptionsEList(
+      "-tao_gncg_step",
+      "Gauss-Newton step: cg (inexact, in parameter space) or data_space (exact, through the "
+      "n_obs x n_obs data space; for few observations)",
+      "", kStepNames, 2, kStepNames[step], &step, nullptr));
   PetscCall(PetscOptionsReal("-tao_gncg_c_armijo", "Armijo sufficient-decrease constant", "",
                              gn->cArmijo, &gn->cArmijo, nullptr));
   PetscCall(PetscOptionsInt("-tao_gncg_max_backtrack", "Maximum step halvings", "",
@@ -113,6 +124,7 @@ PetscErrorCode TaoSetFromOptions_GNCG(Tao tao, PetscOptionItems* PetscOptionsObj
   PetscOptionsHeadEnd();
   gn->forcing = static_cast<Forcing>(forcing);
   gn->pc = static_cast<PcKind>(pc);
+  gn->step = static_cast<StepKind>(step);
   MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(tao));
   PetscCheck(gn->etaMax > 0 && gn->etaMax < 1, comm, PETSC_ERR_ARG_OUTOFRANGE,
              "-tao_gncg_eta_max must be in (0, 1), got %g", static_cast<double>(gn->etaMax));
@@ -156,6 +168,9 @@ PetscErrorCode TaoView_GNCG(Tao tao, PetscViewer viewer) {
   PetscContainer sw = nullptr;
   PetscCall(PetscObjectQuery(reinterpret_cast<PetscObject>(tao), kSwitchKey,
                              reinterpret_cast<PetscObject*>(&sw)));
+  if (gn->step == kStepDataSpace) {
+    PetscCall(PetscViewerASCIIPrintf(viewer, "Gauss-Newton steps: exact, in data space\n"));
+  }
   if (gn->newton) {
     PetscCall(PetscViewerASCIIPrintf(
         viewer, "Hessian: Gauss-Newton for %" PetscInt_FMT " iterations, then Newton%s\n",
@@ -277,6 +292,26 @@ PetscErrorCode callHessianSwitch(Tao tao, bool newton) {
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode callDataSpaceStep(Tao tao, Vec x, Vec g, Vec p) {
+  PetscContainer c = nullptr;
+  PetscFunctionBegin;
+  PetscCall(PetscObjectQuery(reinterpret_cast<PetscObject>(tao), kDataSpaceKey,
+                             reinterpret_cast<PetscObject*>(&c)));
+  PetscCheck(c, PetscObjectComm(reinterpret_cast<PetscObject>(tao)), PETSC_ERR_ORDER,
+             "pdeinvgncg: -tao_gncg_step data_space needs a data-space step from the application "
+             "(taoGNCGSetDataSpaceStep)");
+  void* ptr = nullptr;
+  PetscCall(PetscContainerGetPointer(c, &ptr));
+  auto* fn = static_cast<DataSpaceStepFn*>(ptr);
+  try {
+    (*fn)(x, g, p);
+  } catch (const std::exception& e) {
+    SETERRQ(PetscObjectComm(reinterpret_cast<PetscObject>(tao)), PETSC_ERR_LIB,
+            "pdeinvgncg: the data-space step failed: %s", e.what());
+  }
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode TaoSolve_GNCG(Tao tao) {
   GNCG* gn = dataOf(tao);
   Vec x = tao->solution, g = tao->gradient, p = gn->p, xt = gn->xTrial;
@@ -324,7 +359,12 @@ PetscErrorCode TaoSolve_GNCG(Tao tao) {
     ++gn->stats.hessianEvaluations;
 
     PetscInt its = 0;
-    PetscCall(solveNewtonStep(tao, gn, M, eta, &its));
+    if (gn->step == kStepDataSpace && !newton) {
+      PetscCall(callDataSpaceStep(tao, x, g, p));  // the exact Gauss–Newton step, no CG
+      ++gn->stats.dataSpaceSteps;
+    } else {
+      PetscCall(solveNewtonStep(tao, gn, M, eta, &its));
+    }
     tao->ksp_its = its;
     tao->ksp_tot_its += its;
     gn->stats.cgIterations += its;
@@ -440,6 +480,30 @@ void taoGNCGSetHessianSwitch(Tao tao, std::function<void(bool newton)> hessianSw
   PDEINV_CALL(PetscContainerSetUserDestroy(c, destroySwitch));
   PDEINV_CALL(PetscObjectCompose(obj, kSwitchKey, reinterpret_cast<PetscObject>(c)));
   PDEINV_CALL(PetscContainerDestroy(&c));
+}
+
+void taoGNCGSetDataSpaceStep(Tao tao, std::function<void(Vec x, Vec g, Vec p)> step) {
+  auto obj = reinterpret_cast<PetscObject>(tao);
+  if (!step) {
+    PDEINV_CALL(PetscObjectCompose(obj, kDataSpaceKey, nullptr));
+    return;
+  }
+  PetscContainer c = nullptr;
+  PDEINV_CALL(PetscContainerCreate(PetscObjectComm(obj), &c));
+  auto* fn = new DataSpaceStepFn(std::move(step));
+  PDEINV_CALL(PetscContainerSetPointer(c, fn));
+  PDEINV_CALL(PetscContainerSetUserDestroy(c, [](void* ptr) -> PetscErrorCode {
+    delete static_cast<DataSpaceStepFn*>(ptr);
+    return 0;
+  }));
+  PDEINV_CALL(PetscObjectCompose(obj, kDataSpaceKey, reinterpret_cast<PetscObject>(c)));
+  PDEINV_CALL(PetscContainerDestroy(&c));
+}
+
+bool taoGNCGUsesDataSpace(Tao tao) {
+  PetscBool is = PETSC_FALSE;
+  PDEINV_CALL(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(tao), TAOPDEINVGNCG, &is));
+  return is && tao->data && dataOf(tao)->step == kStepDataSpace;
 }
 
 GNCGState taoGNCGGetState(Tao tao) {

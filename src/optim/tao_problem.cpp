@@ -176,7 +176,28 @@ void TaoProblem::setFromOptions() {
                 " does not handle bounds on the parameter; use bqnls, blmvm, bnls or bntr");
   }
   wirePreconditioner();
+  wireDataSpaceStep(flag);
   configured_ = true;
+}
+
+void TaoProblem::wireDataSpaceStep(const std::string& typeFlag) {
+  dataSpace_.reset();
+  taoGNCGSetDataSpaceStep(tao_, nullptr);
+  if (!taoGNCGUsesDataSpace(tao_)) return;
+  const std::string flag =
+      typeFlag.substr(0, typeFlag.size() - std::string("tao_type").size()) + "tao_gncg_step";
+  const std::string why = J_.dataSpaceUnavailableReason();
+  require(why.empty(), flag + " data_space: " + why);
+  require(preconditioned_,
+          flag +
+              " data_space needs a regularization with an inverse Hessian (the prior "
+              "covariance: -reg_type l2, h1 with delta > 0, or bilaplacian) and "
+              "-tao_pdeinv_pc regularization");
+  dataSpace_ = std::make_unique<DataSpaceStep>(J_, [this](Vec r, Vec out) {
+    LogScope scope(Phase::Prior);
+    reg_->applyHessianInverse(r, out);
+  });
+  taoGNCGSetDataSpaceStep(tao_, [this](Vec x, Vec g, Vec p) { dataSpace_->compute(x, g, p); });
 }
 
 void TaoProblem::wirePreconditioner() {

@@ -168,3 +168,13 @@ add_test(NAME flagship_bitwise_reproducible
                  ${PDEINV_OUT}/flagship_reproducible_b/estimate.dat)
 set_tests_properties(flagship_bitwise_reproducible PROPERTIES
                      FIXTURES_REQUIRED "flagship_reproducible_a;flagship_reproducible_b")
+
+# Data-space Gauss–Newton (-tao_gncg_step data_space) and the blocked solve on PETSc's Cholesky
+# factor; the step refused, naming the option, where it does not apply.
+pdeinv_add_test(NAME test_data_space SOURCES optim/test_data_space.cpp)
+pdeinv_add_error_test(NAME data_space_with_scalar_parameters
+                      EXPECT "-tao_gncg_step data_space: the parameters are the operator's scalars"
+                      ARGS -options_file apps/verify_source.opts -verify 0 -mode invert
+                           -tao_gncg_step data_space -output none)
+pdeinv_add_error_test(NAME data_space_unknown_value EXPECT "tao_gncg_step"
+                      ARGS ${PDEINV_SMALL} -tao_gncg_step exact)

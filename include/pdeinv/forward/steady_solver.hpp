@@ -56,6 +56,10 @@ class SteadySolver {
   // (∂R/∂u) du = rhs and (∂R/∂u)ᵀ λ = rhs at the last solve's (u, m).
   void solveTangent(Vec rhs, Vec du);
   void solveTranspose(Vec rhs, Vec lambda);
+  // The same for every column of the dense matrix B (state-vector rows): X = R_u⁻ᵀ B. With a
+  // symmetric Jacobian the columns share one KSPMatSolve (a factorization's MatMatSolve);
+  // otherwise one transpose solve per column.
+  void solveTransposeMany(Mat B, Mat X);
   // (∂R/∂u)ᵀ λ = rhs at (u, m) for any state u and the last solve's m, with the same KSP and
   // preconditioner type (both rebuilt at u; the next solveTangent/solveTranspose rebuilds them at
   // the solution again).

@@ -6,7 +6,9 @@
 #include <petscvec.h>
 
 #include <string>
+#include <vector>
 
+#include "pdeinv/core/error.hpp"
 #include "pdeinv/core/handle.hpp"
 
 namespace pdeinv {
@@ -37,6 +39,19 @@ class Objective {
   virtual bool newtonAvailable() const = 0;
   // Why newtonAvailable() is false, for the error message that names the option to change.
   virtual std::string newtonUnavailableReason() const { return "no Newton Hessian"; }
+
+  // Data-space Gauss–Newton (optim/data_space_step.hpp). The misfit's Gauss–Newton Hessian is
+  // Jᵀ W J, with J = ∂y/∂x the derivative of the n_obs predicted observations y and
+  // W = ∂²Φ/∂y² (n_obs × n_obs). observationJacobian fills rows[i] = ∇_x y_i (x-like vectors;
+  // n_obs adjoint solves sharing one operator, batched) and W (row-major, the same on every
+  // rank). An objective that cannot says why in dataSpaceUnavailableReason (empty: it can).
+  virtual std::string dataSpaceUnavailableReason() const {
+    return "this objective does not provide the observation Jacobian";
+  }
+  virtual void observationJacobian(Vec /*x*/, std::vector<Owned<Vec>>& /*rows*/,
+                                   std::vector<PetscReal>& /*W*/) {
+    throw InputError("data-space Gauss-Newton: " + dataSpaceUnavailableReason());
+  }
 };
 
 }  // namespace pdeinv

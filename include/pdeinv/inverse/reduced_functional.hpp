@@ -95,6 +95,9 @@ class ReducedFunctional final : public Objective {
   Vec predictedObservations() const { return y_; }
   bool newtonAvailable() const override;
   std::string newtonUnavailableReason() const override;
+  std::string dataSpaceUnavailableReason() const override;
+  void observationJacobian(Vec x, std::vector<Owned<Vec>>& rows,
+                           std::vector<PetscReal>& W) override;
   bool scalarMode() const { return scalarMode_; }
   // Implicit (default) or unrolled gradients, see above. Throws for scalar mode and for
   // operators without second-order kernels.

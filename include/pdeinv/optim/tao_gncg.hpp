@@ -83,6 +83,13 @@ void registerTaoGNCG();
 // set before the type is chosen; other TAO types ignore it.
 void taoGNCGSetHessianSwitch(Tao tao, std::function<void(bool newton)> hessianSwitch);
 
+// The exact Gauss–Newton step p = −H_GN⁻¹ g at x, used instead of CG in the Gauss–Newton
+// iterations when -tao_gncg_step data_space is given (optim/data_space_step.hpp). Newton
+// iterations keep CG. An empty function removes it.
+void taoGNCGSetDataSpaceStep(Tao tao, std::function<void(Vec x, Vec g, Vec p)> step);
+// Whether the Tao is a pdeinvgncg set (by options) to take data-space steps.
+bool taoGNCGUsesDataSpace(Tao tao);
+
 // The state carried from one iteration to the next.
 struct GNCGState {
   PetscInt iteration = 0;    // number of the next iterate's iteration (TaoGetIterationNumber)
@@ -109,6 +116,7 @@ struct GNCGStatistics {
   PetscInt backtracks = 0;              // halvings of the step
   PetscInt failedEvaluations = 0;       // trial objectives that were +inf / NaN
   PetscInt newtonIterations = 0;        // iterations with newton = true
+  PetscInt dataSpaceSteps = 0;          // Gauss–Newton steps taken in data space
 };
 GNCGStatistics taoGNCGGetStatistics(Tao tao);
 

@@ -20,12 +20,14 @@
 #include <petsctao.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "pdeinv/core/handle.hpp"
 #include "pdeinv/inverse/objective.hpp"
 #include "pdeinv/inverse/regularization.hpp"
+#include "pdeinv/optim/data_space_step.hpp"
 
 namespace pdeinv {
 
@@ -87,6 +89,7 @@ class TaoProblem {
   static PetscErrorCode monitor(Tao, void* ctx);
   PetscErrorCode guard(const std::function<void()>& body);
   void wirePreconditioner();
+  void wireDataSpaceStep(const std::string& typeFlag);
   bool typeIs(std::initializer_list<const char*> names) const;
 
   Objective& J_;
@@ -101,6 +104,7 @@ class TaoProblem {
   PetscInt failed_ = 0, lastKspIts_ = 0;
   double start_ = 0;
   bool preconditioned_ = false, configured_ = false;
+  std::unique_ptr<DataSpaceStep> dataSpace_;  // -tao_gncg_step data_space
 };
 
 // pdeinv's defaults on a Tao (type pdeinvgncg, the gradient norm reduced 10⁶-fold, at most 200
