@@ -5,7 +5,10 @@ pdeinv_add_test(NAME test_unrolled_adjoint SOURCES inverse/test_unrolled_adjoint
 # `pdeinv -verify` end to end: the table, a non-zero exit on failure, and verify.json.
 # nonlinear_unrolled: the same nonlinear problem with -adjoint unrolled.
 set(PDEINV_VERIFY_ARGS_nonlinear_unrolled -options_file apps/verify_nonlinear.opts -adjoint unrolled)
-foreach(case poisson regions source elasticity nonlinear nonlinear_unrolled)
+# regions_l2: region parameters with a regularization of the field m = Eθ (the Gauss–Newton
+# Hessian's Taylor test then carries (Ev)ᵀ∇²R(Ev)).
+set(PDEINV_VERIFY_ARGS_regions_l2 -options_file apps/verify_regions.opts -reg_type l2)
+foreach(case poisson regions regions_l2 source elasticity nonlinear nonlinear_unrolled)
   if(NOT DEFINED PDEINV_VERIFY_ARGS_${case})
     set(PDEINV_VERIFY_ARGS_${case} -options_file apps/verify_${case}.opts)
   endif()
