@@ -14,7 +14,14 @@ PetscErrorCode recordingHandler(MPI_Comm, int line, const char* func, const char
     std::ostringstream os;
     const char* text = nullptr;
     PetscErrorMessage(code, &text, nullptr);
-    os << (mess && *mess ? mess : (text ? text : "unknown PETSc error"));
+    if (code == PETSC_ERR_MEM || (func && std::string(func) == "PetscMallocAlign")) {
+      // PETSc 3.18 reports a failed allocation from PetscMallocAlign (with a code that is not
+      // always PETSC_ERR_MEM); its message is the name of the routine that allocated.
+      os << outOfMemoryAdvice() << " (PETSc could not allocate memory in "
+         << (mess && *mess ? mess : (func ? func : "?")) << ")";
+    } else {
+      os << (mess && *mess ? mess : (text ? text : "unknown PETSc error"));
+    }
     os << " [PETSc " << (text ? text : "") << " in " << (func ? func : "?") << " at "
        << (file ? file : "?") << ":" << line << "]";
     g_last_petsc_message = os.str();
@@ -33,6 +40,12 @@ PetscFailure::PetscFailure(PetscErrorCode code, const std::string& call,
       }()),
       code_(code) {
   g_last_petsc_message.clear();
+}
+
+std::string outOfMemoryAdvice() {
+  return "out of memory: the problem needs more memory than this process could get; use more "
+         "ranks or nodes, a coarser mesh (-mesh_refine, -mesh_faces), or a larger memory limit "
+         "for the job";
 }
 
 bool petscErrorHandlingAsked() {

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <map>
 #include <sstream>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -193,7 +194,12 @@ int runMain(int argc, char** argv, const char* help, const ProgramHelp& programH
       // Fault injection, to test this policy: a collective-looking error on one rank only.
       const PetscInt faultRank =
           Options().getInt("fault_rank", -1, "testing: raise an error on this rank only");
+      const auto faultKind = Options().getString(
+          "fault_kind", "input", "testing: the error -fault_rank raises: input | memory");
+      require(faultKind == "input" || faultKind == "memory",
+              "-fault_kind must be input or memory, got '" + faultKind + "'");
       if (faultRank == rankOf(comm)) {
+        if (faultKind == "memory") throw std::bad_alloc();
         throw InputError("fault injected on rank " + std::to_string(faultRank) + " (-fault_rank)");
       }
       const bool checkCatalog =
@@ -218,6 +224,9 @@ int runMain(int argc, char** argv, const char* help, const ProgramHelp& programH
     // Nearly always from a collective call, so raised on every rank too: an option value PETSc
     // cannot parse, an unknown type, a solver that failed.
     status = reportOnce(e);
+  } catch (const std::bad_alloc&) {
+    // An allocation that failed: on every rank alike (one message) or on one rank alone.
+    status = reportOnce(Error(outOfMemoryAdvice() + " (an allocation of pdeinv's failed)"));
   } catch (const std::exception& e) {
     std::cerr << "pdeinv: fatal error on rank " << rankOf(comm) << ": " << e.what() << std::endl;
     if (sizeOf(comm) > 1) MPI_Abort(MPI_COMM_WORLD, ExitRankError);

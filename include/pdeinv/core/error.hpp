@@ -73,6 +73,8 @@ class PetscFailure : public Error {
 // -start_in_debugger, -stop_for_debugger: petscErrorHandlingAsked()): PETSc's handler, pushed
 // in PetscInitialize, then stays in charge.
 void installPetscErrorHandler();
+// The message of an allocation that failed (PETSc's PETSC_ERR_MEM, std::bad_alloc).
+std::string outOfMemoryAdvice();
 bool petscErrorHandlingAsked();
 
 namespace detail {
