@@ -164,7 +164,7 @@ DEFAULTS = {
     ("src/io/output.cpp", "def"): "output/<mode>",
     ("src/workflow/inversion.cpp", "{tobs.back()}"): "the final observation time",
     ("src/workflow/inversion.cpp", "s.spectrum.oversampling"): "10",
-    ("src/forward/steady_problem.cpp", "zeros(stateElement.components)"):
+    ("src/forward/steady_problem.cpp", "zeros(components)"):
         "0 for each state component",
     ("src/mesh/mesh.cpp", "std::vector<PetscInt>(box.dim, 8)"): "8 per dimension",
     ("src/mesh/mesh.cpp", "std::vector<PetscReal>(box.dim, 0.0)"): "0 per dimension",

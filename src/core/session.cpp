@@ -10,8 +10,8 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
-#include <sstream>
 #include <new>
+#include <sstream>
 #include <string>
 #include <vector>
 

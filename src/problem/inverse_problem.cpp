@@ -4,7 +4,9 @@
 #include "pdeinv/core/root_vector.hpp"
 #include "pdeinv/transient/transient_solver.hpp"
 
+#include <cmath>
 #include <cstdlib>
+#include <string>
 
 namespace pdeinv {
 namespace {
@@ -28,6 +30,56 @@ std::vector<PetscReal> readScalars(const Options& opts, const std::string& name,
 }
 
 }  // namespace
+
+std::unique_ptr<InverseProblem> InverseProblem::create(InverseProblemSpec spec) {
+  require(spec.forward != nullptr, "InverseProblemSpec::forward is missing");
+  require(spec.observation != nullptr, "InverseProblemSpec::observation is missing");
+  require(spec.data, "InverseProblemSpec::data is missing (the observed values)");
+  require(spec.sigma, "InverseProblemSpec::sigma is missing (the noise standard deviations)");
+  std::unique_ptr<InverseProblem> p(new InverseProblem);
+  p->forward_ = std::move(spec.forward);
+  p->obs_ = std::move(spec.observation);
+  const auto& P = p->forward_->parameter();
+  auto checkObsVector = [&](Vec v, const std::string& what) {
+    PetscInt n = 0;
+    PDEINV_CALL(VecGetSize(v, &n));
+    require(n == p->obs_->size(), "InverseProblemSpec::" + what + " has " + std::to_string(n) +
+                                      " entries; the observation operator has " +
+                                      std::to_string(p->obs_->size()));
+  };
+  checkObsVector(spec.data, "data");
+  p->data_ = std::move(spec.data);
+  checkObsVector(spec.sigma, "sigma");
+  PetscReal minSigma = 0;
+  PDEINV_CALL(VecMin(spec.sigma, nullptr, &minSigma));
+  require(minSigma > 0, "InverseProblemSpec::sigma must be positive, got a minimum of " +
+                            std::to_string(minSigma));
+  p->sigma_ = std::move(spec.sigma);
+  p->misfit_ =
+      spec.misfit ? std::move(spec.misfit) : std::make_unique<GaussianMisfit>(p->data_, p->sigma_);
+  require(spec.regularizationWeight > 0 && std::isfinite(spec.regularizationWeight),
+          "InverseProblemSpec::regularizationWeight must be positive and finite");
+  auto reg = spec.regularization ? std::move(spec.regularization)
+                                 : regularizationRegistry().create("none", P, Options("reg_"));
+  p->reg_ = std::make_unique<WeightedRegularization>(std::move(reg), spec.regularizationWeight);
+  p->map_ = spec.map ? std::move(spec.map) : parameterMapRegistry().create("identity", Options());
+  p->regions_ = std::move(spec.regions);
+  p->kind_ = p->regions_ ? "regions" : "field";
+  p->truth_ = std::move(spec.truth);
+  p->initVector_ = std::move(spec.initialGuess);
+  p->J_ = std::make_unique<ReducedFunctional>(p->forward_->solver(), *p->obs_, *p->misfit_,
+                                              p->reg_.get(), *p->map_, p->regions_.get());
+  p->J_->setAdjointMode(spec.adjoint);
+  if (p->initVector_) {
+    auto like = p->J_->createParameterVector();
+    PetscInt n = 0, expected = 0;
+    PDEINV_CALL(VecGetSize(p->initVector_, &n));
+    PDEINV_CALL(VecGetSize(like, &expected));
+    require(n == expected, "InverseProblemSpec::initialGuess has " + std::to_string(n) +
+                               " entries; the parameter has " + std::to_string(expected));
+  }
+  return p;
+}
 
 std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
   std::unique_ptr<InverseProblem> p(new InverseProblem);
@@ -344,6 +396,11 @@ Owned<Vec> InverseProblem::initialGuess() const {
     auto theta = J_->createParameterVector();
     setRootVector(theta, scalarInit_);
     return theta;
+  }
+  if (initVector_) {
+    auto x = J_->createParameterVector();
+    PDEINV_CALL(VecCopy(initVector_, x));
+    return x;
   }
   const auto& P = forward_->parameter();
   auto m = P.createVector();

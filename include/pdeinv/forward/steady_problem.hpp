@@ -12,7 +12,9 @@
 //   -bc_dirichlet_value <expr>             u on those facets (default 0)
 //   -<operator>_<field> <expr>             the operator's data fields, e.g. -poisson_source
 //   plus the mesh (-mesh_*) and solver (-state_*) options.
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "pdeinv/forward/steady_solver.hpp"
@@ -20,9 +22,21 @@
 
 namespace pdeinv {
 
+// A steady forward model given in code (fromOptions fills the same from the options database).
+struct SteadyProblemSpec {
+  std::shared_ptr<PdeOperator> op;          // the operator, configured (required)
+  std::string stateElement = "P1";          // as -state_element: P1, P2 (Q1, Q2 on quads)
+  std::string parameterElement = "P1";      // as -parameter_element: P0, P1, P2
+  std::vector<DirichletBC> dirichlet;       // u = g on labelled facets (none: all Neumann)
+  std::map<std::string, std::string> data;  // the operator's data fields by name (expressions);
+                                            // a field not given takes its default expression
+};
+
 class SteadyProblem {
  public:
   static std::unique_ptr<SteadyProblem> fromOptions(MPI_Comm comm);
+  // From code. An unknown data field name or a bad element is an InputError naming it.
+  static std::unique_ptr<SteadyProblem> create(Mesh mesh, SteadyProblemSpec spec);
 
   Mesh& mesh() { return *mesh_; }
   const FunctionSpace& state() const { return *state_; }

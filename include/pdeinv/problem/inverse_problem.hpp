@@ -46,9 +46,29 @@
 
 namespace pdeinv {
 
+// A steady inverse problem given in code: its components built by the program (fromOptions
+// builds the same from the options database). The parameter is a field on forward's parameter
+// space, or one scalar per region with `regions`.
+struct InverseProblemSpec {
+  std::unique_ptr<SteadyProblem> forward;            // required
+  std::unique_ptr<ObservationOperator> observation;  // required, on forward->state()
+  Owned<Vec> data;                                   // observed values (observation vector)
+  Owned<Vec> sigma;                // noise standard deviations (observation vector), required
+  std::unique_ptr<Misfit> misfit;  // default: Gaussian with sigma
+  std::unique_ptr<Regularization> regularization;  // default: none
+  PetscReal regularizationWeight = 1.0;            // β in J = Φ + β R
+  std::unique_ptr<ParameterMap> map;               // default: identity
+  std::unique_ptr<RegionParameters> regions;       // default: a field parameter
+  Owned<Vec> initialGuess;  // the optimisation variable's start (default 0: the map's neutral)
+  Owned<Vec> truth;         // optional: the true optimisation variable (for reports)
+  AdjointMode adjoint = AdjointMode::Implicit;
+};
+
 class InverseProblem {
  public:
   static std::unique_ptr<InverseProblem> fromOptions(MPI_Comm comm);
+  // From code. A missing or mismatched component is an InputError naming the spec's field.
+  static std::unique_ptr<InverseProblem> create(InverseProblemSpec spec);
 
   SteadyProblem& forward() { return *forward_; }
   const ObservationOperator& observation() const { return *obs_; }
@@ -106,6 +126,7 @@ class InverseProblem {
   bool scalarMode_ = false;
   Owned<Vec> fixedField_;              // scalar mode: the physical field m
   std::vector<PetscReal> scalarInit_;  // scalar mode: the starting θ
+  Owned<Vec> initVector_;              // create(): the starting optimisation variable
 };
 
 }  // namespace pdeinv
