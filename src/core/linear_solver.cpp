@@ -168,11 +168,87 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void blockSolveInPl
 
 }  // namespace
 
+namespace {
+// In parallel under PCREDUNDANT (every rank holds the whole factor): the columns are dealt out
+// to the ranks, each solves its share with the blocked sequential solve on its own factor, and
+// the solutions are broadcast to the ranks owning their rows. false (on every rank) when the
+// inner solver does not qualify.
+bool blockFactorSolveRedundant(KSP ksp, Mat B, Mat X) {
+  MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(ksp));
+  int size = 1, rank = 0;
+  MPI_Comm_size(comm, &size);
+  MPI_Comm_rank(comm, &rank);
+  PetscBool preonly = PETSC_FALSE, redundant = PETSC_FALSE;
+  PDEINV_CALL(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(ksp), KSPPREONLY, &preonly));
+  PC pc = nullptr;
+  PDEINV_CALL(KSPGetPC(ksp, &pc));
+  PDEINV_CALL(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(pc), PCREDUNDANT, &redundant));
+  if (!preonly || !redundant) return false;
+  PDEINV_CALL(KSPSetUp(ksp));  // the redundant matrices of the current operator
+  KSP inner = nullptr;
+  PDEINV_CALL(PCRedundantGetKSP(pc, &inner));
+  int innerSize = 0;
+  MPI_Comm_size(PetscObjectComm(reinterpret_cast<PetscObject>(inner)), &innerSize);
+  int qualifies = innerSize == 1 ? 1 : 0;
+  MPI_Allreduce(MPI_IN_PLACE, &qualifies, 1, MPI_INT, MPI_MIN, comm);
+  if (!qualifies) return false;
+  PetscInt N = 0, k = 0, lo = 0, hi = 0;
+  PDEINV_CALL(MatGetSize(B, &N, &k));
+  PDEINV_CALL(MatGetOwnershipRange(B, &lo, &hi));
+  std::vector<int> counts(static_cast<size_t>(size)), displs(static_cast<size_t>(size));
+  const int nLocal = static_cast<int>(hi - lo);
+  MPI_Allgather(&nLocal, 1, MPI_INT, counts.data(), 1, MPI_INT, comm);
+  for (int r = 1; r < size; ++r) displs[r] = displs[r - 1] + counts[r - 1];
+  // This rank's columns c ≡ rank (mod size), gathered whole.
+  std::vector<PetscInt> mine;
+  for (PetscInt c = rank; c < k; c += size) mine.push_back(c);
+  const auto km = static_cast<PetscInt>(mine.size());
+  Owned<Mat> Bm, Xm;
+  PDEINV_CALL(MatCreateSeqDense(PETSC_COMM_SELF, N, km, nullptr, Bm.out()));
+  PDEINV_CALL(MatCreateSeqDense(PETSC_COMM_SELF, N, km, nullptr, Xm.out()));
+  {
+    const PetscScalar* b = nullptr;
+    PetscScalar* bm = nullptr;
+    PetscInt ldb = 0;
+    PDEINV_CALL(MatDenseGetLDA(B, &ldb));
+    PDEINV_CALL(MatDenseGetArrayRead(B, &b));
+    PDEINV_CALL(MatDenseGetArrayWrite(Bm, &bm));
+    std::vector<PetscScalar> column(static_cast<size_t>(N));
+    for (PetscInt c = 0; c < k; ++c) {
+      MPI_Allgatherv(b + c * ldb, nLocal, MPIU_SCALAR, column.data(), counts.data(), displs.data(),
+                     MPIU_SCALAR, comm);
+      if (c % size == rank) std::copy(column.begin(), column.end(), bm + (c / size) * N);
+    }
+    PDEINV_CALL(MatDenseRestoreArrayWrite(Bm, &bm));
+    PDEINV_CALL(MatDenseRestoreArrayRead(B, &b));
+  }
+  int ok = km == 0 ? 1 : (blockFactorSolve(inner, Bm, Xm) ? 1 : 0);
+  MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, comm);
+  if (!ok) return false;
+  const PetscScalar* xm = nullptr;
+  PetscScalar* x = nullptr;
+  PetscInt ldx = 0;
+  PDEINV_CALL(MatDenseGetLDA(X, &ldx));
+  PDEINV_CALL(MatDenseGetArrayRead(Xm, &xm));
+  PDEINV_CALL(MatDenseGetArrayWrite(X, &x));
+  std::vector<PetscScalar> column(static_cast<size_t>(N));
+  for (PetscInt c = 0; c < k; ++c) {
+    const int owner = static_cast<int>(c % size);
+    if (owner == rank) std::copy(xm + (c / size) * N, xm + (c / size + 1) * N, column.begin());
+    MPI_Bcast(column.data(), static_cast<int>(N), MPIU_SCALAR, owner, comm);
+    std::copy(column.begin() + lo, column.begin() + hi, x + c * ldx);
+  }
+  PDEINV_CALL(MatDenseRestoreArrayWrite(X, &x));
+  PDEINV_CALL(MatDenseRestoreArrayRead(Xm, &xm));
+  return true;
+}
+}  // namespace
+
 bool blockFactorSolve(KSP ksp, Mat B, Mat X) {
   MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(ksp));
   int size = 1;
   MPI_Comm_size(comm, &size);
-  if (size != 1) return false;
+  if (size != 1) return blockFactorSolveRedundant(ksp, B, X);
   PetscBool preonly = PETSC_FALSE, cholesky = PETSC_FALSE;
   PDEINV_CALL(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(ksp), KSPPREONLY, &preonly));
   PC pc = nullptr;

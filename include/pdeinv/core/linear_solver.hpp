@@ -63,8 +63,10 @@ bool setDefaultLinearSolver(KSP ksp, const Options& opts, const LinearSolverDefa
 // (3.8 ms each, memory-bound); the blocked pass reads it once for 16. The factor is read through
 // the public SeqSBAIJ accessors (rows of −U with the inverse pivot last, A = Pᵀ Uᵀ D U P), and
 // each call checks its first column against PETSc's own solve: on any other layout or ordering
-// it returns false and the caller uses KSPMatSolve. Returns false, doing nothing, for any other
-// KSP. B and X are MATSEQDENSE.
+// it returns false and the caller uses KSPMatSolve. In parallel under PCREDUNDANT (every rank
+// factors the whole matrix) the columns are dealt out to the ranks, each solving its share on
+// its own factor. Returns false, doing nothing, for any other KSP (collectively). B and X are
+// dense with the KSP's row layout.
 bool blockFactorSolve(KSP ksp, Mat B, Mat X);
 
 // ‖x‖ is finite. A direct solve (KSPPREONLY) has no convergence test: a NaN right-hand side or
