@@ -86,6 +86,17 @@ class Input {
   }
   // Where the last word or number read starts.
   std::string here() const { return where(last_); }
+  size_t position() const { return pos_; }
+  // The first byte in [from, to) that is a control character other than tab, CR and LF (a NUL
+  // in a text section: PETSc's line reads stop there and see another line than the words do),
+  // or npos.
+  size_t controlByte(size_t from, size_t to) const {
+    for (size_t i = from; i < to && i < s_.size(); ++i) {
+      const auto c = static_cast<unsigned char>(s_[i]);
+      if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f) return i;
+    }
+    return std::string::npos;
+  }
 
   std::string_view word() {
     while (pos_ < s_.size() && separator(s_[pos_])) ++pos_;
@@ -469,10 +480,17 @@ class GmshScanner {
   void physicalNames() {
     const long long n = in_.countWord("the number of physical names");
     for (long long i = 0; i < n; ++i) {
+      const size_t lineStart = in_.position();
       (void)in_.intWord("the dimension of a physical name");
       (void)in_.intWord("the tag of a physical name");
       const std::string line = in_.restOfLine();
       const std::string at = in_.here();
+      if (const size_t bad = in_.controlByte(lineStart, in_.position()); bad != std::string::npos) {
+        refuse(in_.where(bad) + ": a control byte (" +
+                   std::to_string(static_cast<unsigned char>(text_[bad])) +
+                   ") in a physical name's line of $PhysicalNames, which is text",
+               true);
+      }
       const auto quote = line.find('"');
       long long length = -1;  // PETSc's count for its copy
       if (quote != std::string::npos) {
