@@ -16,6 +16,8 @@
 #   scripts/run_sanitizers.sh                    everything, 90 s of fuzzing per reader
 #   scripts/run_sanitizers.sh --fuzz-seconds N   N s per reader (0: replay the corpora only)
 #   scripts/run_sanitizers.sh --runs N           N inputs per reader instead of a time bound
+#   scripts/run_sanitizers.sh --seed N           libFuzzer's seed (with --runs: the same inputs
+#                                                every time, as CI runs it)
 #   scripts/run_sanitizers.sh --jobs N           build and test jobs (default: nproc)
 #   scripts/run_sanitizers.sh --no-tests         skip step 2's GoogleTest programs
 set -euo pipefail
@@ -24,15 +26,17 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="$ROOT/build-asan"
 FUZZ_SECONDS=90
 RUNS=""
+SEED=""
 JOBS="$(nproc)"
 TESTS=1
 READERS=(mesh observation_data sensor_file options_file checkpoint)
 
-usage() { sed -n '2,19s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '2,21s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --fuzz-seconds) FUZZ_SECONDS="$2"; shift ;;
     --runs) RUNS="$2"; shift ;;
+    --seed) SEED="$2"; shift ;;
     --jobs) JOBS="$2"; shift ;;
     --no-tests) TESTS=0 ;;
     -h|--help) usage; exit 0 ;;
@@ -101,6 +105,7 @@ export PDEINV_FUZZ_SCRATCH="$WORK"  # the targets' files for the reader (fuzz_co
 if [[ -n "$RUNS" || "$FUZZ_SECONDS" -gt 0 ]]; then
   bound=(-max_total_time="$FUZZ_SECONDS")
   [[ -n "$RUNS" ]] && bound=(-runs="$RUNS")
+  [[ -n "$SEED" ]] && bound+=(-seed="$SEED")
   for r in "${READERS[@]}"; do
     dict="$ROOT/fuzz/dict/$r.dict"
     [[ $r == observation_data || $r == sensor_file ]] && dict="$ROOT/fuzz/dict/csv.dict"
