@@ -274,17 +274,27 @@ PetscReal forcingTerm(const GNCG& gn, const GNCGState& st, PetscReal gnorm) {
   }
 }
 
-PetscErrorCode callHessianSwitch(Tao tao, bool newton) {
+// The std::function composed on the Tao under `key` (see composeFunction), or null.
+template <class Fn>
+PetscErrorCode composedFunction(Tao tao, const char* key, Fn** fn) {
   PetscContainer c = nullptr;
   PetscFunctionBegin;
-  PetscCall(PetscObjectQuery(reinterpret_cast<PetscObject>(tao), kSwitchKey,
+  *fn = nullptr;
+  PetscCall(PetscObjectQuery(reinterpret_cast<PetscObject>(tao), key,
                              reinterpret_cast<PetscObject*>(&c)));
   if (!c) PetscFunctionReturn(0);
   void* ptr = nullptr;
   PetscCall(PetscContainerGetPointer(c, &ptr));
-  auto* fn = static_cast<HessianSwitch*>(ptr);
+  *fn = static_cast<Fn*>(ptr);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode callHessianSwitch(Tao tao, bool newton) {
+  HessianSwitch* fn = nullptr;
+  PetscFunctionBegin;
+  PetscCall(composedFunction(tao, kSwitchKey, &fn));
   try {
-    if (*fn) (*fn)(newton);
+    if (fn && *fn) (*fn)(newton);
   } catch (const std::exception& e) {
     SETERRQ(PetscObjectComm(reinterpret_cast<PetscObject>(tao)), PETSC_ERR_LIB,
             "pdeinvgncg: the Hessian switch failed: %s", e.what());
@@ -293,16 +303,12 @@ PetscErrorCode callHessianSwitch(Tao tao, bool newton) {
 }
 
 PetscErrorCode callDataSpaceStep(Tao tao, Vec x, Vec g, Vec p) {
-  PetscContainer c = nullptr;
+  DataSpaceStepFn* fn = nullptr;
   PetscFunctionBegin;
-  PetscCall(PetscObjectQuery(reinterpret_cast<PetscObject>(tao), kDataSpaceKey,
-                             reinterpret_cast<PetscObject*>(&c)));
-  PetscCheck(c, PetscObjectComm(reinterpret_cast<PetscObject>(tao)), PETSC_ERR_ORDER,
+  PetscCall(composedFunction(tao, kDataSpaceKey, &fn));
+  PetscCheck(fn && *fn, PetscObjectComm(reinterpret_cast<PetscObject>(tao)), PETSC_ERR_ORDER,
              "pdeinvgncg: -tao_gncg_step data_space needs a data-space step from the application "
              "(taoGNCGSetDataSpaceStep)");
-  void* ptr = nullptr;
-  PetscCall(PetscContainerGetPointer(c, &ptr));
-  auto* fn = static_cast<DataSpaceStepFn*>(ptr);
   try {
     (*fn)(x, g, p);
   } catch (const std::exception& e) {
@@ -454,9 +460,23 @@ GNCG* gncgOf(Tao tao, const char* who) {
   return dataOf(tao);
 }
 
-PetscErrorCode destroySwitch(void* ptr) {
-  delete static_cast<HessianSwitch*>(ptr);
-  return 0;
+// Keeps a std::function on the Tao under `key` (an empty one removes it); the Tao frees it.
+template <class Fn>
+void composeFunction(Tao tao, const char* key, Fn fn) {
+  auto obj = reinterpret_cast<PetscObject>(tao);
+  if (!fn) {
+    PDEINV_CALL(PetscObjectCompose(obj, key, nullptr));
+    return;
+  }
+  PetscContainer c = nullptr;
+  PDEINV_CALL(PetscContainerCreate(PetscObjectComm(obj), &c));
+  PDEINV_CALL(PetscContainerSetPointer(c, new Fn(std::move(fn))));
+  PDEINV_CALL(PetscContainerSetUserDestroy(c, [](void* ptr) -> PetscErrorCode {
+    delete static_cast<Fn*>(ptr);
+    return 0;
+  }));
+  PDEINV_CALL(PetscObjectCompose(obj, key, reinterpret_cast<PetscObject>(c)));
+  PDEINV_CALL(PetscContainerDestroy(&c));
 }
 
 }  // namespace
@@ -468,36 +488,11 @@ void registerTaoGNCG() {
 }
 
 void taoGNCGSetHessianSwitch(Tao tao, std::function<void(bool newton)> hessianSwitch) {
-  auto obj = reinterpret_cast<PetscObject>(tao);
-  if (!hessianSwitch) {
-    PDEINV_CALL(PetscObjectCompose(obj, kSwitchKey, nullptr));
-    return;
-  }
-  PetscContainer c = nullptr;
-  PDEINV_CALL(PetscContainerCreate(PetscObjectComm(obj), &c));
-  auto* fn = new HessianSwitch(std::move(hessianSwitch));
-  PDEINV_CALL(PetscContainerSetPointer(c, fn));
-  PDEINV_CALL(PetscContainerSetUserDestroy(c, destroySwitch));
-  PDEINV_CALL(PetscObjectCompose(obj, kSwitchKey, reinterpret_cast<PetscObject>(c)));
-  PDEINV_CALL(PetscContainerDestroy(&c));
+  composeFunction<HessianSwitch>(tao, kSwitchKey, std::move(hessianSwitch));
 }
 
 void taoGNCGSetDataSpaceStep(Tao tao, std::function<void(Vec x, Vec g, Vec p)> step) {
-  auto obj = reinterpret_cast<PetscObject>(tao);
-  if (!step) {
-    PDEINV_CALL(PetscObjectCompose(obj, kDataSpaceKey, nullptr));
-    return;
-  }
-  PetscContainer c = nullptr;
-  PDEINV_CALL(PetscContainerCreate(PetscObjectComm(obj), &c));
-  auto* fn = new DataSpaceStepFn(std::move(step));
-  PDEINV_CALL(PetscContainerSetPointer(c, fn));
-  PDEINV_CALL(PetscContainerSetUserDestroy(c, [](void* ptr) -> PetscErrorCode {
-    delete static_cast<DataSpaceStepFn*>(ptr);
-    return 0;
-  }));
-  PDEINV_CALL(PetscObjectCompose(obj, kDataSpaceKey, reinterpret_cast<PetscObject>(c)));
-  PDEINV_CALL(PetscContainerDestroy(&c));
+  composeFunction<DataSpaceStepFn>(tao, kDataSpaceKey, std::move(step));
 }
 
 bool taoGNCGUsesDataSpace(Tao tao) {
