@@ -96,8 +96,8 @@ void answerHelp(MPI_Comm comm, const char* description, const ProgramHelp& h) {
   if (rankOf(comm) == 0) {
     if (description) std::cout << description;
     std::cout << "\nOptions of every mode, by component: -flag <type> (default)  help. Then "
-                 "the registered\ncomponents (options of plugin components, -plugin, are not "
-                 "listed above), then PETSc's\noptions.\n";
+                 "the registered\ncomponents with their operators' data fields (plugin "
+                 "components, -plugin, included), then\nPETSc's options.\n";
     printOptionCatalog(std::cout, h.options);
     if (h.components) {
       std::cout << "\n";

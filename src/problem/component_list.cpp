@@ -30,6 +30,19 @@ void section(std::ostream& os, const std::string& title, const R& r) {
 
 void printRegisteredComponents(std::ostream& os) {
   section(os, "PDE operators", operatorRegistry());
+  // Each operator's data fields, plugins' included (the catalogue above is built from pdeinv's
+  // own sources; a plugin's operator is known only once it is loaded).
+  for (const auto& name : operatorRegistry().names()) {
+    const auto op = operatorRegistry().create(name);
+    const auto fields = op->dataFields();
+    if (fields.empty()) continue;
+    os << "  " << name << " data fields:";
+    for (const auto& f : fields) {
+      os << "\n    -" << name << "_" << f.name << " <expression> (default " << f.defaultExpression
+         << ")  " << f.help;
+    }
+    os << "\n";
+  }
   section(os, "parameter maps", parameterMapRegistry());
   section(os, "observation types", observationRegistry());
   section(os, "misfits", misfitRegistry());

@@ -27,6 +27,15 @@ foreach(mode verify invert)
                        ENVIRONMENT "OMPI_MCA_rmaps_base_oversubscribe=1;OMP_NUM_THREADS=1")
 endforeach()
 
+# -help with the plugin lists its operator's options (its data fields) beside pdeinv's own.
+add_test(NAME extension_example_help_lists_plugin_options
+         COMMAND ${CMAKE_COMMAND} -DPROGRAM=$<TARGET_FILE:pdeinv_driver>
+                 "-DARGS=-plugin;${PDEINV_EXTENSION_PLUGIN};-help"
+                 "-DEXPECT=reaction_diffusion data fields:.*-reaction_diffusion_source <expression> \\(default 1\\)"
+                 -P ${CMAKE_CURRENT_LIST_DIR}/expect_output.cmake)
+set_tests_properties(extension_example_help_lists_plugin_options PROPERTIES TIMEOUT 60
+                     FIXTURES_REQUIRED extension_example)
+
 # A plugin that cannot be loaded, or has no entry point: one clear error, at 1 and 2 ranks.
 pdeinv_add_error_test(NAME plugin_missing EXPECT "cannot load plugin 'nope.so'"
                       ARGS -plugin nope.so)
