@@ -99,9 +99,9 @@ std::string ReducedFunctional::dataSpaceUnavailableReason() const {
 namespace {
 // Every entry of a (small, distributed) vector on every rank.
 std::vector<PetscReal> allValues(Vec v) {
-  VecScatter scatter = nullptr;
-  Vec all = nullptr;
-  PDEINV_CALL(VecScatterCreateToAll(v, &scatter, &all));
+  Owned<VecScatter> scatter;
+  Owned<Vec> all;
+  PDEINV_CALL(VecScatterCreateToAll(v, scatter.out(), all.out()));
   PDEINV_CALL(VecScatterBegin(scatter, v, all, INSERT_VALUES, SCATTER_FORWARD));
   PDEINV_CALL(VecScatterEnd(scatter, v, all, INSERT_VALUES, SCATTER_FORWARD));
   PetscInt n = 0;
@@ -110,8 +110,6 @@ std::vector<PetscReal> allValues(Vec v) {
   PDEINV_CALL(VecGetArrayRead(all, &a));
   std::vector<PetscReal> out(a, a + n);
   PDEINV_CALL(VecRestoreArrayRead(all, &a));
-  PDEINV_CALL(VecScatterDestroy(&scatter));
-  PDEINV_CALL(VecDestroy(&all));
   return out;
 }
 }  // namespace

@@ -61,7 +61,7 @@ void DataSpaceStep::compute(Vec x, Vec g, Vec p) {
     S = eig.eigenvectors() * lam.cwiseMax(0.0).cwiseSqrt().asDiagonal() *
         eig.eigenvectors().transpose();
   }
-  // Ĵ rows: ĵ_i = Σ_k S_ik j_k (into Z_ as scratch, then C ĵ_i).
+  // Ĵ rows ĵ_i = Σ_k S_ik j_k, one at a time (jhat), and Z_i = C ĵ_i.
   std::vector<Vec> rowVecs(static_cast<size_t>(n));
   for (PetscInt i = 0; i < n; ++i) rowVecs[static_cast<size_t>(i)] = rows_[static_cast<size_t>(i)];
   if (static_cast<PetscInt>(Z_.size()) != n) {
