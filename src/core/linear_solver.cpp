@@ -12,6 +12,16 @@
 
 namespace pdeinv {
 
+namespace {
+// The ordering of PETSc's own factorizations: AMD where PETSc has it, nested dissection else.
+MatOrderingType defaultFactorOrdering() {
+  PetscErrorCode (*amd)(Mat, MatOrderingType, IS*, IS*) = nullptr;
+  PDEINV_CALL(MatInitializePackage());  // registers the orderings
+  PDEINV_CALL(PetscFunctionListFind(MatOrderingList, MATORDERINGAMD, &amd));
+  return amd ? MATORDERINGAMD : MATORDERINGND;
+}
+}  // namespace
+
 bool setDefaultLinearSolver(KSP ksp, const Options& opts, const LinearSolverDefaults& d) {
   const auto choice = opts.getString(
       "solver", "auto",
@@ -50,10 +60,7 @@ bool setDefaultLinearSolver(KSP ksp, const Options& opts, const LinearSolverDefa
     // nested dissection on the benchmark: numeric factorizations 10–30 % faster at 128² in
     // alternating runs, ~20 % at 256², and ~11 % less peak memory there; nested dissection
     // where AMD is not built in.
-    PetscErrorCode (*amd)(Mat, MatOrderingType, IS*, IS*) = nullptr;
-    PDEINV_CALL(MatInitializePackage());  // registers the orderings
-    PDEINV_CALL(PetscFunctionListFind(MatOrderingList, MATORDERINGAMD, &amd));
-    const MatOrderingType ordering = amd ? MATORDERINGAMD : MATORDERINGND;
+    const MatOrderingType ordering = defaultFactorOrdering();
     PetscBool cholmod = PETSC_FALSE;
     if (d.kind == MatrixKind::Spd && d.globalSize > LinearSolverDefaults::cholmodMinDofs) {
       PetscBool anyType = PETSC_FALSE;
@@ -114,27 +121,6 @@ bool setDefaultLinearSolver(KSP ksp, const Options& opts, const LinearSolverDefa
 namespace {
 
 constexpr int kBlock = 16;  // right-hand sides per pass over the factor
-
-// An integer kept on a PETSc object under a name (-1 when none).
-PetscInt64 composedInt(PetscObject obj, const char* name) {
-  PetscContainer c = nullptr;
-  PDEINV_CALL(PetscObjectQuery(obj, name, reinterpret_cast<PetscObject*>(&c)));
-  if (!c) return -1;
-  void* ptr = nullptr;
-  PDEINV_CALL(PetscContainerGetPointer(c, &ptr));
-  return *static_cast<PetscInt64*>(ptr);
-}
-void composeInt(PetscObject obj, const char* name, PetscInt64 value) {
-  PetscContainer c = nullptr;
-  PDEINV_CALL(PetscContainerCreate(PETSC_COMM_SELF, &c));
-  PDEINV_CALL(PetscContainerSetPointer(c, new PetscInt64(value)));
-  PDEINV_CALL(PetscContainerSetUserDestroy(c, [](void* p) -> PetscErrorCode {
-    delete static_cast<PetscInt64*>(p);
-    return 0;
-  }));
-  PDEINV_CALL(PetscObjectCompose(obj, name, reinterpret_cast<PetscObject>(c)));
-  PDEINV_CALL(PetscContainerDestroy(&c));
-}
 
 // W (n × kBlock, row-major, permuted) ← A_p⁻¹ W with A_p = Uᵀ D U: ia/ja/a hold, per row i,
 // the entries −u_ij (j > i) and then 1/d_i. Compiled for AVX-512, AVX2 and baseline x86-64,
@@ -200,9 +186,7 @@ bool blockFactorSolveRedundant(KSP ksp, Mat B, Mat X) {
   MPI_Allgather(&nLocal, 1, MPI_INT, counts.data(), 1, MPI_INT, comm);
   for (int r = 1; r < size; ++r) displs[r] = displs[r - 1] + counts[r - 1];
   // This rank's columns c ≡ rank (mod size), gathered whole.
-  std::vector<PetscInt> mine;
-  for (PetscInt c = rank; c < k; c += size) mine.push_back(c);
-  const auto km = static_cast<PetscInt>(mine.size());
+  const PetscInt km = rank < k ? (k - rank + size - 1) / size : 0;
   Owned<Mat> Bm, Xm;
   PDEINV_CALL(MatCreateSeqDense(PETSC_COMM_SELF, N, km, nullptr, Bm.out()));
   PDEINV_CALL(MatCreateSeqDense(PETSC_COMM_SELF, N, km, nullptr, Xm.out()));
@@ -275,25 +259,22 @@ bool blockFactorSolve(KSP ksp, Mat B, Mat X) {
   IS cachedPerm = nullptr;
   PDEINV_CALL(
       PetscObjectQuery(kspObj, "pdeinv_block_perm", reinterpret_cast<PetscObject*>(&cachedPerm)));
-  const PetscInt64 cachedState = composedInt(kspObj, "pdeinv_block_perm_state");
+  PetscObjectState* cachedState = nullptr;
+  PDEINV_CALL(composedValue(kspObj, "pdeinv_block_perm_state", &cachedState));
   IS rowPerm = cachedPerm;
-  if (!cachedPerm || cachedState != static_cast<PetscInt64>(nzState)) {
+  if (!cachedPerm || !cachedState || *cachedState != nzState) {
     const char* prefix = nullptr;
     PDEINV_CALL(KSPGetOptionsPrefix(ksp, &prefix));
     char orderingName[64] = "";
     PetscBool set = PETSC_FALSE;
     PDEINV_CALL(PetscOptionsGetString(nullptr, prefix, "-pc_factor_mat_ordering_type", orderingName,
                                       sizeof orderingName, &set));
-    if (!set) {
-      PetscErrorCode (*amd)(Mat, MatOrderingType, IS*, IS*) = nullptr;
-      PDEINV_CALL(PetscFunctionListFind(MatOrderingList, MATORDERINGAMD, &amd));
-      std::snprintf(orderingName, sizeof orderingName, "%s", amd ? MATORDERINGAMD : MATORDERINGND);
-    }
+    if (!set) std::snprintf(orderingName, sizeof orderingName, "%s", defaultFactorOrdering());
     Owned<IS> r, c;
     PDEINV_CALL(MatGetOrdering(A, orderingName, r.out(), c.out()));
     PDEINV_CALL(
         PetscObjectCompose(kspObj, "pdeinv_block_perm", reinterpret_cast<PetscObject>(r.get())));
-    composeInt(kspObj, "pdeinv_block_perm_state", static_cast<PetscInt64>(nzState));
+    PDEINV_CALL(composeValue(kspObj, "pdeinv_block_perm_state", nzState));
     rowPerm = r.get();  // kept alive by the composition
   }
   PetscInt n = 0, k = 0, nF = 0;
@@ -340,8 +321,9 @@ bool blockFactorSolve(KSP ksp, Mat B, Mat X) {
   // (PETSc 3.18 has no public getter of an object's state; every numeric factorization
   // increases it.)
   const PetscObjectState factorState = reinterpret_cast<PetscObject>(F)->state;
-  if (composedInt(kspObj, "pdeinv_block_checked_state") == static_cast<PetscInt64>(factorState))
-    return true;
+  PetscObjectState* checkedState = nullptr;
+  PDEINV_CALL(composedValue(kspObj, "pdeinv_block_checked_state", &checkedState));
+  if (checkedState && *checkedState == factorState) return true;
   Vec b0 = nullptr, x0 = nullptr;
   Owned<Vec> ref;
   PDEINV_CALL(MatDenseGetColumnVecRead(B, 0, &b0));
@@ -361,7 +343,7 @@ bool blockFactorSolve(KSP ksp, Mat B, Mat X) {
                           static_cast<double>(diff / (refNorm > 0 ? refNorm : 1))));
     return false;
   }
-  composeInt(kspObj, "pdeinv_block_checked_state", static_cast<PetscInt64>(factorState));
+  PDEINV_CALL(composeValue(kspObj, "pdeinv_block_checked_state", factorState));
   return true;
 }
 

@@ -231,16 +231,13 @@ void SteadySolver::linearize() {
 }
 
 namespace {
-void checkLinearSolve(KSP ksp, Vec x, const char* what) {
+// `finite`: whether the solution is finite (checked by the caller: one vector or several).
+void checkLinearSolve(KSP ksp, bool finite, const std::string& what) {
   KSPConvergedReason reason;
   PDEINV_CALL(KSPGetConvergedReason(ksp, &reason));
-  if (reason < 0) {
-    throw ForwardSolveFailure(std::string(what) + " solve diverged: " + linearSolveReason(ksp));
-  }
-  if (!finiteVector(x)) {
-    throw ForwardSolveFailure(std::string(what) +
-                              " solve produced a non-finite solution (NaN or Inf)");
-  }
+  if (reason < 0) throw ForwardSolveFailure(what + " solve diverged: " + linearSolveReason(ksp));
+  if (!finite)
+    throw ForwardSolveFailure(what + " solve produced a non-finite solution (NaN or Inf)");
 }
 }  // namespace
 
@@ -249,7 +246,7 @@ void SteadySolver::solveTangent(Vec rhs, Vec du) {
   KSP ksp = nullptr;
   PDEINV_CALL(SNESGetKSP(snes_, &ksp));
   PDEINV_CALL(KSPSolve(ksp, rhs, du));
-  checkLinearSolve(ksp, du, "tangent");
+  checkLinearSolve(ksp, finiteVector(du), "tangent");
   PetscInt its = 0;
   PDEINV_CALL(KSPGetIterationNumber(ksp, &its));
   stats_.tangentSolves++;
@@ -270,19 +267,10 @@ void SteadySolver::solveTransposeMany(Mat B, Mat X) {
   if (n == 0) return;
   if (op_->symmetricJacobian()) {
     if (!blockFactorSolve(ksp, B, X)) PDEINV_CALL(KSPMatSolve(ksp, B, X));
-    KSPConvergedReason reason;
-    PDEINV_CALL(KSPGetConvergedReason(ksp, &reason));
-    if (reason < 0) {
-      throw ForwardSolveFailure("transpose (adjoint) solve of " + std::to_string(n) +
-                                " right-hand sides diverged: " + linearSolveReason(ksp));
-    }
     PetscReal norm = 0;
     PDEINV_CALL(MatNorm(X, NORM_FROBENIUS, &norm));
-    if (!std::isfinite(norm)) {
-      throw ForwardSolveFailure(
-          "transpose (adjoint) solve of several right-hand sides produced a non-finite "
-          "solution (NaN or Inf)");
-    }
+    checkLinearSolve(ksp, std::isfinite(norm),
+                     "transpose (adjoint, " + std::to_string(n) + " right-hand sides)");
     PetscInt its = 0;
     PDEINV_CALL(KSPGetIterationNumber(ksp, &its));
     stats_.transposeSolves += n;
@@ -319,7 +307,7 @@ void SteadySolver::transposeSolve(Vec rhs, Vec lambda) {
   } else {
     PDEINV_CALL(KSPSolveTranspose(ksp, rhs, lambda));
   }
-  checkLinearSolve(ksp, lambda, "transpose (adjoint)");
+  checkLinearSolve(ksp, finiteVector(lambda), "transpose (adjoint)");
   PetscInt its = 0;
   PDEINV_CALL(KSPGetIterationNumber(ksp, &its));
   stats_.transposeSolves++;

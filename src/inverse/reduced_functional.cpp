@@ -96,24 +96,6 @@ std::string ReducedFunctional::dataSpaceUnavailableReason() const {
   return "";
 }
 
-namespace {
-// Every entry of a (small, distributed) vector on every rank.
-std::vector<PetscReal> allValues(Vec v) {
-  Owned<VecScatter> scatter;
-  Owned<Vec> all;
-  PDEINV_CALL(VecScatterCreateToAll(v, scatter.out(), all.out()));
-  PDEINV_CALL(VecScatterBegin(scatter, v, all, INSERT_VALUES, SCATTER_FORWARD));
-  PDEINV_CALL(VecScatterEnd(scatter, v, all, INSERT_VALUES, SCATTER_FORWARD));
-  PetscInt n = 0;
-  PDEINV_CALL(VecGetLocalSize(all, &n));
-  const PetscScalar* a = nullptr;
-  PDEINV_CALL(VecGetArrayRead(all, &a));
-  std::vector<PetscReal> out(a, a + n);
-  PDEINV_CALL(VecRestoreArrayRead(all, &a));
-  return out;
-}
-}  // namespace
-
 void ReducedFunctional::observationJacobian(Vec x, std::vector<Owned<Vec>>& rows,
                                             std::vector<PetscReal>& W) {
   const std::string why = dataSpaceUnavailableReason();
@@ -131,6 +113,10 @@ void ReducedFunctional::observationJacobian(Vec x, std::vector<Owned<Vec>>& rows
   const MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(probe.get()));
   auto e = obs_.createObservationVector();
   auto He = obs_.createObservationVector();
+  // W's columns are gathered on every rank through one scatter.
+  Owned<VecScatter> toAll;
+  Owned<Vec> heAll;
+  PDEINV_CALL(VecScatterCreateToAll(He, toAll.out(), heAll.out()));
   W.assign(static_cast<size_t>(nObs * nObs), 0.0);
   rows.resize(static_cast<size_t>(nObs));
   auto rp = P.createVector();
@@ -152,9 +138,12 @@ void ReducedFunctional::observationJacobian(Vec x, std::vector<Owned<Vec>>& rows
       obs_.applyTranspose(e, col);
       PDEINV_CALL(MatDenseRestoreColumnVecWrite(Bt, c, &col));
       misfitModel_.hessianApply(y_, e, He);  // column i of W = ∂²Φ/∂y²
-      const auto w = allValues(He);
-      for (PetscInt j = 0; j < nObs; ++j)
-        W[static_cast<size_t>(j * nObs + i)] = w[static_cast<size_t>(j)];
+      PDEINV_CALL(VecScatterBegin(toAll, He, heAll, INSERT_VALUES, SCATTER_FORWARD));
+      PDEINV_CALL(VecScatterEnd(toAll, He, heAll, INSERT_VALUES, SCATTER_FORWARD));
+      const PetscScalar* w = nullptr;
+      PDEINV_CALL(VecGetArrayRead(heAll, &w));
+      for (PetscInt j = 0; j < nObs; ++j) W[static_cast<size_t>(j * nObs + i)] = w[j];
+      PDEINV_CALL(VecRestoreArrayRead(heAll, &w));
     }
     {
       LogScope scope(Phase::Adjoint);

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "pdeinv/core/error.hpp"
+#include "pdeinv/core/handle.hpp"
 
 namespace pdeinv {
 namespace {
@@ -165,9 +166,8 @@ PetscErrorCode TaoView_GNCG(Tao tao, PetscViewer viewer) {
       viewer,
       "line search: Armijo c %g, f rounding tolerance %g, at most %" PetscInt_FMT " backtracks\n",
       static_cast<double>(gn->cArmijo), static_cast<double>(gn->armijoFtol), gn->maxBacktrack));
-  PetscContainer sw = nullptr;
-  PetscCall(PetscObjectQuery(reinterpret_cast<PetscObject>(tao), kSwitchKey,
-                             reinterpret_cast<PetscObject*>(&sw)));
+  HessianSwitch* sw = nullptr;
+  PetscCall(composedValue(reinterpret_cast<PetscObject>(tao), kSwitchKey, &sw));
   if (gn->step == kStepDataSpace) {
     PetscCall(PetscViewerASCIIPrintf(viewer, "Gauss-Newton steps: exact, in data space\n"));
   }
@@ -274,25 +274,10 @@ PetscReal forcingTerm(const GNCG& gn, const GNCGState& st, PetscReal gnorm) {
   }
 }
 
-// The std::function composed on the Tao under `key` (see composeFunction), or null.
-template <class Fn>
-PetscErrorCode composedFunction(Tao tao, const char* key, Fn** fn) {
-  PetscContainer c = nullptr;
-  PetscFunctionBegin;
-  *fn = nullptr;
-  PetscCall(PetscObjectQuery(reinterpret_cast<PetscObject>(tao), key,
-                             reinterpret_cast<PetscObject*>(&c)));
-  if (!c) PetscFunctionReturn(0);
-  void* ptr = nullptr;
-  PetscCall(PetscContainerGetPointer(c, &ptr));
-  *fn = static_cast<Fn*>(ptr);
-  PetscFunctionReturn(0);
-}
-
 PetscErrorCode callHessianSwitch(Tao tao, bool newton) {
   HessianSwitch* fn = nullptr;
   PetscFunctionBegin;
-  PetscCall(composedFunction(tao, kSwitchKey, &fn));
+  PetscCall(composedValue(reinterpret_cast<PetscObject>(tao), kSwitchKey, &fn));
   try {
     if (fn && *fn) (*fn)(newton);
   } catch (const std::exception& e) {
@@ -305,7 +290,7 @@ PetscErrorCode callHessianSwitch(Tao tao, bool newton) {
 PetscErrorCode callDataSpaceStep(Tao tao, Vec x, Vec g, Vec p) {
   DataSpaceStepFn* fn = nullptr;
   PetscFunctionBegin;
-  PetscCall(composedFunction(tao, kDataSpaceKey, &fn));
+  PetscCall(composedValue(reinterpret_cast<PetscObject>(tao), kDataSpaceKey, &fn));
   PetscCheck(fn && *fn, PetscObjectComm(reinterpret_cast<PetscObject>(tao)), PETSC_ERR_ORDER,
              "pdeinvgncg: -tao_gncg_step data_space needs a data-space step from the application "
              "(taoGNCGSetDataSpaceStep)");
@@ -460,23 +445,15 @@ GNCG* gncgOf(Tao tao, const char* who) {
   return dataOf(tao);
 }
 
-// Keeps a std::function on the Tao under `key` (an empty one removes it); the Tao frees it.
+// Keeps a std::function on the Tao under `key`; an empty one removes what was there.
 template <class Fn>
 void composeFunction(Tao tao, const char* key, Fn fn) {
   auto obj = reinterpret_cast<PetscObject>(tao);
-  if (!fn) {
+  if (fn) {
+    PDEINV_CALL(composeValue(obj, key, std::move(fn)));
+  } else {
     PDEINV_CALL(PetscObjectCompose(obj, key, nullptr));
-    return;
   }
-  PetscContainer c = nullptr;
-  PDEINV_CALL(PetscContainerCreate(PetscObjectComm(obj), &c));
-  PDEINV_CALL(PetscContainerSetPointer(c, new Fn(std::move(fn))));
-  PDEINV_CALL(PetscContainerSetUserDestroy(c, [](void* ptr) -> PetscErrorCode {
-    delete static_cast<Fn*>(ptr);
-    return 0;
-  }));
-  PDEINV_CALL(PetscObjectCompose(obj, key, reinterpret_cast<PetscObject>(c)));
-  PDEINV_CALL(PetscContainerDestroy(&c));
 }
 
 }  // namespace

@@ -176,16 +176,14 @@ void TaoProblem::setFromOptions() {
                 " does not handle bounds on the parameter; use bqnls, blmvm, bnls or bntr");
   }
   wirePreconditioner();
-  wireDataSpaceStep(flag);
+  wireDataSpaceStep(std::string("-") + (prefix ? prefix : "") + "tao_gncg_step");
   configured_ = true;
 }
 
-void TaoProblem::wireDataSpaceStep(const std::string& typeFlag) {
+void TaoProblem::wireDataSpaceStep(const std::string& flag) {
   dataSpace_.reset();
   taoGNCGSetDataSpaceStep(tao_, nullptr);
   if (!taoGNCGUsesDataSpace(tao_)) return;
-  const std::string flag =
-      typeFlag.substr(0, typeFlag.size() - std::string("tao_type").size()) + "tao_gncg_step";
   const std::string why = J_.dataSpaceUnavailableReason();
   require(why.empty(), flag + " data_space: " + why);
   require(preconditioned_,
@@ -193,10 +191,8 @@ void TaoProblem::wireDataSpaceStep(const std::string& typeFlag) {
               " data_space needs a regularization with an inverse Hessian (the prior "
               "covariance: -reg_type l2, h1 with delta > 0, or bilaplacian) and "
               "-tao_pdeinv_pc regularization");
-  dataSpace_ = std::make_unique<DataSpaceStep>(J_, [this](Vec r, Vec out) {
-    LogScope scope(Phase::Prior);
-    reg_->applyHessianInverse(r, out);
-  });
+  dataSpace_ = std::make_unique<DataSpaceStep>(
+      J_, [this](Vec r, Vec out) { applyRegularizationInverse(r, out); });
   taoGNCGSetDataSpaceStep(tao_, [this](Vec x, Vec g, Vec p) { dataSpace_->compute(x, g, p); });
 }
 
@@ -270,22 +266,14 @@ void TaoProblem::wirePreconditioner() {
       PetscReal sigma = 1.0;
       bool first = true;
     };
-    PetscContainer container = nullptr;
-    auto* scaling = new Scaling;
-    scaling->self = this;
-    scaling->w = J_.createParameterVector();
     const MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(tao_.get()));
-    PDEINV_CALL(PetscContainerCreate(comm, &container));
-    PDEINV_CALL(PetscContainerSetPointer(container, scaling));
-    PDEINV_CALL(PetscContainerSetUserDestroy(container, [](void* p) -> PetscErrorCode {
-      delete static_cast<Scaling*>(p);
-      return 0;
-    }));
+    Scaling made;
+    made.self = this;
+    made.w = J_.createParameterVector();
     // The Tao owns the scaling: the PC and the update callback only borrow it.
-    PDEINV_CALL(PetscObjectCompose(reinterpret_cast<PetscObject>(tao_.get()),
-                                   "pdeinv_lmvm_j0_scaling",
-                                   reinterpret_cast<PetscObject>(container)));
-    PDEINV_CALL(PetscContainerDestroy(&container));
+    Scaling* scaling = nullptr;
+    PDEINV_CALL(composeValue(reinterpret_cast<PetscObject>(tao_.get()), "pdeinv_lmvm_j0_scaling",
+                             std::move(made), &scaling));
     // Called by TAO at the start of every iteration, before the direction is computed.
     PDEINV_CALL(TaoSetUpdate(
         tao_,
@@ -449,24 +437,23 @@ PetscErrorCode TaoProblem::regularizationMult(Mat H, Vec v, Vec out) {
   return self->guard([&] { self->reg_->hessianApply(self->xH_, v, out); });
 }
 
+void TaoProblem::applyRegularizationInverse(Vec r, Vec out) {
+  LogScope scope(Phase::Prior);
+  reg_->applyHessianInverse(r, out);
+}
+
 PetscErrorCode TaoProblem::inverseMult(Mat P, Vec r, Vec out) {
   void* ctx = nullptr;
   PetscCall(MatShellGetContext(P, &ctx));
   auto* self = static_cast<TaoProblem*>(ctx);
-  return self->guard([&] {
-    LogScope scope(Phase::Prior);
-    self->reg_->applyHessianInverse(r, out);
-  });
+  return self->guard([&] { self->applyRegularizationInverse(r, out); });
 }
 
 PetscErrorCode TaoProblem::preconditionerApply(PC pc, Vec r, Vec out) {
   void* ctx = nullptr;
   PetscCall(PCShellGetContext(pc, &ctx));
   auto* self = static_cast<TaoProblem*>(ctx);
-  return self->guard([&] {
-    LogScope scope(Phase::Prior);
-    self->reg_->applyHessianInverse(r, out);
-  });
+  return self->guard([&] { self->applyRegularizationInverse(r, out); });
 }
 
 PetscErrorCode TaoProblem::monitor(Tao tao, void* ctx) {

@@ -7,9 +7,9 @@
 //   VecSet(v, 1.0);          // converts to the raw handle where PETSc expects one
 #include <petscdm.h>
 #include <petscds.h>
-#include <petscpartitioner.h>
 #include <petscfe.h>
 #include <petscksp.h>
+#include <petscpartitioner.h>
 #include <petscsection.h>
 #include <petscsnes.h>
 #include <petsctao.h>
@@ -83,5 +83,39 @@ class Owned {
  private:
   T obj_ = nullptr;
 };
+
+// A value of any type kept on a PETSc object under a name, in a PetscContainer the object owns:
+// it is freed with the object, or when something else is composed under that name. Both return
+// PETSc's error code (so that PETSc callbacks can call them; PDEINV_CALL elsewhere).
+template <class T>
+PetscErrorCode composeValue(PetscObject obj, const char* name, T value, T** kept = nullptr) {
+  PetscContainer c = nullptr;
+  PetscFunctionBeginUser;
+  PetscCall(PetscContainerCreate(PetscObjectComm(obj), &c));
+  T* held = new T(std::move(value));
+  PetscCall(PetscContainerSetPointer(c, held));
+  PetscCall(PetscContainerSetUserDestroy(c, [](void* p) -> PetscErrorCode {
+    delete static_cast<T*>(p);
+    return 0;
+  }));
+  PetscCall(PetscObjectCompose(obj, name, reinterpret_cast<PetscObject>(c)));
+  PetscCall(PetscContainerDestroy(&c));
+  if (kept) *kept = held;
+  PetscFunctionReturn(0);
+}
+// The value composeValue kept on obj under name, or null.
+template <class T>
+PetscErrorCode composedValue(PetscObject obj, const char* name, T** value) {
+  PetscContainer c = nullptr;
+  PetscFunctionBeginUser;
+  *value = nullptr;
+  PetscCall(PetscObjectQuery(obj, name, reinterpret_cast<PetscObject*>(&c)));
+  if (c) {
+    void* p = nullptr;
+    PetscCall(PetscContainerGetPointer(c, &p));
+    *value = static_cast<T*>(p);
+  }
+  PetscFunctionReturn(0);
+}
 
 }  // namespace pdeinv

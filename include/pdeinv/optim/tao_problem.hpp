@@ -89,7 +89,10 @@ class TaoProblem {
   static PetscErrorCode monitor(Tao, void* ctx);
   PetscErrorCode guard(const std::function<void()>& body);
   void wirePreconditioner();
-  void wireDataSpaceStep(const std::string& typeFlag);
+  // flag: -<prefix>tao_gncg_step, for the errors.
+  void wireDataSpaceStep(const std::string& flag);
+  // out = R⁻¹ r (logged as the prior): the preconditioner, and the data-space step's covariance.
+  void applyRegularizationInverse(Vec r, Vec out);
   bool typeIs(std::initializer_list<const char*> names) const;
 
   Objective& J_;
