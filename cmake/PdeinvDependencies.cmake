@@ -30,6 +30,13 @@ if(NOT YAML_FOUND)
   pdeinv_missing("libyaml (pkg-config module 'yaml-0.1')" "libyaml-dev")
 endif()
 
+# HDF5 (the MPI build PETSc links): the observation reader checks a dataset's storage with the
+# HDF5 API before PETSc reads it, because HDF5 itself reads past its buffers on corrupt files.
+pkg_check_modules(HDF5 QUIET IMPORTED_TARGET GLOBAL hdf5-openmpi)
+if(NOT HDF5_FOUND)
+  pdeinv_missing("HDF5 for Open MPI (pkg-config module 'hdf5-openmpi')" "libhdf5-openmpi-dev")
+endif()
+
 find_package(SUNDIALS 6 CONFIG QUIET COMPONENTS arkode nvecpetsc)
 if(NOT SUNDIALS_FOUND OR NOT TARGET SUNDIALS::arkode OR NOT TARGET SUNDIALS::nvecpetsc)
   pdeinv_missing("SUNDIALS >= 6 with ARKODE and NVECTOR_PETSC" "libsundials-dev")

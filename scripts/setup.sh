@@ -31,7 +31,7 @@ done
 # stack traces) serve scripts/run_sanitizers.sh alone.
 PACKAGES=(build-essential cmake pkg-config g++ git petsc-dev libsundials-dev libeigen3-dev
           libgtest-dev libmuparser-dev gmsh python3-matplotlib python3-h5py openmpi-bin
-          libopenmpi-dev clang-format libopenblas0-serial clang libclang-rt-14-dev llvm-14)
+          libopenmpi-dev libhdf5-openmpi-dev clang-format libopenblas0-serial clang libclang-rt-14-dev llvm-14)
 
 # 1. Debian packages: install only the missing ones.
 missing=()

@@ -18,6 +18,16 @@ std::uint64_t combineKeys(std::uint64_t a, std::uint64_t b) {
   return splitmix64(splitmix64(a) ^ (b + 0xD1B54A32D192ED03ull));
 }
 
+std::uint64_t coordinateKey(PetscReal x) {
+  return static_cast<std::uint64_t>(static_cast<std::int64_t>(std::llround(x * 1e9)));
+}
+
+std::uint64_t locationKey(const PetscReal x[], int dim) {
+  std::uint64_t key = 0;
+  for (int d = 0; d < dim; ++d) key = combineKeys(key, coordinateKey(x[d]));
+  return key;
+}
+
 PetscReal standardNormal(std::uint64_t seed, std::uint64_t key) {
   const std::uint64_t h = combineKeys(seed, key);
   // Uniforms in (0, 1): the top 53 bits of two hashes, offset by half a step.

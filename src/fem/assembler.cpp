@@ -1131,6 +1131,32 @@ void Assembler::contractPairs(const JacobianKernels& kern, int k, const std::vec
   localToGlobalAdd(out.dm(), yloc, y);
 }
 
+void Assembler::massRootApply(const PointNoise& noise, Vec r) const {
+  auto& I = *impl_;
+  const auto& T = I.tabs[0];
+  CachedLocal rloc(state_->dm());
+  PDEINV_CALL(VecSet(rloc, 0.0));
+  {
+    WriteArray out(rloc);
+    std::vector<PetscScalar> re(static_cast<size_t>(T.Nb));
+    I.forEachCell([&](PetscInt cell) {
+      std::fill(re.begin(), re.end(), 0.0);
+      for (int q = 0; q < I.Nq; ++q) {
+        const PetscReal* x = I.x.data() + q * I.dim;
+        const PetscReal root = std::sqrt(I.weights[q] * I.detJAt(q));
+        const PetscReal* tq = T.at(q);
+        for (int c = 0; c < T.Nc; ++c) {
+          const PetscReal xi = root * noise(x, c);
+          const PetscReal* phi = tq + (c * (1 + I.dim)) * T.Nb;
+          for (int b = 0; b < T.Nb; ++b) re[b] += phi[b] * xi;
+        }
+      }
+      scatterAdd(out.get(), I.indices[0]->loc(cell - I.cStart), I.indices[0]->n, re.data());
+    });
+  }
+  localToGlobalAdd(state_->dm(), rloc, r);
+}
+
 PetscReal Assembler::integrate(Vec u, const Integrand& f) const {
   auto& I = *impl_;
   state_->globalToLocal(u, I.locals[0], true);

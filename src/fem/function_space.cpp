@@ -253,9 +253,8 @@ std::vector<std::uint64_t> FunctionSpace::dofKeys() const {
     const PetscScalar* a = nullptr;
     PDEINV_CALL(VecGetArrayRead(xd, &a));
     for (PetscInt i = 0; i < n; ++i) {
-      const auto q = static_cast<std::int64_t>(std::llround(PetscRealPart(a[i]) * 1e9));
       keys[static_cast<size_t>(i)] =
-          combineKeys(keys[static_cast<size_t>(i)], static_cast<std::uint64_t>(q));
+          combineKeys(keys[static_cast<size_t>(i)], coordinateKey(PetscRealPart(a[i])));
     }
     PDEINV_CALL(VecRestoreArrayRead(xd, &a));
   }

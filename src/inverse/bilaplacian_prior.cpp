@@ -8,6 +8,7 @@
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/linear_solver.hpp"
 #include "pdeinv/core/random.hpp"
+#include "pdeinv/fem/assembler.hpp"
 #include "pdeinv/fem/expression.hpp"
 #include "pdeinv/fem/forms.hpp"
 
@@ -87,7 +88,6 @@ BiLaplacianPrior::BiLaplacianPrior(const FunctionSpace& V, const RegularizationS
       A_(ellipticOperator(V, s, M_, s.robin)),
       m0_(s.interpolateM0(V)),
       lumped_(V.createVector()),
-      sqrtLumped_(V.createVector()),
       d_(V.createVector()),
       t_(V.createVector()),
       s_(V.createVector()),
@@ -108,9 +108,9 @@ BiLaplacianPrior::BiLaplacianPrior(const FunctionSpace& V, const RegularizationS
     PDEINV_CALL(VecSum(lumped_, &trace));
     PDEINV_CALL(VecScale(lumped_, total / trace));
   }
-  PDEINV_CALL(VecCopy(lumped_, sqrtLumped_));
-  PDEINV_CALL(VecSqrtAbs(sqrtLumped_));
 }
+
+BiLaplacianPrior::~BiLaplacianPrior() = default;
 
 void BiLaplacianPrior::whitened(Vec m) {
   PDEINV_CALL(VecWAXPY(d_, -1.0, m0_, m));
@@ -148,19 +148,23 @@ bool BiLaplacianPrior::applyHessianInverse(Vec r, Vec out) {
 }
 
 bool BiLaplacianPrior::sample(unsigned long seed, Vec out) {
-  // White noise w ~ N(0, I), each dof's number drawn by its node's location: the same sample
-  // on any number of ranks.
-  const auto keys = V_->dofKeys();
-  std::vector<PetscReal> w(keys.size());
-  for (size_t i = 0; i < keys.size(); ++i) w[i] = standardNormal(seed, keys[i]);
-  PetscScalar* a = nullptr;
-  PDEINV_CALL(VecGetArray(t_, &a));
-  std::copy(w.begin(), w.end(), a);
-  PDEINV_CALL(VecRestoreArray(t_, &a));
-  // m = m0 + A⁻¹ M_L^{1/2} w: covariance A⁻¹ M_L A⁻¹ (the lumped approximation of C).
-  PDEINV_CALL(VecPointwiseMult(t_, t_, sqrtLumped_));
+  // ξ at each cell quadrature point, drawn by (seed, the point's location and component): the
+  // same numbers on any number of ranks. The assembler is built at the first sample (the mass
+  // matrix's quadrature: massMatrix uses a default Assembler too).
+  if (!massRoot_) massRoot_ = std::make_unique<Assembler>(*V_, std::vector<const FunctionSpace*>{});
+  const int dim = V_->dim();
+  massRoot_->massRootApply(
+      [&](const PetscReal x[], int component) {
+        return standardNormal(seed, combineKeys(locationKey(x, dim), component));
+      },
+      t_);
   Asolver_.solve(t_, out);
   PDEINV_CALL(VecAXPY(out, 1.0, m0_));
+  return true;
+}
+
+bool BiLaplacianPrior::mean(Vec out) {
+  PDEINV_CALL(VecCopy(m0_, out));
   return true;
 }
 

@@ -3,7 +3,9 @@
 // Files are read by rank 0 alone and the result — the table, or the message describing what is
 // wrong with the file — is broadcast, so bad input is one InputError on every rank: no rank
 // waits in a collective that another rank left by throwing.
+#include <hdf5.h>
 #include <petscviewer.h>
+#include <petscviewerhdf5.h>
 
 #include <algorithm>
 #include <cmath>
@@ -22,13 +24,6 @@
 #include "pdeinv/inverse/observation.hpp"
 #include "point_table.hpp"
 
-// HDF5 files are opened through PETSc's generic viewer interface (PETSCVIEWERHDF5): the
-// HDF5-specific headers petscviewerhdf5.h and petsclayouthdf5.h include <hdf5.h>, whose
-// directory PETSc's pkg-config file does not list. The two HDF5-specific calls needed are
-// declared as in PETSc 3.18's headers.
-extern "C" PetscErrorCode PetscViewerHDF5HasDataset(PetscViewer, const char[], PetscBool*);
-extern "C" PetscErrorCode PetscViewerHDF5ReadSizes(PetscViewer, const char[], PetscInt*, PetscInt*);
-
 namespace pdeinv {
 namespace detail {
 namespace {
@@ -41,6 +36,118 @@ Owned<PetscViewer> openHdf5(const std::string& path, PetscFileMode mode) {
   PDEINV_CALL(PetscViewerFileSetMode(viewer, mode));
   PDEINV_CALL(PetscViewerFileSetName(viewer, path.c_str()));
   return viewer;
+}
+
+// Closes an HDF5 identifier with its own close function when it goes out of scope.
+struct Hdf5Id {
+  hid_t id = H5I_INVALID_HID;
+  herr_t (*close)(hid_t) = nullptr;
+  Hdf5Id(hid_t i, herr_t (*c)(hid_t)) : id(i), close(c) {}
+  Hdf5Id(const Hdf5Id&) = delete;
+  Hdf5Id& operator=(const Hdf5Id&) = delete;
+  ~Hdf5Id() {
+    if (id >= 0) close(id);
+  }
+  bool ok() const { return id >= 0; }
+};
+
+// Checks that dataset `name` of the HDF5 file at `path` (`bytes` long) stores all the numbers
+// its header claims, before PETSc's VecLoad reads it; returns what is wrong, or "". HDF5 trusts
+// a file's metadata: a layout claiming more than is stored makes H5Dread copy past its buffers
+// (found by fuzzing: a chunked dataset with no chunk allocated, read from a corrupt fill value).
+// So only plain storage is read: one or two dimensions of 4- or 8-byte floating-point numbers,
+// no filters, and every byte of the data inside the file (compact, contiguous, or chunked with
+// every chunk allocated at its full size) — the way writeObservationData and PETSc store them.
+std::string checkHdf5Storage(const std::string& path, const char* name, std::uintmax_t bytes,
+                             const std::string& where) {
+  // HDF5 prints its error stack on failure by default; these failures become messages here.
+  H5E_auto2_t handler = nullptr;
+  void* handlerData = nullptr;
+  H5Eget_auto2(H5E_DEFAULT, &handler, &handlerData);
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  struct Restore {
+    H5E_auto2_t h;
+    void* d;
+    ~Restore() { H5Eset_auto2(H5E_DEFAULT, h, d); }
+  } restore{handler, handlerData};
+
+  const std::string dataset = where + ": dataset '" + name + "'";
+  Hdf5Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!file.ok()) return "cannot read " + where + ": HDF5 cannot open it (a corrupt file)";
+  if (H5Lexists(file.id, name, H5P_DEFAULT) <= 0) return "";  // the caller names it missing
+  Hdf5Id set(H5Dopen2(file.id, name, H5P_DEFAULT), H5Dclose);
+  if (!set.ok()) return dataset + " cannot be opened (a corrupt file, or not a dataset)";
+  Hdf5Id type(H5Dget_type(set.id), H5Tclose);
+  Hdf5Id space(H5Dget_space(set.id), H5Sclose);
+  Hdf5Id plist(H5Dget_create_plist(set.id), H5Pclose);
+  if (!type.ok() || !space.ok() || !plist.ok()) return dataset + " has a corrupt header";
+  const std::size_t typeSize = H5Tget_size(type.id);
+  if (H5Tget_class(type.id) != H5T_FLOAT || (typeSize != 4 && typeSize != 8)) {
+    return dataset + " must hold 4- or 8-byte floating-point numbers";
+  }
+  hsize_t dims[2] = {0, 0};
+  const int rank = H5Sget_simple_extent_ndims(space.id);
+  if (rank < 1 || rank > 2 || H5Sget_simple_extent_dims(space.id, dims, nullptr) != rank) {
+    return dataset + " must have one or two dimensions";
+  }
+  // The number of bytes the data take, as a double: a corrupt header may claim 2^64 elements.
+  double need = static_cast<double>(typeSize);
+  for (int d = 0; d < rank; ++d) need *= static_cast<double>(dims[d]);
+  char count[32];
+  std::snprintf(count, sizeof count, "%.15g", need / static_cast<double>(typeSize));
+  const std::string claim = dataset + " claims " + count + " numbers";
+  if (need > static_cast<double>(bytes)) {
+    return claim + ", more than the file's " + std::to_string(bytes) +
+           " bytes hold (a corrupt file)";
+  }
+  const int filters = H5Pget_nfilters(plist.id);
+  if (filters != 0) {
+    return dataset + " is compressed or filtered (" + std::to_string(filters) +
+           " filters), which is not read: store it uncompressed";
+  }
+  auto inside = [&](haddr_t address, hsize_t size) {
+    return address != HADDR_UNDEF && address <= bytes && size <= bytes - address;
+  };
+  const std::string corrupt = claim + " but does not store them all (a corrupt file)";
+  switch (H5Pget_layout(plist.id)) {
+    case H5D_COMPACT:
+      if (static_cast<double>(H5Dget_storage_size(set.id)) != need) return corrupt;
+      return "";
+    case H5D_CONTIGUOUS: {
+      const hsize_t stored = H5Dget_storage_size(set.id);
+      if (static_cast<double>(stored) != need || !inside(H5Dget_offset(set.id), stored)) {
+        return corrupt;
+      }
+      return "";
+    }
+    case H5D_CHUNKED: {
+      hsize_t chunk[2] = {0, 0};
+      if (H5Pget_chunk(plist.id, rank, chunk) != rank) return corrupt;
+      double chunks = 1, chunkBytes = static_cast<double>(typeSize);
+      for (int d = 0; d < rank; ++d) {
+        if (chunk[d] == 0) return corrupt;
+        chunks *= static_cast<double>((dims[d] + chunk[d] - 1) / chunk[d]);
+        chunkBytes *= static_cast<double>(chunk[d]);
+      }
+      hsize_t allocated = 0;
+      if (H5Dget_num_chunks(set.id, space.id, &allocated) < 0 ||
+          static_cast<double>(allocated) != chunks) {
+        return corrupt;
+      }
+      for (hsize_t i = 0; i < allocated; ++i) {
+        hsize_t offset[2] = {0, 0}, size = 0;
+        unsigned mask = 0;
+        haddr_t address = HADDR_UNDEF;
+        if (H5Dget_chunk_info(set.id, space.id, i, offset, &mask, &address, &size) < 0 ||
+            static_cast<double>(size) != chunkBytes || !inside(address, size)) {
+          return corrupt;
+        }
+      }
+      return "";
+    }
+    default:
+      return dataset + " has a layout pdeinv does not read (virtual or unknown)";
+  }
 }
 
 constexpr PetscReal kPointTolerance = 1e-10;
@@ -163,17 +270,9 @@ std::string readHdf5(const std::string& path, int dim, bool withValues, const st
       PetscBool has = PETSC_FALSE;
       PDEINV_CALL(PetscViewerHDF5HasDataset(viewer, name, &has));
       if (!has) return where + " has no dataset '" + name + "'";
-      // VecLoad allocates the size the dataset's header claims before HDF5 reads a byte of it:
-      // a corrupt header must not ask for more than the file holds (observation datasets are
-      // stored uncompressed, as writeObservationData stores them).
-      PetscInt bs = 0, N = 0;
-      PDEINV_CALL(PetscViewerHDF5ReadSizes(viewer, name, &bs, &N));
-      if (N < 0 || bs < 1 ||
-          static_cast<double>(N) * sizeof(PetscScalar) > static_cast<double>(bytes)) {
-        return where + ": dataset '" + name + "' claims " + std::to_string(N) +
-               " numbers, more than the file's " + std::to_string(bytes) +
-               " bytes hold (a corrupt file, or a compressed dataset, which is not read)";
-      }
+      // VecLoad allocates the size the dataset's header claims, and HDF5 reads what the layout
+      // claims: both are checked against what the file stores first.
+      if (auto e = checkHdf5Storage(path, name, bytes, where); !e.empty()) return e;
       PDEINV_CALL(VecCreate(PETSC_COMM_SELF, v.out()));
       PDEINV_CALL(PetscObjectSetName(reinterpret_cast<PetscObject>(v.get()), name));
       PDEINV_CALL(VecLoad(v, viewer));

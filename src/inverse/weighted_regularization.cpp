@@ -1,5 +1,6 @@
 #include "pdeinv/inverse/weighted_regularization.hpp"
 
+#include <cmath>
 #include <sstream>
 
 #include "pdeinv/core/error.hpp"
@@ -33,6 +34,16 @@ void WeightedRegularization::gradient(Vec m, Vec g) {
 void WeightedRegularization::hessianApply(Vec m, Vec dm, Vec out) {
   inner_->hessianApply(m, dm, out);
   PDEINV_CALL(VecScale(out, weight_));
+}
+
+bool WeightedRegularization::sample(unsigned long seed, Vec out) {
+  if (!inner_->sample(seed, out)) return false;
+  Owned<Vec> m0;
+  PDEINV_CALL(VecDuplicate(out, m0.out()));
+  if (!inner_->mean(m0)) return false;
+  // out = m0 + (s − m0)/√β
+  PDEINV_CALL(VecAXPBY(out, 1.0 - 1.0 / std::sqrt(weight_), 1.0 / std::sqrt(weight_), m0));
+  return true;
 }
 
 bool WeightedRegularization::applyHessianInverse(Vec r, Vec out) {

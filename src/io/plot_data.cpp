@@ -4,6 +4,7 @@
 
 #include <petscdmplex.h>
 #include <petscviewer.h>
+#include <petscviewerhdf5.h>
 
 #include <algorithm>
 #include <cmath>
@@ -14,14 +15,6 @@
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/handle.hpp"
 #include "pdeinv/core/session.hpp"
-
-// Declared as in PETSc 3.18's petscviewerhdf5.h, which includes <hdf5.h> (whose directory
-// PETSc's pkg-config file does not list; see src/inverse/observation_data.cpp).
-extern "C" PetscErrorCode PetscViewerHDF5Open(MPI_Comm, const char[], PetscFileMode, PetscViewer*);
-extern "C" PetscErrorCode PetscViewerHDF5PushGroup(PetscViewer, const char[]);
-extern "C" PetscErrorCode PetscViewerHDF5PopGroup(PetscViewer);
-extern "C" PetscErrorCode PetscViewerHDF5WriteAttribute(PetscViewer, const char[], const char[],
-                                                        PetscDataType, const void*);
 
 namespace pdeinv {
 namespace {

@@ -35,3 +35,6 @@ set_tests_properties(driver_invert_identify_np2 PROPERTIES
 pdeinv_add_error_test(NAME invert_identify_without_prior_inverse
                       EXPECT "the field spectrum needs a prior with an invertible Hessian"
                       ARGS -mode invert -mesh_faces 4,4 -truth x -obs_type grid -obs_grid 3,3 -reg_type h1 -identify_rank 5)
+
+# The Laplace approximation against the dense posterior of the same operators, at 1 and 2 ranks.
+pdeinv_add_test(NAME test_laplace SOURCES bayes/test_laplace.cpp)

@@ -1,5 +1,6 @@
 # The subsurface speed benchmark (apps/benchmarks/subsurf.opts) at 16², 1 and 2 ranks: the same
-# Newton iterations and final cost with the default direct solves and with every solve
+# Newton iterations and final cost (10 and 22.0966 since the prior samples use the consistent mass
+# matrix) with the default direct solves and with every solve
 # iterative to tight tolerance (what scripts/bench_subsurf.sh --reference checks at larger n).
 set(PDEINV_SUBSURF -options_file apps/benchmarks/subsurf.opts
                    -mesh_file meshes/structured_square_16.msh -plot 0)
@@ -16,7 +17,7 @@ foreach(np 1 2)
                      -output ${CMAKE_BINARY_DIR}/test_output/subsurf_${solver}_np${np}
              WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
     set_tests_properties(driver_subsurf_${solver}_np${np} PROPERTIES
-                         PASS_REGULAR_EXPRESSION "converged: CONVERGED_GRTOL after 1[5-7] iterations.*cost 2\\.24993[0-1]e\\+01.*time per phase.*pdeinvHessAction"
+                         PASS_REGULAR_EXPRESSION "converged: CONVERGED_GRTOL after (9|1[01]) iterations.*cost 2\\.20966[12]e\\+01.*time per phase.*pdeinvHessAction"
                          TIMEOUT 120 PROCESSORS ${np})
   endforeach()
 endforeach()
@@ -30,7 +31,7 @@ add_test(NAME driver_subsurf_telescope_np2
                  -state_telescope_ksp_type preonly -state_telescope_pc_type cholesky
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(driver_subsurf_telescope_np2 PROPERTIES
-                     PASS_REGULAR_EXPRESSION "converged: CONVERGED_GRTOL after 1[5-7] iterations.*cost 2\\.24993[0-1]e\\+01"
+                     PASS_REGULAR_EXPRESSION "converged: CONVERGED_GRTOL after (9|1[01]) iterations.*cost 2\\.20966[12]e\\+01"
                      TIMEOUT 60 PROCESSORS 2)
 # An option no rank reads is still an error, at 2 ranks as at 1.
 pdeinv_add_error_test(NAME unused_option_on_every_rank

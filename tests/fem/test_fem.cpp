@@ -6,6 +6,7 @@
 
 #include "../test_util.hpp"
 #include "pdeinv/core/error.hpp"
+#include "pdeinv/core/random.hpp"
 #include "pdeinv/fem/assembler.hpp"
 #include "pdeinv/fem/forms.hpp"
 #include "pdeinv/forward/steady_problem.hpp"
@@ -118,6 +119,66 @@ TEST(Forms, mass_matrix_measures_area_and_stiffness_annihilates_constants) {
   auto one = W.createVector();
   VecSet(one, 1.0);
   EXPECT_NEAR(bilinearForm(M, one, one), 3.0, 1e-12);
+}
+
+// massRootApply: M = WᵀW exactly. Every quadrature point (and component) in turn carries the
+// noise 1 and the rest 0, which gives the column w_p of Wᵀ; then Σ_p (uᵀw_p)(vᵀw_p) = uᵀMv for
+// random u, v. Triangles P1 and P2, quads Q1 and vector P1 on tetrahedra, at any rank count.
+TEST(Forms, mass_root_is_the_quadrature_square_root_of_the_mass_matrix) {
+  struct Case {
+    Mesh mesh;
+    ElementSpec element;
+  };
+  std::vector<Case> cases;
+  cases.push_back({gmshMesh("unit_square_coarse.msh"), {1, 1}});
+  cases.push_back({gmshMesh("l_shape_coarse.msh"), {2, 1}});
+  cases.push_back({unitBox(2, 3), {1, 1}});
+  cases.push_back({gmshMesh("unit_cube_coarse.msh"), {1, 3}});
+  for (auto& c : cases) {
+    FunctionSpace V(c.mesh, c.element, "u");
+    Assembler a(V, {});
+    auto M = massMatrix(V);
+    const int dim = V.dim();
+    // Every rank's points, gathered: (x, component) per point.
+    std::vector<PetscReal> local;
+    auto r = V.createVector();
+    a.massRootApply(
+        [&](const PetscReal x[], int k) {
+          for (int d = 0; d < 3; ++d) local.push_back(d < dim ? x[d] : 0.0);
+          local.push_back(k);
+          return 0.0;
+        },
+        r);
+    int n = static_cast<int>(local.size()), size = 1;
+    MPI_Comm_size(PETSC_COMM_WORLD, &size);
+    std::vector<int> counts(size), offsets(size, 0);
+    MPI_Allgather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, PETSC_COMM_WORLD);
+    for (int i = 1; i < size; ++i) offsets[i] = offsets[i - 1] + counts[i - 1];
+    std::vector<PetscReal> all(offsets.back() + counts.back());
+    MPI_Allgatherv(local.data(), n, MPIU_REAL, all.data(), counts.data(), offsets.data(), MPIU_REAL,
+                   PETSC_COMM_WORLD);
+    auto u = V.createVector(), v = V.createVector();
+    pdeinv::fillRandom(u, 3);
+    pdeinv::fillRandom(v, 4);
+    PetscReal sum = 0;
+    for (size_t p = 0; p < all.size(); p += 4) {
+      a.massRootApply(
+          [&](const PetscReal x[], int k) {
+            for (int d = 0; d < dim; ++d)
+              if (x[d] != all[p + d]) return 0.0;
+            return k == static_cast<int>(all[p + 3]) ? 1.0 : 0.0;
+          },
+          r);
+      PetscScalar ur = 0, vr = 0;
+      VecDot(u, r, &ur);
+      VecDot(v, r, &vr);
+      sum += ur * vr;
+    }
+    const PetscReal exact = bilinearForm(M, u, v);
+    EXPECT_NEAR(sum, exact, 1e-12 * std::abs(exact))
+        << V.dim() << "-D, degree " << c.element.degree << ", " << c.element.components
+        << " component(s)";
+  }
 }
 
 TEST(Dirichlet, conditions_on_gmsh_tags_give_the_exact_linear_solution) {

@@ -387,6 +387,34 @@ TEST(ObservationData, bad_files_are_input_errors_naming_file_and_line) {
   if (rankOf(PETSC_COMM_WORLD) == 0) std::filesystem::remove(fake);
 }
 
+// HDF5 files written by other tools (h5py's contiguous and compact layouts, 4-byte floats) are
+// read; storage pdeinv does not read, or that does not hold what the header claims, is one
+// message naming the dataset, before HDF5 reads a byte of it (HDF5 reads past its buffers on
+// corrupt layouts: obs_data_hdf5_unstored_chunk.h5 is the fuzzer's input that showed it).
+TEST(ObservationData, hdf5_storage_is_checked_before_it_is_read) {
+  const auto pts =
+      std::vector<Point>{{0.25, 0.25, 0}, {0.75, 0.25, 0}, {0.25, 0.75, 0}, {0.75, 0.75, 0}};
+  for (const char* name : {"obs_data_h5py_contiguous.h5", "obs_data_h5py_float32_compact.h5"}) {
+    const auto d = readObservationData(PETSC_COMM_WORLD, dataPath(name), 2);
+    EXPECT_EQ(d.points, pts) << name;
+    EXPECT_EQ(d.values, (std::vector<PetscReal>{1, 2, 3, 4})) << name;
+  }
+  const auto read = [](const std::string& name) {
+    return [name] { readObservationData(PETSC_COMM_WORLD, dataPath(name), 2); };
+  };
+  expectInputError(read("obs_data_h5py_gzip.h5"),
+                   "dataset 'points' is compressed or filtered (1 filters), which is not read");
+  expectInputError(read("obs_data_h5py_integer.h5"),
+                   "dataset 'values' must hold 4- or 8-byte floating-point numbers");
+  expectInputError(read("obs_data_h5py_3d.h5"), "dataset 'values' must have one or two dimensions");
+  expectInputError(
+      read("obs_data_h5py_partial_chunks.h5"),
+      "dataset 'values' claims 4 numbers but does not store them all (a corrupt file)");
+  expectInputError(read("obs_data_hdf5_unstored_chunk.h5"),
+                   "observation data file '" + dataPath("obs_data_hdf5_unstored_chunk.h5") +
+                       "': dataset 'points' claims 4 numbers but does not store them all");
+}
+
 TEST(ObservationData, data_that_does_not_match_the_operator_is_an_input_error) {
   auto mesh = gmshMesh("unit_square_coarse.msh");
   FunctionSpace V(mesh, {1, 1}, "u");

@@ -13,6 +13,11 @@ namespace pdeinv {
 std::uint64_t splitmix64(std::uint64_t x);
 // One 64-bit key from two (order matters).
 std::uint64_t combineKeys(std::uint64_t a, std::uint64_t b);
+// A coordinate as an integer key: rounded to 1e-9, so that the last bits a different summation
+// order leaves (another partition) do not change it.
+std::uint64_t coordinateKey(PetscReal x);
+// The key of a location: coordinateKey of each coordinate, combined in order from 0.
+std::uint64_t locationKey(const PetscReal x[], int dim);
 // N(0, 1), a function of (seed, key) alone.
 PetscReal standardNormal(std::uint64_t seed, std::uint64_t key);
 

@@ -123,6 +123,15 @@ class Assembler {
   void contractPairs(const JacobianKernels& kern, int k, const std::vector<Vec>& a,
                      const CellPairs& pairs, Vec y) const;
 
+  // r = Wᵀ ξ, where W is the quadrature-point square root of the mass matrix this assembler
+  // assembles (M = WᵀW: row (cell c, point q, component k) of W is √(w_q det J_c(x_q)) times
+  // the test functions' component k at x_q) and ξ_{c,q,k} = noise(x_q, k). With noise a
+  // standard normal number per point, r ~ N(0, M) exactly: white noise in L2 for Gaussian
+  // fields (a prior sample is A⁻¹ r), the consistent-mass version of M_L^{1/2} w. The points
+  // lie inside the cells, so x_q names (c, q) independently of the partition.
+  using PointNoise = std::function<PetscReal(const PetscReal x[], int component)>;
+  void massRootApply(const PointNoise& noise, Vec r) const;
+
   // ‖u − u_exact‖_L2 and |u − u_exact|_H1 (gradient seminorm) by the assembler's quadrature.
   struct ErrorNorms {
     PetscReal l2 = 0, h1semi = 0;

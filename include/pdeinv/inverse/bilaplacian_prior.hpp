@@ -16,22 +16,24 @@
 // Costs: value, gradient and hessianApply one M-solve each (plus one, two, two MatMults with
 // A); applyHessianInverse two A-solves; sample one A-solve.
 //
-// Sampling uses the lumped mass matrix for M^{1/2}: m = m0 + A⁻¹ M_L^{1/2} w, w ~ N(0, I), so
-// the samples' covariance is A⁻¹ M_L A⁻¹, the usual lumped approximation of C. (hIPPYlib
-// instead factors M exactly as M = Wᵀ W with W a per-element quadrature-point square root,
-// drawing w at the quadrature points, so its samples have covariance exactly A⁻¹ M A⁻¹. The
-// lumped version needs no quadrature space; it differs in the small scales: for the smooth
-// functional ∫m the two variances agree exactly (M 1 = M_L 1), for random functionals they
-// differed by 2–7% on the test meshes.) M_L is
-// the row-sum lumping; for P2 on simplices, whose vertex functions integrate to zero or less,
-// it is the diagonal-scaling (HRZ) lumping diag(M)·(1ᵀM1 / tr M), which on affine simplices
-// equals element-wise HRZ.
+// Sampling draws exactly from N(m0, C): m = m0 + A⁻¹ Wᵀ ξ, where M = WᵀW is the quadrature-point
+// factorization of the consistent mass matrix (row (cell, point) of W is √(w_q det J) φ(x_q);
+// fem/assembler.hpp, massRootApply) and ξ one standard normal number per cell quadrature point,
+// drawn by the point's location (core/random.hpp): Cov(Wᵀξ) = M, so Cov(m) = A⁻¹ M A⁻¹ = C,
+// the same on any number of ranks. (hIPPYlib samples the same way, through a quadrature space;
+// the lumped M_L^{1/2} w that pdeinv used before gave A⁻¹ M_L A⁻¹, 2–7 % off for random
+// functionals.) The lumped mass M_L is kept for diagnostics: the row-sum lumping, or for P2 on
+// simplices, whose vertex functions integrate to zero or less, the diagonal-scaling (HRZ)
+// lumping diag(M)·(1ᵀM1 / tr M).
+#include <memory>
 #include <string>
 
 #include "pdeinv/core/handle.hpp"
 #include "pdeinv/inverse/regularization.hpp"
 
 namespace pdeinv {
+
+class Assembler;
 
 // A Krylov solver for a symmetric positive definite matrix, set up once (under an options
 // prefix, with its own defaults), whose preconditioner is built at the first solve and kept.
@@ -65,6 +67,7 @@ class BiLaplacianPrior : public Regularization {
   // InputError (naming the option) for invalid settings, and for δ = 0 unless m has Dirichlet
   // conditions (A = γK_Θ is singular, and β = √(γδ)/1.42 vanishes with δ).
   BiLaplacianPrior(const FunctionSpace& parameter, const RegularizationSettings& settings);
+  ~BiLaplacianPrior() override;
 
   std::string name() const override { return "bilaplacian"; }
   PetscReal value(Vec m) override;
@@ -72,9 +75,9 @@ class BiLaplacianPrior : public Regularization {
   void hessianApply(Vec m, Vec dm, Vec out) override;
   // out = C r = A⁻¹ M A⁻¹ r
   bool applyHessianInverse(Vec r, Vec out) override;
-  // out = m0 + A⁻¹ M_L^{1/2} w, w ~ N(0, I) with each dof's number drawn by (seed, its node's
-  // location) (core/random.hpp): reproducible for a fixed seed, on any number of ranks.
+  // out = m0 + A⁻¹ Wᵀ ξ (above): reproducible for a fixed seed, on any number of ranks.
   bool sample(unsigned long seed, Vec out) override;
+  bool mean(Vec out) override;
 
   const FunctionSpace& space() const { return *V_; }
   const RegularizationSettings& settings() const { return settings_; }
@@ -96,7 +99,8 @@ class BiLaplacianPrior : public Regularization {
   RegularizationSettings settings_;
   PetscReal beta_ = 0;
   Owned<Mat> M_, A_;
-  Owned<Vec> m0_, lumped_, sqrtLumped_, d_, t_, s_;
+  Owned<Vec> m0_, lumped_, d_, t_, s_;
+  std::unique_ptr<Assembler> massRoot_;  // Wᵀξ on the mass matrix's quadrature
   SpdSolver Msolver_, Asolver_;
 };
 

@@ -46,6 +46,8 @@ class Regularization {
   // Gaussian priors only: a sample m0 + C^{1/2} w from white noise drawn with `seed`;
   // false if the regularization is not a Gaussian prior.
   virtual bool sample(unsigned long /*seed*/, Vec /*out*/) { return false; }
+  // Gaussian priors only: out = m0, the prior's mean; false if not a Gaussian prior.
+  virtual bool mean(Vec /*out*/) { return false; }
 };
 
 // The parameters of the built-in types, as read from options (each type reads the ones it

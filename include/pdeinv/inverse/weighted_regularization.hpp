@@ -19,8 +19,10 @@ class WeightedRegularization final : public Regularization {
   void gradient(Vec m, Vec g) override;
   void hessianApply(Vec m, Vec dm, Vec out) override;
   bool applyHessianInverse(Vec r, Vec out) override;
-  // Samples are the inner prior's: β scales the objective, not the prior itself.
-  bool sample(unsigned long seed, Vec out) override { return inner_->sample(seed, out); }
+  // β·R is the negative log-density of N(m0, C/β) when R is that of N(m0, C): samples are
+  // m0 + (inner sample − m0)/√β, so that their covariance is the inverse of this Hessian.
+  bool sample(unsigned long seed, Vec out) override;
+  bool mean(Vec out) override { return inner_->mean(out); }
 
   PetscReal weight() const { return weight_; }
   // InputError unless β > 0.
