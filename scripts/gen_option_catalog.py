@@ -91,6 +91,8 @@ RULES = [
     ("src/io/output.cpp", "outputDirectoryFromOptions", "*", {"group": "general"}),
     ("src/workflow/inversion.cpp", "InversionSettings::fromOptions", "*",
      {"group": "inversion workflow (-mode invert)"}),
+    ("src/workflow/laplace_run.cpp", "LaplaceRunSettings::fromOptions", "*",
+     {"group": "inversion workflow (-mode invert)"}),
     ("src/workflow/forward_run.cpp", "ForwardSettings::fromOptions", "*",
      {"group": "forward mode (-mode forward, the default)"}),
     ("src/core/session.cpp", "runMain", "*", {"group": "general"}),

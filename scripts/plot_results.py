@@ -12,6 +12,9 @@ regularization, gradient_norm, step, cg_iterations, pde_solves, elapsed_s) and w
   OUTPUT_DIR/spectrum.png     when OUTPUT_DIR/identify.json exists (-identify_rank): the
                               eigenvalues of the misfit Hessian against the prior, log scale,
                               with the line λ = 1
+  OUTPUT_DIR/laplace.png      when OUTPUT_DIR/laplace.h5 exists (-laplace_rank): the estimate,
+                              posterior and prior standard deviations (one colour scale) and
+                              posterior and prior samples (the estimate's colour scale)
 Needs Debian's python3-matplotlib and python3-h5py: run it with /usr/bin/python3. Errors
 (a missing directory or file, a malformed file) are one line "plot_results: error: ..." and
 exit status 1. 3-D fields are not plotted (fields.png is skipped with a note).
@@ -21,7 +24,7 @@ import math
 import os
 import sys
 
-PREFERRED = ["estimate", "truth", "error", "state"]
+PREFERRED = ["estimate", "truth", "error", "state", "posterior stddev", "prior stddev"]
 HISTORY_COLUMNS = ["cost", "misfit", "regularization", "gradient_norm"]
 
 
@@ -82,7 +85,9 @@ def scalar(values, np):
     return values if values.ndim == 1 else np.linalg.norm(values, axis=1)
 
 
-def plot_fields(path, out, plt, mtri, np, h5py):
+def plot_fields(path, out, plt, mtri, np, h5py, groups=None):
+    """One panel per field; the fields of each group in groups (names, or a prefix ending in
+    '*') share one colour scale (default: estimate and truth)."""
     dim, xy, cells, fields = read_fields(path, np, h5py)
     if dim != 2:
         print(f"plot_results: {path} is {dim}-D; fields.png is only made for 2-D meshes")
@@ -98,11 +103,15 @@ def plot_fields(path, out, plt, mtri, np, h5py):
         per_cell = lambda v: v
     tri = mtri.Triangulation(xy[:, 0], xy[:, 1], tris)
     names = ordered(list(fields))
-    shared = [n for n in ("estimate", "truth") if n in fields]
-    vmin = vmax = None
-    if len(shared) == 2:
-        vals = np.concatenate([scalar(fields[n][1], np) for n in shared])
-        vmin, vmax = float(np.nanmin(vals)), float(np.nanmax(vals))
+    scales = {}
+    for group in groups or [["estimate", "truth"]]:
+        members = [n for n in names
+                   if n in group or any(g.endswith("*") and n.startswith(g[:-1]) for g in group)]
+        if len(members) < 2:
+            continue
+        vals = np.concatenate([scalar(fields[n][1], np) for n in members])
+        for n in members:
+            scales[n] = dict(vmin=float(np.nanmin(vals)), vmax=float(np.nanmax(vals)))
     n = len(names)
     cols = min(n, 2 if n == 4 else 3)
     rows = math.ceil(n / cols)
@@ -112,7 +121,7 @@ def plot_fields(path, out, plt, mtri, np, h5py):
     for ax, name in zip(axes.flat, names):
         where, values = fields[name]
         values = scalar(values, np)
-        scale = dict(vmin=vmin, vmax=vmax) if name in shared and vmin is not None else {}
+        scale = scales.get(name, {})
         cmap = "viridis"
         if name == "error":  # diverging, centred on zero
             m = float(np.nanmax(np.abs(values))) or 1.0
@@ -229,6 +238,11 @@ def main(argv):
         plt, mtri, np, h5py = import_libraries()
         made = [plot_fields(fields, os.path.join(outdir, "fields.png"), plt, mtri, np, h5py),
                 plot_convergence(history, os.path.join(outdir, "convergence.png"), plt, np)]
+        laplace = os.path.join(outdir, "laplace.h5")
+        if os.path.isfile(laplace):
+            made.append(plot_fields(laplace, os.path.join(outdir, "laplace.png"), plt, mtri, np,
+                                    h5py, [["estimate", "posterior sample*", "prior sample*"],
+                                           ["posterior stddev", "prior stddev"]]))
         identify = os.path.join(outdir, "identify.json")
         if os.path.isfile(identify):
             made.append(plot_spectrum(identify, os.path.join(outdir, "spectrum.png"), plt, np))

@@ -65,6 +65,7 @@ void InversionSettings::validate() const {
           "-identify_rank must be non-negative, got " + std::to_string(spectrum.rank));
   require(spectrum.oversampling >= 0, "-identify_oversampling must be non-negative, got " +
                                           std::to_string(spectrum.oversampling));
+  laplace.validate();
   require(!restart || !outputDirectory.empty(),
           "-restart needs an -output directory holding the checkpoint");
   require(checkpointEvery == 0 || !outputDirectory.empty(),
@@ -112,6 +113,7 @@ InversionSettings InversionSettings::fromOptions(const InverseProblem& problem,
       "(identify.json, spectrum.png; 0: none)"));
   s.spectrum.oversampling = static_cast<int>(opts.getInt(
       "identify_oversampling", s.spectrum.oversampling, "field spectrum: extra random directions"));
+  s.laplace = LaplaceRunSettings::fromOptions();
   s.outputDirectory = outputDirectoryFromOptions(defaultOutput);
   if (auto* tJ = const_cast<InverseProblem&>(problem).transientObjective()) {
     const auto& tobs = tJ->times();
@@ -147,6 +149,7 @@ Inversion::Inversion(InverseProblem& problem, InversionSettings settings)
   require(settings_.hessian == HessianType::GaussNewton || J.newtonAvailable(),
           "-hessian newton: " + J.newtonUnavailableReason());
   if (settings_.spectrum.rank > 0) requireFieldIdentifiable(problem_);
+  if (settings_.laplace.enabled()) requireLaplaceAvailable(problem_, settings_.laplace);
   auto* reg = problem_.regularization();  // null for scalar parameters
   require(reg || settings_.weightChoice == InversionSettings::WeightChoice::fixed,
           std::string("-reg_weight_choice ") + weightChoiceName(settings_.weightChoice) +
@@ -426,6 +429,7 @@ void Inversion::writeResults() {
     if (write) writeFieldIdentifiabilityJson(comm, report, outDir + "/identify.json");
     J.value(x);  // the spectrum moved the objective's linearization point
   }
+  if (settings_.laplace.enabled()) runLaplace(problem_, x, settings_.laplace, outDir);
   if (!write) return;
 
   const auto& P = problem_.parameterSpace();
@@ -502,8 +506,10 @@ void Inversion::writeResults() {
     const std::string cmd = "/usr/bin/python3 '" + settings_.plotScript + "' '" + outDir + "' > '" +
                             outDir + "/plot.log' 2>&1";
     if (std::system(cmd.c_str()) == 0) {
-      std::printf("  plots: %s/fields.png, %s/convergence.png%s\n", outDir.c_str(), outDir.c_str(),
-                  settings_.spectrum.rank > 0 ? (", " + outDir + "/spectrum.png").c_str() : "");
+      std::printf("  plots: %s/fields.png, %s/convergence.png%s%s\n", outDir.c_str(),
+                  outDir.c_str(),
+                  settings_.spectrum.rank > 0 ? (", " + outDir + "/spectrum.png").c_str() : "",
+                  settings_.laplace.enabled() ? (", " + outDir + "/laplace.png").c_str() : "");
     } else {
       std::printf("  warning: no plots (see %s/plot.log)\n", outDir.c_str());
     }

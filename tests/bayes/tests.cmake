@@ -38,3 +38,64 @@ pdeinv_add_error_test(NAME invert_identify_without_prior_inverse
 
 # The Laplace approximation against the dense posterior of the same operators, at 1 and 2 ranks.
 pdeinv_add_test(NAME test_laplace SOURCES bayes/test_laplace.cpp)
+
+# pdeinv -mode invert -laplace_rank r: the Laplace approximation at the MAP point of the problem
+# of apps/verify_poisson.opts (49 sensors: the misfit Hessian has rank 49, so 60 pairs hold all
+# of it), at 1 and 2 ranks; the two runs' KL divergence, information gain, variance traces,
+# eigenvalues above 1 and sample sums agree to 1e-5 (the MAP points themselves differ at the
+# 1e-6 level, the optimizer's tolerance; the prior samples agree to rounding, drawn by point
+# location). The 2-rank run makes the plots (laplace.png).
+foreach(np 1 2)
+  set(plot 0)
+  if(np EQUAL 2)
+    set(plot 1)
+  endif()
+  add_test(NAME driver_invert_laplace_np${np}
+           COMMAND ${PDEINV_MPIEXEC} ${PDEINV_MPIEXEC_FLAGS} -n ${np} $<TARGET_FILE:pdeinv_driver>
+                   -options_file apps/verify_poisson.opts -verify 0 -mode invert -laplace_rank 60
+                   -laplace_samples 2 -plot ${plot}
+                   -output ${CMAKE_BINARY_DIR}/test_output/invert_laplace_np${np}
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(driver_invert_laplace_np${np} PROPERTIES
+                       PASS_REGULAR_EXPRESSION "converged: .*Laplace approximation at the estimate \\(Gauss-Newton misfit Hessian, 49 eigenpairs.*prior variance exact\n.*wrote .*laplace.json"
+                       TIMEOUT 120 PROCESSORS ${np} FIXTURES_SETUP invert_laplace_np${np})
+endforeach()
+add_test(NAME invert_laplace_rank_independent
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/bayes/compare_laplace.py
+                 ${CMAKE_BINARY_DIR}/test_output/invert_laplace_np1
+                 ${CMAKE_BINARY_DIR}/test_output/invert_laplace_np2 1e-5)
+set_tests_properties(invert_laplace_rank_independent PROPERTIES
+                     FIXTURES_REQUIRED "invert_laplace_np1;invert_laplace_np2")
+# The sampled prior-variance estimator and the Newton Hessian, at 2 ranks.
+add_test(NAME driver_invert_laplace_sampled_newton_np2
+         COMMAND ${PDEINV_MPIEXEC} ${PDEINV_MPIEXEC_FLAGS} -n 2 $<TARGET_FILE:pdeinv_driver>
+                 -options_file apps/verify_poisson.opts -verify 0 -mode invert -laplace_rank 60
+                 -laplace_hessian newton -laplace_prior_variance sampled
+                 -laplace_variance_samples 100 -plot 0 -output none
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(driver_invert_laplace_sampled_newton_np2 PROPERTIES
+                     PASS_REGULAR_EXPRESSION "Laplace approximation at the estimate \\(Newton misfit Hessian, .*prior variance sampled from 100 samples \\(relative standard error 0.14 per dof\\)"
+                     TIMEOUT 120 PROCESSORS 2)
+# Bad input, refused before the inversion runs.
+set(PDEINV_LAPLACE -mode invert -mesh_faces 4,4 -truth x -obs_type grid -obs_grid 3,3)
+pdeinv_add_error_test(NAME laplace_without_gaussian_prior
+                      EXPECT "-laplace_rank needs a Gaussian prior \\(-reg_type bilaplacian\\), not -reg_type h1"
+                      ARGS ${PDEINV_LAPLACE} -reg_type h1 -laplace_rank 5)
+pdeinv_add_error_test(NAME laplace_rank_negative
+                      EXPECT "-laplace_rank must be non-negative, got -2"
+                      ARGS ${PDEINV_LAPLACE} -reg_type bilaplacian -laplace_rank -2)
+pdeinv_add_error_test(NAME laplace_prior_variance_unknown
+                      EXPECT "-laplace_prior_variance must be auto, exact or sampled, got 'approx'"
+                      ARGS ${PDEINV_LAPLACE} -reg_type bilaplacian -laplace_rank 5 -laplace_prior_variance approx)
+pdeinv_add_error_test(NAME laplace_hessian_unknown
+                      EXPECT "-laplace_hessian must be gauss_newton or newton, got 'bfgs'"
+                      ARGS ${PDEINV_LAPLACE} -reg_type bilaplacian -laplace_rank 5 -laplace_hessian bfgs)
+pdeinv_add_error_test(NAME laplace_variance_samples_one
+                      EXPECT "-laplace_variance_samples must be at least 2, got 1"
+                      ARGS ${PDEINV_LAPLACE} -reg_type bilaplacian -laplace_rank 5 -laplace_variance_samples 1)
+pdeinv_add_error_test(NAME laplace_too_many_samples
+                      EXPECT "-laplace_samples writes one file per sample: at most 1000, got 5000"
+                      ARGS ${PDEINV_LAPLACE} -reg_type bilaplacian -laplace_rank 5 -laplace_samples 5000)
+pdeinv_add_error_test(NAME laplace_regions
+                      EXPECT "the Laplace approximation is implemented for a parameter field, not for -parameter_space scalars or -parameter_regions"
+                      ARGS -options_file apps/verify_regions.opts -verify 0 -mode invert -laplace_rank 5)

@@ -30,6 +30,7 @@
 //   checkpoint.{dat,txt}                            with checkpointEvery > 0 (for restart)
 //   options_used.txt, run_info.json                 how the run was made
 //   identify.json                                   with spectrum.rank > 0
+//   laplace.json, posterior_stddev.vtu, ...         with laplace.enabled() (laplace_run.hpp)
 #include <petscsys.h>
 
 #include <cstdint>
@@ -45,6 +46,7 @@
 #include "pdeinv/optim/tao_problem.hpp"
 #include "pdeinv/optim/weight_choice.hpp"
 #include "pdeinv/problem/inverse_problem.hpp"
+#include "pdeinv/workflow/laplace_run.hpp"
 
 namespace pdeinv {
 
@@ -64,7 +66,8 @@ struct InversionSettings {
   bool monitor = true;           // -monitor: one line per iteration
   std::string plotScript;        // run with /usr/bin/python3 after writing (empty: no plots)
   RandomizedEigenOptions spectrum = {0, 10, 1};  // -identify_rank r > 0: spectrum at the estimate
-  std::vector<PetscReal> outputTimes;            // transient: -output_times (empty: the final time)
+  LaplaceRunSettings laplace;          // -laplace_rank r > 0: Laplace approximation at the estimate
+  std::vector<PetscReal> outputTimes;  // transient: -output_times (empty: the final time)
   std::optional<PetscReal> lowerBound, upperBound;  // -bound_lower/-bound_upper (physical)
 
   // Throws InputError naming the option of the first field out of its range.
