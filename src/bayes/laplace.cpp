@@ -63,13 +63,39 @@ void LaplaceApproximation::covarianceApply(Vec x, Vec y) {
   if (!u.empty()) PDEINV_CALL(VecMAXPY(y, static_cast<PetscInt>(u.size()), c.data(), u.data()));
 }
 
+const std::vector<Owned<Vec>>& LaplaceApproximation::priorPrecisionTimesEigenvectors() {
+  if (BU_.size() != U_.size()) {
+    BU_.clear();
+    for (const auto& u : U_) {
+      Owned<Vec> b;
+      PDEINV_CALL(VecDuplicate(u, b.out()));
+      prior_.hessianApply(map_, u, b);
+      BU_.push_back(std::move(b));
+    }
+  }
+  return BU_;
+}
+
+void LaplaceApproximation::precisionApply(Vec x, Vec y) {
+  prior_.hessianApply(map_, x, y);
+  const auto& BU = priorPrecisionTimesEigenvectors();
+  std::vector<PetscScalar> c(BU.size());
+  std::vector<Vec> b(BU.size());
+  for (size_t i = 0; i < BU.size(); ++i) b[i] = BU[i];
+  if (b.empty()) return;
+  PDEINV_CALL(VecMDot(x, static_cast<PetscInt>(b.size()), b.data(), c.data()));
+  for (size_t i = 0; i < b.size(); ++i) c[i] *= lambda_[i];
+  PDEINV_CALL(VecMAXPY(y, static_cast<PetscInt>(b.size()), c.data(), b.data()));
+}
+
 // P s = s − Σ_i (1 − 1/√(1+λ_i)) u_i (u_iᵀ Γ_pr⁻¹ s).
 void LaplaceApproximation::posteriorDeviation(Vec s, Vec out) {
-  prior_.hessianApply(map_, s, work2_);
+  // u_iᵀ Γ_pr⁻¹ s = (Γ_pr⁻¹ u_i)ᵀ s, with Γ_pr⁻¹ u_i computed once.
+  const auto& BU = priorPrecisionTimesEigenvectors();
   std::vector<PetscScalar> c(U_.size());
-  std::vector<Vec> u(U_.size());
-  for (size_t i = 0; i < U_.size(); ++i) u[i] = U_[i];
-  if (!u.empty()) PDEINV_CALL(VecMDot(work2_, static_cast<PetscInt>(u.size()), u.data(), c.data()));
+  std::vector<Vec> b(U_.size()), u(U_.size());
+  for (size_t i = 0; i < U_.size(); ++i) b[i] = BU[i], u[i] = U_[i];
+  if (!b.empty()) PDEINV_CALL(VecMDot(s, static_cast<PetscInt>(b.size()), b.data(), c.data()));
   for (size_t i = 0; i < U_.size(); ++i) c[i] *= -(1 - 1 / std::sqrt(1 + lambda_[i]));
   if (out != s) PDEINV_CALL(VecCopy(s, out));
   if (!u.empty()) PDEINV_CALL(VecMAXPY(out, static_cast<PetscInt>(u.size()), c.data(), u.data()));

@@ -28,13 +28,20 @@ std::uint64_t locationKey(const PetscReal x[], int dim) {
   return key;
 }
 
+namespace {
+// A uniform in (0, 1) from the top 53 bits of a hash, offset by half a step.
+double uniformFromBits(std::uint64_t bits) {
+  return (static_cast<double>(bits >> 11) + 0.5) * 0x1.0p-53;
+}
+}  // namespace
+
+PetscReal uniform01(std::uint64_t seed, std::uint64_t key) {
+  return uniformFromBits(combineKeys(seed, key));
+}
+
 PetscReal standardNormal(std::uint64_t seed, std::uint64_t key) {
   const std::uint64_t h = combineKeys(seed, key);
-  // Uniforms in (0, 1): the top 53 bits of two hashes, offset by half a step.
-  auto uniform = [](std::uint64_t bits) {
-    return (static_cast<double>(bits >> 11) + 0.5) * 0x1.0p-53;
-  };
-  const double u1 = uniform(h), u2 = uniform(splitmix64(h));
+  const double u1 = uniformFromBits(h), u2 = uniformFromBits(splitmix64(h));
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
 }
 

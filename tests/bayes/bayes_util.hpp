@@ -81,4 +81,21 @@ inline PetscReal dot(Vec a, Vec b) {
   return d;
 }
 
+// A PETSc vector as an Eigen vector, the same on every rank.
+inline Eigen::VectorXd gathered(Vec v) {
+  Owned<Vec> all;
+  Owned<VecScatter> toAll;
+  PDEINV_CALL(VecScatterCreateToAll(v, toAll.out(), all.out()));
+  PDEINV_CALL(VecScatterBegin(toAll, v, all, INSERT_VALUES, SCATTER_FORWARD));
+  PDEINV_CALL(VecScatterEnd(toAll, v, all, INSERT_VALUES, SCATTER_FORWARD));
+  PetscInt n = 0;
+  PDEINV_CALL(VecGetSize(all, &n));
+  Eigen::VectorXd out(n);
+  const PetscScalar* a = nullptr;
+  PDEINV_CALL(VecGetArrayRead(all, &a));
+  for (PetscInt i = 0; i < n; ++i) out(i) = a[i];
+  PDEINV_CALL(VecRestoreArrayRead(all, &a));
+  return out;
+}
+
 }  // namespace pdeinv::test

@@ -99,3 +99,6 @@ pdeinv_add_error_test(NAME laplace_too_many_samples
 pdeinv_add_error_test(NAME laplace_regions
                       EXPECT "the Laplace approximation is implemented for a parameter field, not for -parameter_space scalars or -parameter_regions"
                       ARGS -options_file apps/verify_regions.opts -verify 0 -mode invert -laplace_rank 5)
+
+# MCMC kernels and diagnostics on a linear-Gaussian problem, against its exact posterior.
+pdeinv_add_test(NAME test_mcmc SOURCES bayes/test_mcmc.cpp)

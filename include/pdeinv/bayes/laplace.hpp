@@ -68,6 +68,10 @@ class LaplaceApproximation {
 
   // y = Γ_post x.
   void covarianceApply(Vec x, Vec y);
+  // y = Γ_post⁻¹ x = Γ_pr⁻¹ x + Σ_i λ_i (Γ_pr⁻¹u_i)(Γ_pr⁻¹u_i)ᵀ x.
+  void precisionApply(Vec x, Vec y);
+  // Γ_pr⁻¹ u_i, computed once.
+  const std::vector<Owned<Vec>>& priorPrecisionTimesEigenvectors();
   // out = P s (s may alias out): a prior deviation made a posterior deviation.
   void posteriorDeviation(Vec s, Vec out);
   // A prior deviation s = (prior sample − m0) drawn with seed (rank-independent).
@@ -88,7 +92,7 @@ class LaplaceApproximation {
   Regularization& prior_;
   Owned<Vec> map_, m0_, work_, work2_;
   std::vector<PetscReal> lambda_;  // descending, each > −1
-  std::vector<Owned<Vec>> U_;
+  std::vector<Owned<Vec>> U_, BU_;
   PetscInt actions_ = 0;
   int requestedRank_ = 0;
 };

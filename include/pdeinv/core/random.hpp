@@ -18,6 +18,8 @@ std::uint64_t combineKeys(std::uint64_t a, std::uint64_t b);
 std::uint64_t coordinateKey(PetscReal x);
 // The key of a location: coordinateKey of each coordinate, combined in order from 0.
 std::uint64_t locationKey(const PetscReal x[], int dim);
+// Uniform in (0, 1), a function of (seed, key) alone.
+PetscReal uniform01(std::uint64_t seed, std::uint64_t key);
 // N(0, 1), a function of (seed, key) alone.
 PetscReal standardNormal(std::uint64_t seed, std::uint64_t key);
 
