@@ -204,13 +204,15 @@ int main(int argc, char** argv) {
     const bool verify = opts.getBool("verify", false, "same as -mode verify");
     const auto mode =
         opts.getString("mode", verify ? "verify" : "forward",
-                       "what to run: forward | invert | verify | identify | evaluate");
+                       "what to run: forward | invert | sample | verify | identify | evaluate");
     if (mode == "forward") return runForward(comm);
     if (mode == "invert") return pdeinv::app::runInvert(comm);
+    if (mode == "sample") return pdeinv::app::runSample(comm);
     if (mode == "verify") return runVerify(comm);
     if (mode == "identify") return runIdentify(comm);
     if (mode == "evaluate") return runEvaluate(comm);
-    throw pdeinv::InputError("unknown mode '" + mode +
-                             "' (-mode); available: forward, invert, verify, identify, evaluate");
+    throw pdeinv::InputError(
+        "unknown mode '" + mode +
+        "' (-mode); available: forward, invert, sample, verify, identify, evaluate");
   });
 }

@@ -60,6 +60,7 @@ GROUPS = [
     "verify mode (-mode verify)",
     "identify mode (-mode identify)",
     "evaluate mode (-mode evaluate)",
+    "sample mode (-mode sample)",
 ]
 
 # The operators whose own options (their setFromOptions, their data fields) are read under
@@ -93,6 +94,8 @@ RULES = [
      {"group": "inversion workflow (-mode invert)"}),
     ("src/workflow/laplace_run.cpp", "LaplaceRunSettings::fromOptions", "*",
      {"group": "inversion workflow (-mode invert)"}),
+    ("src/workflow/sample_run.cpp", "SampleSettings::fromOptions", "*",
+     {"group": "sample mode (-mode sample)"}),
     ("src/workflow/forward_run.cpp", "ForwardSettings::fromOptions", "*",
      {"group": "forward mode (-mode forward, the default)"}),
     ("src/core/session.cpp", "runMain", "*", {"group": "general"}),

@@ -15,6 +15,10 @@ regularization, gradient_norm, step, cg_iterations, pde_solves, elapsed_s) and w
   OUTPUT_DIR/laplace.png      when OUTPUT_DIR/laplace.h5 exists (-laplace_rank): the estimate,
                               posterior and prior standard deviations (one colour scale) and
                               posterior and prior samples (the estimate's colour scale)
+  OUTPUT_DIR/mcmc.png         when OUTPUT_DIR/trace.csv exists (-mode sample): the trace and the
+                              autocorrelation of the quantity of interest, per chain
+  OUTPUT_DIR/mcmc_fields.png  from OUTPUT_DIR/mcmc.h5: the MCMC mean, and the MCMC and Laplace
+                              standard deviations (one colour scale)
 Needs Debian's python3-matplotlib and python3-h5py: run it with /usr/bin/python3. Errors
 (a missing directory or file, a malformed file) are one line "plot_results: error: ..." and
 exit status 1. 3-D fields are not plotted (fields.png is skipped with a note).
@@ -221,6 +225,40 @@ def plot_spectrum(path, out, plt, np):
     return save_log_plot(fig, ax, out, plt)
 
 
+def plot_mcmc(path, out, plt, np):
+    """Trace and autocorrelation of the QoI per chain, from trace.csv."""
+    chains = {}
+    try:
+        with open(path, newline="") as f:
+            for row in csv.DictReader(f):
+                chains.setdefault(int(row["chain"]), []).append(float(row["qoi"]))
+    except (OSError, ValueError, KeyError) as e:
+        raise PlotError(f"{path}: {e}") from None
+    if not chains:
+        return None
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    for c, q in sorted(chains.items()):
+        q = np.asarray(q)
+        ax1.plot(q, linewidth=0.6, label=f"chain {c}")
+        d = q - q.mean()
+        n = d.size
+        lags = min(200, n - 1)
+        acf = [1.0] + [float(np.dot(d[:-t], d[t:]) / np.dot(d, d)) for t in range(1, lags + 1)]
+        ax2.plot(range(lags + 1), acf, linewidth=0.8, label=f"chain {c}")
+    ax1.set_xlabel("sample")
+    ax1.set_ylabel("quantity of interest")
+    ax1.set_title("trace")
+    ax2.axhline(0.0, color="k", linewidth=0.6)
+    ax2.set_xlabel("lag")
+    ax2.set_ylabel("autocorrelation")
+    ax2.set_title("autocorrelation of the QoI")
+    ax1.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+    return out
+
+
 def main(argv):
     if len(argv) != 2 or argv[1] in ("-h", "--help"):
         print(__doc__.strip().splitlines()[0], file=sys.stderr)
@@ -243,6 +281,13 @@ def main(argv):
             made.append(plot_fields(laplace, os.path.join(outdir, "laplace.png"), plt, mtri, np,
                                     h5py, [["estimate", "posterior sample*", "prior sample*"],
                                            ["posterior stddev", "prior stddev"]]))
+        trace = os.path.join(outdir, "trace.csv")
+        if os.path.isfile(trace):
+            made.append(plot_mcmc(trace, os.path.join(outdir, "mcmc.png"), plt, np))
+        mcmc = os.path.join(outdir, "mcmc.h5")
+        if os.path.isfile(mcmc):
+            made.append(plot_fields(mcmc, os.path.join(outdir, "mcmc_fields.png"), plt, mtri, np,
+                                    h5py, [["MCMC stddev", "Laplace stddev"]]))
         identify = os.path.join(outdir, "identify.json")
         if os.path.isfile(identify):
             made.append(plot_spectrum(identify, os.path.join(outdir, "spectrum.png"), plt, np))

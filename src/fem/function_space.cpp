@@ -72,6 +72,9 @@ FunctionSpace::FunctionSpace(const Mesh& mesh, ElementSpec element, const std::s
                               nullptr, reinterpret_cast<void (*)(void)>(&Expression::pointFunction),
                               nullptr, const_cast<Expression*>(bc.value.get()), nullptr));
   }
+  // The prototype of createVector, made here on every rank (createVector and globalSize may be
+  // called on some ranks only).
+  PDEINV_CALL(DMCreateGlobalVector(dm_, prototype_.out()));
 }
 
 CellClosure cellClosureIndices(DM dm, PetscInt cStart, PetscInt cEnd, bool withGlobal) {
@@ -171,9 +174,6 @@ Owned<Vec> FunctionSpace::createVector() const {
   // DMCreateGlobalVector walks the whole section to size the vector; the reduced functional
   // creates work vectors in every Hessian action, so later vectors are duplicates of the first
   // (with the DM attached, as DMCreateGlobalVector does, for the viewers).
-  if (!prototype_) {
-    PDEINV_CALL(DMCreateGlobalVector(dm_, prototype_.out()));
-  }
   Owned<Vec> v;
   PDEINV_CALL(VecDuplicate(prototype_, v.out()));
   PDEINV_CALL(VecSetDM(v, dm_));
@@ -183,9 +183,11 @@ Owned<Vec> FunctionSpace::createVector() const {
 }
 
 PetscInt FunctionSpace::globalSize() const {
-  auto v = createVector();
+  // Read off the prototype vector, made at construction on every rank: creating a vector here
+  // would be collective, and this is called on rank 0 alone (summaries). A PETSc object created
+  // on one rank also shifts that rank's MPI tags, which later deadlocked PETSc's VTU writer.
   PetscInt n = 0;
-  PDEINV_CALL(VecGetSize(v, &n));
+  PDEINV_CALL(VecGetSize(prototype_, &n));
   return n;
 }
 

@@ -134,7 +134,8 @@ void writeJson(MPI_Comm comm, const LaplaceReport& r, const LaplaceRunSettings& 
 }  // namespace
 
 LaplaceReport runLaplace(InverseProblem& problem, Vec x, const LaplaceRunSettings& s,
-                         const std::string& outputDirectory) {
+                         const std::string& outputDirectory,
+                         std::unique_ptr<LaplaceApproximation>* keep) {
   requireLaplaceAvailable(problem, s);
   LogStage stage("pdeinv laplace");
   const double start = secondsSinceStart();
@@ -152,7 +153,8 @@ LaplaceReport runLaplace(InverseProblem& problem, Vec x, const LaplaceRunSetting
     prior->hessianApply(x, v, work);
     PDEINV_CALL(VecAXPY(out, -1.0, work));
   };
-  LaplaceApproximation laplace(*prior, x, misfitHessian, s.eigen);
+  auto owned = std::make_unique<LaplaceApproximation>(*prior, x, misfitHessian, s.eigen);
+  auto& laplace = *owned;
 
   LaplaceReport r;
   r.eigenvalues = laplace.eigenvalues();
@@ -237,6 +239,7 @@ LaplaceReport runLaplace(InverseProblem& problem, Vec x, const LaplaceRunSetting
   }
   J.value(x);
   r.seconds = secondsSinceStart() - start;
+  if (keep) *keep = std::move(owned);
   if (!outputDirectory.empty())
     writeJson(comm, r, s, n, problem.dataSize(), outputDirectory + "/laplace.json");
   if (root && !outputDirectory.empty())

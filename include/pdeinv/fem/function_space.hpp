@@ -101,7 +101,7 @@ class FunctionSpace {
   mutable std::vector<std::pair<PetscInt, PetscScalar>> bcCache_;
   mutable PetscReal bcTime_ = 0;
   mutable bool haveBcCache_ = false;
-  mutable Owned<Vec> prototype_;  // createVector duplicates it
+  Owned<Vec> prototype_;  // made at construction; createVector duplicates it
   mutable std::unique_ptr<CellClosure> closure_;
   mutable std::vector<std::uint64_t> dofKeys_;  // dofKeys(), computed once
   mutable bool haveDofKeys_ = false;

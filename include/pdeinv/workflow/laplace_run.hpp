@@ -27,6 +27,7 @@
 //   laplace.h5 (→ laplace.png by the plot script)    the same fields for plotting
 #include <petscvec.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -69,8 +70,10 @@ struct LaplaceReport {
 };
 
 // At the optimisation variable x of problem; prints the report (rank 0) and writes the outputs
-// into outputDirectory (empty: none). Collective. Leaves the objective evaluated at x.
+// into outputDirectory (empty: none). Collective. Leaves the objective evaluated at x. With
+// keep, the approximation is handed over (for sampling).
 LaplaceReport runLaplace(InverseProblem& problem, Vec x, const LaplaceRunSettings& s,
-                         const std::string& outputDirectory);
+                         const std::string& outputDirectory,
+                         std::unique_ptr<LaplaceApproximation>* keep = nullptr);
 
 }  // namespace pdeinv

@@ -1,0 +1,47 @@
+// pdeinv -mode sample: the MAP point (an inversion, written like -mode invert), the Laplace
+// approximation there (-laplace_rank r > 0), then MCMC chains (include/pdeinv/workflow/
+// sample_run.hpp lists the options and outputs). Exit status: 0, or 2 when the MAP inversion
+// did not converge (the chains still run from where it stopped).
+#include <memory>
+
+#include "modes.hpp"
+#include "pdeinv/bayes/laplace.hpp"
+#include "pdeinv/core/error.hpp"
+#include "pdeinv/core/session.hpp"
+#include "pdeinv/problem/inverse_problem.hpp"
+#include "pdeinv/workflow/inversion.hpp"
+#include "pdeinv/workflow/laplace_run.hpp"
+#include "pdeinv/workflow/sample_run.hpp"
+
+namespace pdeinv::app {
+
+int runSample(MPI_Comm comm) {
+  // 1. The inverse problem, the inversion to the MAP point, the Laplace step, the chains.
+  auto problem = InverseProblem::fromOptions(comm);
+  auto settings = InversionSettings::fromOptions(*problem, "output/sample", PDEINV_PLOT_SCRIPT);
+  const auto laplaceSettings = settings.laplace;
+  settings.laplace.eigen.rank = 0;  // run below, where the chains can use it
+  const auto sampling = SampleSettings::fromOptions();
+  const auto kernel = sampling.mcmc.kernel;
+  require(laplaceSettings.enabled() || (kernel != McmcKernel::gpcn && kernel != McmcKernel::hmc),
+          std::string("-mcmc_kernel ") + mcmcKernelName(kernel) +
+              " needs the Laplace approximation: give -laplace_rank r > 0");
+  LaplaceRunSettings check = laplaceSettings;
+  requireLaplaceAvailable(*problem, check);  // a parameter field with a Gaussian prior
+  Inversion inversion(*problem, settings);
+  checkAllOptionsUsed();
+
+  // 2. The MAP point and its run directory.
+  const auto& result = inversion.run();
+  checkAllOptionsUsed(true);
+  inversion.writeResults();
+  const auto& outDir = inversion.settings().outputDirectory;
+
+  // 3. Laplace, then MCMC.
+  std::unique_ptr<LaplaceApproximation> laplace;
+  if (laplaceSettings.enabled()) runLaplace(*problem, result.x, laplaceSettings, outDir, &laplace);
+  runSampling(*problem, result.x, laplace.get(), sampling, outDir, settings.plotScript);
+  return result.converged ? ExitOk : ExitNotConverged;
+}
+
+}  // namespace pdeinv::app

@@ -1,0 +1,70 @@
+#pragma once
+// Sampling the posterior: `pdeinv -mode sample`. The MAP point first (an Inversion), the Laplace
+// approximation there (when -laplace_rank r > 0; gpcn and hmc need it), then k chains of the
+// chosen MCMC kernel (bayes/mcmc.hpp), each started from its own Laplace posterior sample (from
+// the MAP point without one), with a seed of its own. Recorded per kept sample: a quantity of
+// interest and the coefficients of the sample along the leading eigen-directions; over all
+// samples, the running mean and variance fields.
+//
+// Options (SampleSettings::fromOptions):
+//   -mcmc_kernel pcn | mala | gpcn | hmc      (pcn)
+//   -mcmc_samples N, -mcmc_burn_in B          kept samples and burn-in steps per chain
+//   -mcmc_step s, -mcmc_adapt, -mcmc_target_acceptance a, -hmc_time T, -mcmc_seed s
+//   -chains k                                 chains (run one after another on all ranks)
+//   -mcmc_progress k                          a progress line every k steps (0: none)
+//   -qoi_weight <expr>                        the quantity of interest q(m) = ∫ w m / ∫ w, the
+//                                             mean of the parameter weighted by w(x) (default
+//                                             1: its mean over the domain; an indicator such as
+//                                             (x<0.5)*(y<0.5) gives a region's mean)
+// Diagnostics (printed, and in mcmc.json): per chain the acceptance rate, the step size, PDE
+// solves, time, and for the QoI and the coefficients along the leading eigen-directions the
+// integrated autocorrelation time and ESS; ESS per 1000 PDE solves and per second; split R̂
+// of the QoI across chains (k ≥ 2). The QoI's posterior mean and 90 % credible interval from the
+// samples, and from the Laplace approximation (q is linear: mean qᵀm*, variance qᵀΓ_post q).
+// Outputs: mcmc.json, trace.csv (chain, sample, qoi, eigen-coefficients), mcmc_mean.vtu,
+// mcmc_stddev.vtu, mcmc.h5 (→ mcmc.png: trace and autocorrelation of the QoI; mcmc_fields.png:
+// the MCMC and Laplace standard deviations side by side).
+#include <petscvec.h>
+
+#include <string>
+#include <vector>
+
+#include "pdeinv/bayes/mcmc.hpp"
+
+namespace pdeinv {
+
+class InverseProblem;
+class LaplaceApproximation;
+
+struct SampleSettings {
+  McmcSettings mcmc;
+  int chains = 1;
+  int progressEvery = 0;
+  std::string qoiWeight = "1";
+  int directions = 3;  // leading eigen-directions whose coefficients are traced
+  void validate() const;
+  static SampleSettings fromOptions();
+};
+
+struct ChainSummary {
+  McmcResult result;
+  double qoiMean = 0, qoiEss = 0, qoiIact = 0;
+  double minDirectionEss = 0;  // the slowest of the traced eigen-directions
+};
+
+struct SampleReport {
+  std::vector<ChainSummary> chains;
+  double rhat = 0;  // split R̂ of the QoI across chains (0 with one chain)
+  double qoiMean = 0, qoiLow = 0, qoiHigh = 0;                       // samples: mean, 5 %, 95 %
+  double laplaceQoiMean = 0, laplaceQoiLow = 0, laplaceQoiHigh = 0;  // Laplace (if any)
+  double essPer1000Solves = 0, essPerSecond = 0;                     // QoI, all chains
+};
+
+// laplace may be null (pcn and mala run without it). x: the MAP point (chains start there or
+// at a Laplace sample). Prints the report (rank 0) and writes the outputs into outputDirectory
+// (empty: none). Collective.
+SampleReport runSampling(InverseProblem& problem, Vec x, LaplaceApproximation* laplace,
+                         const SampleSettings& s, const std::string& outputDirectory,
+                         const std::string& plotScript);
+
+}  // namespace pdeinv

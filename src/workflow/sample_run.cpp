@@ -1,0 +1,295 @@
+#include "pdeinv/workflow/sample_run.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+
+#include "pdeinv/bayes/diagnostics.hpp"
+#include "pdeinv/bayes/laplace.hpp"
+#include "pdeinv/core/error.hpp"
+#include "pdeinv/core/log_events.hpp"
+#include "pdeinv/core/options.hpp"
+#include "pdeinv/core/random.hpp"
+#include "pdeinv/core/session.hpp"
+#include "pdeinv/fem/expression.hpp"
+#include "pdeinv/fem/forms.hpp"
+#include "pdeinv/inverse/regularization.hpp"
+#include "pdeinv/io/json.hpp"
+#include "pdeinv/io/output.hpp"
+#include "pdeinv/io/plot_data.hpp"
+#include "pdeinv/problem/inverse_problem.hpp"
+
+namespace pdeinv {
+
+void SampleSettings::validate() const {
+  mcmc.validate();
+  require(chains >= 1 && chains <= 64,
+          "-chains must lie between 1 and 64, got " + std::to_string(chains));
+  require(progressEvery >= 0,
+          "-mcmc_progress must be non-negative, got " + std::to_string(progressEvery));
+  require(mcmc.samples >= 4 || chains == 1,
+          "-chains: R-hat needs at least 4 samples per chain (-mcmc_samples)");
+}
+
+SampleSettings SampleSettings::fromOptions() {
+  const Options opts;
+  SampleSettings s;
+  s.mcmc.kernel = mcmcKernelFromName(
+      opts.getString("mcmc_kernel", "pcn", "MCMC kernel: pcn | mala | gpcn | hmc"));
+  s.mcmc.samples = static_cast<int>(
+      opts.getInt("mcmc_samples", 1000, "MCMC: samples kept per chain after burn-in"));
+  s.mcmc.burnIn = static_cast<int>(
+      opts.getInt("mcmc_burn_in", 200, "MCMC: burn-in steps per chain (step size adapted)"));
+  s.mcmc.step = opts.getReal("mcmc_step", 0,
+                             "MCMC: initial step size (pcn/gpcn beta, mala delta, hmc epsilon; "
+                             "0: the kernel's default)");
+  s.mcmc.adapt = opts.getBool("mcmc_adapt", true, "MCMC: adapt the step size during burn-in");
+  s.mcmc.targetAcceptance = opts.getReal(
+      "mcmc_target_acceptance", 0, "MCMC: target acceptance of the adaptation (0: the kernel's)");
+  s.mcmc.hmcTime =
+      opts.getReal("hmc_time", 1.5707963267948966, "HMC: integration time per proposal");
+  const auto seed = opts.getInt("mcmc_seed", 1, "MCMC: seed (chain c uses seed + c)");
+  require(seed >= 0, "-mcmc_seed must be non-negative, got " + std::to_string(seed));
+  s.mcmc.seed = static_cast<unsigned long>(seed);
+  s.chains = static_cast<int>(opts.getInt("chains", 1, "MCMC: number of chains"));
+  s.progressEvery =
+      static_cast<int>(opts.getInt("mcmc_progress", 0, "MCMC: a progress line every k steps"));
+  s.qoiWeight = opts.getString("qoi_weight", "1",
+                               "quantity of interest: the parameter's mean weighted by w(x)");
+  s.validate();
+  return s;
+}
+
+namespace {
+
+double quantile(std::vector<double> x, double p) {
+  std::sort(x.begin(), x.end());
+  const double pos = p * static_cast<double>(x.size() - 1);
+  const auto i = static_cast<size_t>(std::floor(pos));
+  const double f = pos - static_cast<double>(i);
+  return i + 1 < x.size() ? (1 - f) * x[i] + f * x[i + 1] : x.back();
+}
+
+PetscReal dot(Vec a, Vec b) {
+  PetscScalar d = 0;
+  PDEINV_CALL(VecDot(a, b, &d));
+  return PetscRealPart(d);
+}
+
+}  // namespace
+
+SampleReport runSampling(InverseProblem& problem, Vec x, LaplaceApproximation* laplace,
+                         const SampleSettings& s, const std::string& outputDirectory,
+                         const std::string& plotScript) {
+  s.validate();
+  LogStage stage("pdeinv sample");
+  MPI_Comm comm = problem.forward().mesh().comm();
+  const bool root = rankOf(comm) == 0;
+  auto& J = problem.objective();
+  auto* prior = problem.regularization();
+  require(prior != nullptr, "-mode sample needs a Gaussian prior (-reg_type bilaplacian)");
+  PosteriorTarget target(J, *prior);
+  const auto& P = problem.parameterSpace();
+
+  // The QoI q(m) = cᵀm with c = M w / (1ᵀ M w).
+  auto c = P.createVector();
+  {
+    auto w = P.createVector();
+    P.interpolate(Expression(s.qoiWeight, "-qoi_weight"), w);
+    auto M = massMatrix(P);
+    PDEINV_CALL(MatMult(M, w, c));
+    PetscScalar total = 0;
+    PDEINV_CALL(VecSum(c, &total));
+    require(std::abs(PetscRealPart(total)) > 0,
+            "-qoi_weight '" + s.qoiWeight + "' integrates to zero over the domain");
+    PDEINV_CALL(VecScale(c, 1.0 / PetscRealPart(total)));
+  }
+  const int nd =
+      laplace ? std::min<int>(s.directions, static_cast<int>(laplace->eigenvalues().size())) : 0;
+
+  SampleReport report;
+  std::vector<std::vector<double>> qoi(static_cast<size_t>(s.chains));
+  std::vector<std::vector<std::vector<double>>> coeff(
+      static_cast<size_t>(s.chains), std::vector<std::vector<double>>(static_cast<size_t>(nd)));
+  // Running mean and M2 (Welford) of the samples, over all chains.
+  auto mean = P.createVector(), m2 = P.createVector(), delta = P.createVector(),
+       delta2 = P.createVector(), state = J.createParameterVector();
+  PDEINV_CALL(VecSet(mean, 0.0));
+  PDEINV_CALL(VecSet(m2, 0.0));
+  long count = 0;
+  long solves = 0;
+  double seconds = 0;
+  for (int chain = 0; chain < s.chains; ++chain) {
+    McmcSettings ms = s.mcmc;
+    ms.seed = s.mcmc.seed + static_cast<unsigned long>(chain);
+    // Start from a Laplace posterior sample (overdispersed starts make R̂ meaningful).
+    if (laplace) {
+      laplace->sample(combineKeys(ms.seed, 0x5354415254ull), state);
+    } else {
+      PDEINV_CALL(VecCopy(x, state));
+    }
+    auto& q = qoi[static_cast<size_t>(chain)];
+    auto& cf = coeff[static_cast<size_t>(chain)];
+    auto record = [&](int, Vec m) {
+      q.push_back(dot(c, m));
+      if (nd > 0) {
+        const auto& BU = laplace->priorPrecisionTimesEigenvectors();
+        PDEINV_CALL(VecWAXPY(delta, -1.0, laplace->map(), m));
+        for (int i = 0; i < nd; ++i) cf[static_cast<size_t>(i)].push_back(dot(BU[i], delta));
+      }
+      ++count;
+      PDEINV_CALL(VecWAXPY(delta, -1.0, mean, m));
+      PDEINV_CALL(VecAXPY(mean, 1.0 / static_cast<double>(count), delta));
+      PDEINV_CALL(VecWAXPY(delta2, -1.0, mean, m));
+      PDEINV_CALL(VecPointwiseMult(delta2, delta2, delta));
+      PDEINV_CALL(VecAXPY(m2, 1.0, delta2));
+    };
+    auto progress = [&](int k, double acceptance) {
+      if (root)
+        std::printf("  chain %d: step %d of %d, acceptance %.3f\n", chain + 1, k,
+                    ms.burnIn + ms.samples, acceptance);
+      std::fflush(stdout);
+    };
+    ChainSummary cs;
+    cs.result = runChain(target, laplace, state, ms, record, progress, s.progressEvery);
+    cs.qoiIact = integratedAutocorrelationTime(q);
+    cs.qoiEss = static_cast<double>(q.size()) / cs.qoiIact;
+    double sum = 0;
+    for (double v : q) sum += v;
+    cs.qoiMean = sum / static_cast<double>(q.size());
+    cs.minDirectionEss = nd > 0 ? 1e300 : 0;
+    for (int i = 0; i < nd; ++i)
+      cs.minDirectionEss =
+          std::min(cs.minDirectionEss, effectiveSampleSize(cf[static_cast<size_t>(i)]));
+    solves += cs.result.forwardSolves + cs.result.adjointSolves;
+    seconds += cs.result.seconds;
+    report.chains.push_back(cs);
+  }
+  std::vector<double> pooled;
+  double essTotal = 0;
+  for (size_t k = 0; k < qoi.size(); ++k) {
+    pooled.insert(pooled.end(), qoi[k].begin(), qoi[k].end());
+    essTotal += report.chains[k].qoiEss;
+  }
+  if (s.chains >= 2) report.rhat = splitRhat(qoi);
+  double sum = 0;
+  for (double v : pooled) sum += v;
+  report.qoiMean = sum / static_cast<double>(pooled.size());
+  report.qoiLow = quantile(pooled, 0.05);
+  report.qoiHigh = quantile(pooled, 0.95);
+  report.essPer1000Solves = solves > 0 ? 1000.0 * essTotal / static_cast<double>(solves) : 0.0;
+  report.essPerSecond = seconds > 0 ? essTotal / seconds : 0.0;
+  Owned<Vec> laplaceVar;
+  if (laplace) {
+    auto Cc = P.createVector();
+    laplace->covarianceApply(c, Cc);
+    const double sd = std::sqrt(std::max(0.0, dot(c, Cc)));
+    report.laplaceQoiMean = dot(c, laplace->map());
+    report.laplaceQoiLow = report.laplaceQoiMean - 1.6448536269514722 * sd;
+    report.laplaceQoiHigh = report.laplaceQoiMean + 1.6448536269514722 * sd;
+  }
+
+  if (root) {
+    std::printf("MCMC (%s, %d chain(s) of %d samples after %d burn-in steps):\n",
+                mcmcKernelName(s.mcmc.kernel), s.chains, s.mcmc.samples, s.mcmc.burnIn);
+    std::printf(
+        "  chain  acceptance     step   PDE solves   time (s)   QoI IACT   QoI ESS   slowest "
+        "eigen-direction ESS\n");
+    for (size_t k = 0; k < report.chains.size(); ++k) {
+      const auto& cs = report.chains[k];
+      std::printf("  %5zu  %10.3f  %7.3g  %11ld  %9.2f  %9.2f  %8.1f  %8.1f\n", k + 1,
+                  cs.result.acceptance, cs.result.step,
+                  cs.result.forwardSolves + cs.result.adjointSolves, cs.result.seconds, cs.qoiIact,
+                  cs.qoiEss, cs.minDirectionEss);
+    }
+    std::printf("  QoI ESS per 1000 PDE solves %.2f, per second %.2f", report.essPer1000Solves,
+                report.essPerSecond);
+    if (s.chains >= 2) std::printf(", split R-hat %.4f", report.rhat);
+    std::printf("\n  QoI (weight %s): MCMC mean %.6g, 90%% interval [%.6g, %.6g]\n",
+                s.qoiWeight.c_str(), report.qoiMean, report.qoiLow, report.qoiHigh);
+    if (laplace)
+      std::printf("                 Laplace mean %.6g, 90%% interval [%.6g, %.6g]\n",
+                  report.laplaceQoiMean, report.laplaceQoiLow, report.laplaceQoiHigh);
+  }
+
+  if (outputDirectory.empty()) return report;
+  const auto& dir = outputDirectory;
+  // Fields: the sample mean and standard deviation (and the Laplace one, when there is one).
+  auto stddev = P.createVector();
+  PDEINV_CALL(VecCopy(m2, stddev));
+  PDEINV_CALL(VecScale(stddev, count > 1 ? 1.0 / static_cast<double>(count - 1) : 0.0));
+  PDEINV_CALL(VecSqrtAbs(stddev));
+  writeVtu(mean, dir + "/mcmc_mean.vtu");
+  writeVtu(stddev, dir + "/mcmc_stddev.vtu");
+  std::vector<std::pair<std::string, Vec>> fields = {{"MCMC mean", mean}, {"MCMC stddev", stddev}};
+  Owned<Vec> lapStd;
+  if (laplace) {
+    lapStd = P.createVector();
+    PriorVarianceSettings pv;
+    laplace->priorVariance(pv, lapStd);
+    laplace->posteriorVariance(lapStd, lapStd);
+    PDEINV_CALL(VecSqrtAbs(lapStd));
+    fields.push_back({"Laplace stddev", lapStd});
+  }
+  writePlotFields(dir + "/mcmc.h5", fields);
+  if (root) {
+    std::ofstream t(dir + "/trace.csv");
+    t << "chain,sample,qoi";
+    for (int i = 0; i < nd; ++i) t << ",direction_" << i + 1;
+    t << "\n" << std::setprecision(12);
+    for (size_t k = 0; k < qoi.size(); ++k)
+      for (size_t j = 0; j < qoi[k].size(); ++j) {
+        t << k + 1 << "," << j << "," << qoi[k][j];
+        for (int i = 0; i < nd; ++i) t << "," << coeff[k][static_cast<size_t>(i)][j];
+        t << "\n";
+      }
+    std::ofstream out(dir + "/mcmc.json");
+    JsonWriter w(out);
+    w.beginObject();
+    w.field("kernel", mcmcKernelName(s.mcmc.kernel));
+    w.field("chains", static_cast<PetscInt>(s.chains));
+    w.field("samples_per_chain", static_cast<PetscInt>(s.mcmc.samples));
+    w.field("burn_in", static_cast<PetscInt>(s.mcmc.burnIn));
+    w.field("qoi_weight", s.qoiWeight);
+    w.key("per_chain").beginArray();
+    for (const auto& cs : report.chains) {
+      w.beginObject(true);
+      w.field("acceptance", cs.result.acceptance).field("step", cs.result.step);
+      w.field("pde_solves",
+              static_cast<PetscInt>(cs.result.forwardSolves + cs.result.adjointSolves));
+      w.field("seconds", cs.result.seconds).field("qoi_mean", cs.qoiMean);
+      w.field("qoi_iact", cs.qoiIact).field("qoi_ess", cs.qoiEss);
+      w.field("slowest_direction_ess", cs.minDirectionEss);
+      w.endObject();
+    }
+    w.endArray();
+    w.field("qoi_ess_per_1000_pde_solves", report.essPer1000Solves);
+    w.field("qoi_ess_per_second", report.essPerSecond);
+    if (s.chains >= 2) w.field("split_rhat", report.rhat);
+    w.key("qoi").beginObject(true);
+    w.field("mcmc_mean", report.qoiMean).field("mcmc_5", report.qoiLow);
+    w.field("mcmc_95", report.qoiHigh);
+    if (laplace) {
+      w.field("laplace_mean", report.laplaceQoiMean).field("laplace_5", report.laplaceQoiLow);
+      w.field("laplace_95", report.laplaceQoiHigh);
+    }
+    w.endObject();
+    w.endObject();
+    w.finish();
+    std::printf("  wrote %s/{mcmc.json,trace.csv,mcmc_mean.vtu,mcmc_stddev.vtu}\n", dir.c_str());
+  }
+  if (!plotScript.empty() && root) {
+    const std::string cmd =
+        "/usr/bin/python3 '" + plotScript + "' '" + dir + "' > '" + dir + "/plot.log' 2>&1";
+    if (std::system(cmd.c_str()) == 0)
+      std::printf("  plots: %s/mcmc.png, %s/mcmc_fields.png\n", dir.c_str(), dir.c_str());
+    else
+      std::printf("  warning: no plots (see %s/plot.log)\n", dir.c_str());
+  }
+  J.value(x);
+  return report;
+}
+
+}  // namespace pdeinv
