@@ -8,6 +8,7 @@
 #include "pdeinv/bayes/laplace.hpp"
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/session.hpp"
+#include "pdeinv/inverse/regularization.hpp"
 #include "pdeinv/problem/inverse_problem.hpp"
 #include "pdeinv/workflow/inversion.hpp"
 #include "pdeinv/workflow/laplace_run.hpp"
@@ -26,8 +27,14 @@ int runSample(MPI_Comm comm) {
   require(laplaceSettings.enabled() || (kernel != McmcKernel::gpcn && kernel != McmcKernel::hmc),
           std::string("-mcmc_kernel ") + mcmcKernelName(kernel) +
               " needs the Laplace approximation: give -laplace_rank r > 0");
-  LaplaceRunSettings check = laplaceSettings;
-  requireLaplaceAvailable(*problem, check);  // a parameter field with a Gaussian prior
+  {
+    auto* prior = problem->regularization();
+    auto probe = problem->objective().createParameterVector();
+    require(prior != nullptr && prior->mean(probe),
+            "-mode sample needs a Gaussian prior (-reg_type bilaplacian), not -reg_type " +
+                (prior ? prior->name() : std::string("none")));
+  }
+  if (laplaceSettings.enabled()) requireLaplaceAvailable(*problem, laplaceSettings);
   Inversion inversion(*problem, settings);
   checkAllOptionsUsed();
 

@@ -12,6 +12,26 @@
 namespace pdeinv {
 
 namespace {
+// Forgets a failed factorization: PETSc 3.18 keeps the failed reason of the preconditioner
+// inside PCREDUNDANT (2 ranks and more) after the next factorization succeeds, so every later
+// solve reported DIVERGED_PC_FAILED (found by MCMC, which rejects a failed proposal and goes on).
+void clearFailure(KSP ksp) {
+  PC pc = nullptr;
+  PDEINV_CALL(KSPGetPC(ksp, &pc));
+  PetscBool redundant = PETSC_FALSE;
+  PDEINV_CALL(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(pc), PCREDUNDANT, &redundant));
+  if (redundant) {
+    KSP inner = nullptr;
+    PC innerPc = nullptr;
+    PDEINV_CALL(PCRedundantGetKSP(pc, &inner));
+    PDEINV_CALL(KSPGetPC(inner, &innerPc));
+    PDEINV_CALL(PCSetFailedReason(innerPc, PC_NOERROR));
+  }
+  PDEINV_CALL(PCSetFailedReason(pc, PC_NOERROR));
+}
+}  // namespace
+
+namespace {
 std::vector<const FunctionSpace*> auxSpaces(const FunctionSpace& parameter,
                                             const std::vector<const FunctionSpace*>& data) {
   std::vector<const FunctionSpace*> s = {&parameter};
@@ -156,6 +176,10 @@ PetscErrorCode SteadySolver::recordIterate(SNES snes, PetscInt it, PetscReal, vo
 
 void SteadySolver::solve(Vec m, Vec u) {
   PDEINV_CALL(VecCopy(m, m_));
+  // A linear operator's one Newton step is exact from any initial guess, but its rounding error
+  // scales with the guess: the state of an earlier solve at an extreme parameter (a rejected
+  // MCMC proposal, a line-search trial) spoiled the next solve. Start from zero.
+  if (op_->linearInState()) PDEINV_CALL(VecSet(u, 0.0));
   pending_ = nullptr;
   jacobianVec_ = nullptr;
   if (record_) {
@@ -192,10 +216,16 @@ void SteadySolver::solve(Vec m, Vec u) {
       why += std::string("Newton ") + SNESConvergedReasons[reason] + " after " +
              std::to_string(its) + " iterations (see -state_snes_*)";
     }
+    // Nothing of the failure may outlive this point (a sampler rejects the proposal and goes
+    // on): not the preconditioner's failed state (clearFailure), nor u, the next solve's
+    // initial guess, which a failed solve may leave NaN.
+    clearFailure(ksp);
+    PDEINV_CALL(VecSet(u, 0.0));
     throw ForwardSolveFailure(why);
   }
   if (!finiteVector(u)) {
     haveSolution_ = false;
+    PDEINV_CALL(VecSet(u, 0.0));  // not the next solve's initial guess (above)
     throw ForwardSolveFailure(
         "forward solve produced a non-finite state (NaN or Inf): the residual or the operator "
         "is not finite at this parameter");
@@ -235,7 +265,11 @@ namespace {
 void checkLinearSolve(KSP ksp, bool finite, const std::string& what) {
   KSPConvergedReason reason;
   PDEINV_CALL(KSPGetConvergedReason(ksp, &reason));
-  if (reason < 0) throw ForwardSolveFailure(what + " solve diverged: " + linearSolveReason(ksp));
+  if (reason < 0) {
+    const auto why = linearSolveReason(ksp);
+    clearFailure(ksp);
+    throw ForwardSolveFailure(what + " solve diverged: " + why);
+  }
   if (!finite)
     throw ForwardSolveFailure(what + " solve produced a non-finite solution (NaN or Inf)");
 }

@@ -76,6 +76,10 @@ void requireLaplaceAvailable(InverseProblem& problem, const LaplaceRunSettings& 
   require(reg != nullptr && reg->mean(probe),
           "-laplace_rank needs a Gaussian prior (-reg_type bilaplacian), not -reg_type " +
               (reg ? reg->name() : std::string("none")));
+  PetscInt n = 0;
+  PDEINV_CALL(VecGetSize(probe, &n));
+  require(s.eigen.rank <= n, "-laplace_rank " + std::to_string(s.eigen.rank) +
+                                 " exceeds the number of parameters (" + std::to_string(n) + ")");
   if (s.hessian == HessianType::Newton) {
     require(problem.objective().newtonAvailable(),
             "-laplace_hessian newton: " + problem.objective().newtonUnavailableReason());

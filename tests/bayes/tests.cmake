@@ -102,3 +102,42 @@ pdeinv_add_error_test(NAME laplace_regions
 
 # MCMC kernels and diagnostics on a linear-Gaussian problem, against its exact posterior.
 pdeinv_add_test(NAME test_mcmc SOURCES bayes/test_mcmc.cpp)
+
+# pdeinv -mode sample on the problem of apps/verify_poisson.opts: the MAP point, the Laplace
+# approximation, two chains; each kernel at one rank count (gpcn at both), with the report.
+set(PDEINV_SAMPLE -options_file apps/verify_poisson.opts -verify 0 -mode sample -laplace_rank 60
+                  -mcmc_burn_in 50 -chains 2 -plot 0 -monitor 0)
+foreach(run "gpcn;1;200" "gpcn;2;200" "pcn;1;300" "mala;2;150" "hmc;2;60")
+  list(GET run 0 kernel)
+  list(GET run 1 np)
+  list(GET run 2 samples)
+  add_test(NAME driver_sample_${kernel}_np${np}
+           COMMAND ${PDEINV_MPIEXEC} ${PDEINV_MPIEXEC_FLAGS} -n ${np} $<TARGET_FILE:pdeinv_driver>
+                   ${PDEINV_SAMPLE} -mcmc_kernel ${kernel} -mcmc_samples ${samples}
+                   -output ${CMAKE_BINARY_DIR}/test_output/sample_${kernel}_np${np}
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(driver_sample_${kernel}_np${np} PROPERTIES
+                       PASS_REGULAR_EXPRESSION "MCMC \\(${kernel}, 2 chain\\(s\\) of ${samples} samples.*split R-hat [0-9.]+\n.*MCMC mean .*Laplace mean .*wrote .*mcmc.json"
+                       TIMEOUT 240 PROCESSORS ${np})
+endforeach()
+set(PDEINV_SAMPLE_SMALL -mode sample -mesh_faces 4,4 -truth x -obs_type grid -obs_grid 3,3
+                        -reg_type bilaplacian)
+pdeinv_add_error_test(NAME sample_unknown_kernel
+                      EXPECT "-mcmc_kernel must be pcn, mala, gpcn or hmc, got 'metropolis'"
+                      ARGS ${PDEINV_SAMPLE_SMALL} -mcmc_kernel metropolis)
+pdeinv_add_error_test(NAME sample_zero_samples EXPECT "-mcmc_samples must be at least 1, got 0"
+                      ARGS ${PDEINV_SAMPLE_SMALL} -mcmc_samples 0)
+pdeinv_add_error_test(NAME sample_negative_step
+                      EXPECT "-mcmc_step must be positive \\(or 0 for the kernel's default\\), got -0.1"
+                      ARGS ${PDEINV_SAMPLE_SMALL} -mcmc_step -0.1)
+pdeinv_add_error_test(NAME sample_gpcn_without_laplace
+                      EXPECT "-mcmc_kernel gpcn needs the Laplace approximation: give -laplace_rank r > 0"
+                      ARGS ${PDEINV_SAMPLE_SMALL} -mcmc_kernel gpcn)
+pdeinv_add_error_test(NAME sample_without_gaussian_prior
+                      EXPECT "-mode sample needs a Gaussian prior \\(-reg_type bilaplacian\\), not -reg_type h1"
+                      ARGS -mode sample -mesh_faces 4,4 -truth x -obs_type grid -obs_grid 3,3 -reg_type h1)
+pdeinv_add_error_test(NAME sample_zero_chains EXPECT "-chains must lie between 1 and 64, got 0"
+                      ARGS ${PDEINV_SAMPLE_SMALL} -chains 0)
+pdeinv_add_error_test(NAME laplace_rank_above_parameters
+                      EXPECT "-laplace_rank 5000 exceeds the number of parameters \\(25\\)"
+                      ARGS ${PDEINV_SAMPLE_SMALL} -laplace_rank 5000)
