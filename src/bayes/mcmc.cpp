@@ -123,6 +123,8 @@ void McmcSettings::validate() const {
       "-mcmc_step must be positive (or 0 for the kernel's default), got " + std::to_string(step));
   require((kernel != McmcKernel::pcn && kernel != McmcKernel::gpcn) || step <= 1,
           "-mcmc_step: the pCN step β must lie in (0, 1], got " + std::to_string(step));
+  require(kernel != McmcKernel::mala || step <= 2,
+          "-mcmc_step: the MALA step δ must lie in (0, 2], got " + std::to_string(step));
   require(targetAcceptance >= 0 && targetAcceptance < 1,
           "-mcmc_target_acceptance must lie in (0, 1), got " + std::to_string(targetAcceptance));
   require(hmcTime > 0 && std::isfinite(hmcTime),
@@ -170,11 +172,36 @@ McmcResult runChain(PosteriorTarget& target, LaplaceApproximation* laplace, Vec 
     return value;
   };
   // mala: ρ(u, v) with g = ∇Φ(u) and Cg = Γ_pr g.
+  // mala against the reference Gaussian N(centre, C): the prior, or the Laplace approximation
+  // (then Φ is replaced by Ψ = −w, w the gpcn weight, and ∇Φ by ∇Ψ).
+  const bool laplaceReference = s.kernel == McmcKernel::mala && laplace != nullptr &&
+                                s.malaReference == MalaReference::laplace;
+  Vec centre = laplaceReference ? laplace->map() : m0.get();
+  // Ψ(x) and g = ∇Ψ(x) = ∇Φ(x) + b − Σ λ_i c_i Γ_pr⁻¹u_i with c_i = (Γ_pr⁻¹u_i)ᵀ(x − m*) for
+  // the Laplace reference; Φ and ∇Φ for the prior.
+  auto malaPotential = [&](Vec x, Vec gx) {
+    const PetscReal phiX = target.misfitGradient(x, gx);
+    if (!laplaceReference || !std::isfinite(phiX)) return phiX;
+    const PetscReal psi = -gpcnWeight(x, phiX);  // leaves x − m* in w1
+    PDEINV_CALL(VecAXPY(gx, 1.0, b));
+    const auto& BU = laplace->priorPrecisionTimesEigenvectors();
+    const auto& lambda = laplace->eigenvalues();
+    for (size_t i = 0; i < BU.size(); ++i)
+      PDEINV_CALL(VecAXPY(gx, -lambda[i] * dot(BU[i], w1), BU[i]));
+    return psi;
+  };
+  auto applyC = [&](Vec gx, Vec out) {
+    if (laplaceReference) {
+      laplace->covarianceApply(gx, out);
+    } else {
+      prior.applyHessianInverse(gx, out);
+    }
+  };
   auto rho = [&](Vec u, Vec vv, PetscReal phiU, Vec gU, Vec CgU, double delta) {
     PDEINV_CALL(VecWAXPY(w1, -1.0, u, vv));  // v − u
     PetscReal value = phiU + 0.5 * dot(w1, gU);
-    PDEINV_CALL(VecWAXPY(w1, 1.0, u, vv));  // u + v (deviations from m0 below)
-    PDEINV_CALL(VecAXPY(w1, -2.0, m0));
+    PDEINV_CALL(VecWAXPY(w1, 1.0, u, vv));  // u + v (deviations from the centre below)
+    PDEINV_CALL(VecAXPY(w1, -2.0, centre));
     value += 0.25 * delta * dot(w1, gU) + 0.25 * delta * dot(gU, CgU);
     return value;
   };
@@ -189,20 +216,22 @@ McmcResult runChain(PosteriorTarget& target, LaplaceApproximation* laplace, Vec 
     return 0.5 * dot(vel, w2);
   };
 
+  if (laplace) {
+    b = like(start);
+    PDEINV_CALL(VecWAXPY(w1, -1.0, m0, laplace->map()));
+    prior.hessianApply(m, w1, b);
+  }
   switch (s.kernel) {
     case McmcKernel::pcn:
       phi = target.misfit(m);
       break;
     case McmcKernel::gpcn:
-      b = like(start);
-      PDEINV_CALL(VecWAXPY(w1, -1.0, m0, laplace->map()));
-      prior.hessianApply(m, w1, b);
       phi = target.misfit(m);
       wm = gpcnWeight(m, phi);
       break;
     case McmcKernel::mala:
-      phi = target.misfitGradient(m, g);
-      prior.applyHessianInverse(g, Cg);
+      phi = malaPotential(m, g);
+      if (std::isfinite(phi)) applyC(g, Cg);
       break;
     case McmcKernel::hmc:
       U = target.potentialGradient(m, g);
@@ -244,16 +273,17 @@ McmcResult runChain(PosteriorTarget& target, LaplaceApproximation* laplace, Vec 
         break;
       }
       case McmcKernel::mala: {
-        // v = m0 + [(2 − δ) u − 2δ Γ_pr g + √(8δ) ξ] / (2 + δ), u = m − m0
+        // v = c + [(2 − δ) u − 2δ C g + √(8δ) ξ] / (2 + δ), u = m − c, ξ ~ N(0, C)
         const double delta = step;
         priorDeviation(proposalSeed);
-        PDEINV_CALL(VecWAXPY(v, -1.0, m0, m));
+        if (laplaceReference) laplace->posteriorDeviation(xi, xi);
+        PDEINV_CALL(VecWAXPY(v, -1.0, centre, m));
         PDEINV_CALL(VecAXPBYPCZ(v, -2 * delta / (2 + delta), std::sqrt(8 * delta) / (2 + delta),
                                 (2 - delta) / (2 + delta), Cg, xi));
-        PDEINV_CALL(VecAXPY(v, 1.0, m0));
-        phiV = target.misfitGradient(v, gv);
+        PDEINV_CALL(VecAXPY(v, 1.0, centre));
+        phiV = malaPotential(v, gv);
         if (std::isfinite(phiV)) {
-          prior.applyHessianInverse(gv, Cgv);
+          applyC(gv, Cgv);
           logAlpha = rho(m, v, phi, g, Cg, delta) - rho(v, m, phiV, gv, Cgv, delta);
         }
         break;
@@ -304,6 +334,9 @@ McmcResult runChain(PosteriorTarget& target, LaplaceApproximation* laplace, Vec 
       if (s.adapt) {
         step *= std::exp((alpha - targetAcc) / std::pow(static_cast<double>(k + 1), 0.6));
         if (s.kernel == McmcKernel::pcn || s.kernel == McmcKernel::gpcn) step = std::min(step, 1.0);
+        // δ = 2 proposes independently of the current state; beyond, the proposal turns into
+        // a reflection through the centre.
+        if (s.kernel == McmcKernel::mala) step = std::min(step, 2.0);
       }
     } else {
       ++r.proposals;

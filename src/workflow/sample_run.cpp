@@ -50,6 +50,13 @@ SampleSettings SampleSettings::fromOptions() {
       "mcmc_target_acceptance", 0, "MCMC: target acceptance of the adaptation (0: the kernel's)");
   s.mcmc.hmcTime =
       opts.getReal("hmc_time", 1.5707963267948966, "HMC: integration time per proposal");
+  const auto reference = opts.getString(
+      "mala_reference", "laplace",
+      "MALA: reference Gaussian, laplace (N(MAP, posterior covariance); needs -laplace_rank) | "
+      "prior");
+  require(reference == "laplace" || reference == "prior",
+          "-mala_reference must be laplace or prior, got '" + reference + "'");
+  s.mcmc.malaReference = reference == "prior" ? MalaReference::prior : MalaReference::laplace;
   const auto seed = opts.getInt("mcmc_seed", 1, "MCMC: seed (chain c uses seed + c)");
   require(seed >= 0, "-mcmc_seed must be non-negative, got " + std::to_string(seed));
   s.mcmc.seed = static_cast<unsigned long>(seed);

@@ -1,7 +1,7 @@
 // MCMC on a linear-Gaussian problem, whose posterior is known in closed form: the
 // advection–diffusion source problem (linear in the source m) with the BiLaplacian prior and 16
 // sensors. The exact posterior N(m_post, (H + Γ_pr⁻¹)⁻¹) comes from dense matrices (Eigen).
-// Every kernel (pcn, mala, gpcn, hmc) must reproduce the posterior mean and variance of three
+// Every kernel (pcn, mala with the prior and with the Laplace reference, gpcn, hmc) must reproduce the posterior mean and variance of three
 // quantities (the mean of m, and m at the dofs of largest and smallest posterior variance)
 // within 3 Monte Carlo standard errors, computed from the chain's own effective sample size.
 // At 1 and 2 ranks. Also the diagnostics against an AR(1) chain, whose autocorrelation time is
@@ -121,11 +121,14 @@ TEST(Mcmc, every_kernel_reproduces_the_exact_gaussian_posterior) {
   struct Run {
     McmcKernel kernel;
     int samples;
+    MalaReference reference = MalaReference::laplace;
   };
-  for (auto run : {Run{McmcKernel::pcn, 6000}, Run{McmcKernel::mala, 3000},
-                   Run{McmcKernel::gpcn, 2000}, Run{McmcKernel::hmc, 1000}}) {
+  for (auto run :
+       {Run{McmcKernel::pcn, 6000}, Run{McmcKernel::mala, 3000, MalaReference::prior},
+        Run{McmcKernel::mala, 1000}, Run{McmcKernel::gpcn, 2000}, Run{McmcKernel::hmc, 1000}}) {
     McmcSettings s;
     s.kernel = run.kernel;
+    s.malaReference = run.reference;
     s.samples = run.samples;
     s.burnIn = 300;
     s.seed = 11;

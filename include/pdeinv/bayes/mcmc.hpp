@@ -11,7 +11,8 @@
 //            v = m0 + [(2 − δ) u − 2δ Γ_pr g + √(8δ) ξ] / (2 + δ),
 //          accepted with exp(ρ(u, v) − ρ(v, u)),
 //            ρ(u, v) = Φ(u) + ½ (v − u)ᵀg(u) + (δ/4)(u + v)ᵀg(u) + (δ/4) g(u)ᵀΓ_pr g(u).
-//          One gradient (forward + adjoint) per step.
+//          One gradient (forward + adjoint) per step. With a Laplace approximation the
+//          reference is N(m*, Γ_post) instead of the prior (MalaReference below; the default).
 //   gpcn   generalized pCN (Rudolf & Sprungk 2018; Pinski, Simpson, Stuart & Weber 2015), the
 //          Laplace approximation N(m*, Γ_post) as the reference measure:
 //            v = m* + √(1−β²)(m − m*) + β η,  η ~ N(0, Γ_post),
@@ -68,6 +69,12 @@ class PosteriorTarget {
 };
 
 enum class McmcKernel { pcn, mala, gpcn, hmc };
+// The Gaussian reference of mala: the prior (∞-MALA as above) or, when a Laplace approximation
+// is given, N(m*, Γ_post): the same proposal and acceptance with m0 → m*, Γ_pr → Γ_post and
+// Φ → Ψ = −w (w as for gpcn), ∇Ψ = ∇Φ + Γ_pr⁻¹(m* − m0) − Σ λ_i u_i'u_i'ᵀ(m − m*) with
+// u_i' = Γ_pr⁻¹u_i. The prior reference needs δ ≲ 1/λ_max (the data-informed directions move
+// by the prior's scale otherwise); the Laplace reference takes steps of the posterior's scale.
+enum class MalaReference { prior, laplace };
 const char* mcmcKernelName(McmcKernel k);
 // InputError listing the kernels for an unknown name.
 McmcKernel mcmcKernelFromName(const std::string& name);
@@ -81,6 +88,7 @@ struct McmcSettings {
   bool adapt = true;
   double targetAcceptance = 0;  // 0: the kernel's default
   double hmcTime = 1.5707963267948966;
+  MalaReference malaReference = MalaReference::laplace;  // prior when no Laplace is given
   unsigned long seed = 1;
   // InputError naming the option of the first field out of range.
   void validate() const;
