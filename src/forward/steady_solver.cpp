@@ -177,9 +177,13 @@ PetscErrorCode SteadySolver::recordIterate(SNES snes, PetscInt it, PetscReal, vo
 void SteadySolver::solve(Vec m, Vec u) {
   PDEINV_CALL(VecCopy(m, m_));
   // A linear operator's one Newton step is exact from any initial guess, but its rounding error
-  // scales with the guess: the state of an earlier solve at an extreme parameter (a rejected
-  // MCMC proposal, a line-search trial) spoiled the next solve. Start from zero.
-  if (op_->linearInState()) PDEINV_CALL(VecSet(u, 0.0));
+  // scales with the guess: near the previous state (the usual case: Taylor tests, line
+  // searches) a warm start is more accurate than zero; the state of an earlier solve at an
+  // extreme parameter (a rejected MCMC proposal), orders of magnitude larger than the new one,
+  // spoiled it. So the guess's norm is kept, and the solve is repeated from zero below when the
+  // guess was much larger than the solution.
+  PetscReal guessNorm = 0;
+  if (op_->linearInState()) PDEINV_CALL(VecNorm(u, NORM_2, &guessNorm));
   pending_ = nullptr;
   jacobianVec_ = nullptr;
   if (record_) {
@@ -242,6 +246,15 @@ void SteadySolver::solve(Vec m, Vec u) {
       throw Error("SteadySolver: recorded " + std::to_string(h.iterations()) +
                   " Newton iterates of " + std::to_string(its) +
                   "; the unrolled adjoint needs every one");
+    }
+  }
+  if (op_->linearInState() && !record_) {
+    PetscReal n = 0;
+    PDEINV_CALL(VecNorm(u, NORM_2, &n));
+    if (guessNorm > 1e3 * n && guessNorm > 0) {
+      PDEINV_CALL(VecSet(u, 0.0));
+      solve(m, u);
+      return;
     }
   }
   PDEINV_CALL(VecCopy(u, u_));

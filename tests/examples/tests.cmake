@@ -28,3 +28,14 @@ foreach(example heat_initial_condition advection_source)
                    ${budget})
   set_tests_properties(example_${example}_outputs PROPERTIES FIXTURES_REQUIRED example_${example})
 endforeach()
+
+# The posterior example (apps/examples/posterior_flagship.opts), short chains at 2 ranks: the MAP
+# point, the Laplace step and HMC run, and the report compares the QoI's intervals.
+add_test(NAME driver_example_posterior_flagship_np2
+         COMMAND ${PDEINV_MPIEXEC} ${PDEINV_MPIEXEC_FLAGS} -n 2 $<TARGET_FILE:pdeinv_driver>
+                 -options_file apps/examples/posterior_flagship.opts -mcmc_samples 30
+                 -mcmc_burn_in 10 -chains 2 -mcmc_progress 0 -plot 0 -monitor 0
+                 -output ${PDEINV_EXAMPLE_OUT}/example_posterior_flagship
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(driver_example_posterior_flagship_np2 PROPERTIES TIMEOUT 180 PROCESSORS 2
+                     PASS_REGULAR_EXPRESSION "converged: CONVERGED.*Laplace approximation at the estimate.*MCMC \\(hmc, 2 chain\\(s\\) of 30 samples.*QoI \\(weight \\(\\(x-0.6\\)\\^2\\+\\(y-0.45\\)\\^2<0.04\\)\\): MCMC mean .*Laplace mean")
