@@ -29,8 +29,10 @@ void SampleSettings::validate() const {
           "-chains must lie between 1 and 64, got " + std::to_string(chains));
   require(progressEvery >= 0,
           "-mcmc_progress must be non-negative, got " + std::to_string(progressEvery));
-  require(mcmc.samples >= 4 || chains == 1,
-          "-chains: R-hat needs at least 4 samples per chain (-mcmc_samples)");
+  require(mcmc.samples >= 4,
+          "-mcmc_samples: the autocorrelation estimates need at least 4 "
+          "samples per chain, got " +
+              std::to_string(mcmc.samples));
 }
 
 SampleSettings SampleSettings::fromOptions() {

@@ -141,3 +141,6 @@ pdeinv_add_error_test(NAME sample_zero_chains EXPECT "-chains must lie between 1
 pdeinv_add_error_test(NAME laplace_rank_above_parameters
                       EXPECT "-laplace_rank 5000 exceeds the number of parameters \\(25\\)"
                       ARGS ${PDEINV_SAMPLE_SMALL} -laplace_rank 5000)
+pdeinv_add_error_test(NAME sample_too_few_samples
+                      EXPECT "-mcmc_samples: the autocorrelation estimates need at least 4 samples per chain, got 2"
+                      ARGS ${PDEINV_SAMPLE_SMALL} -mcmc_samples 2)
