@@ -171,9 +171,9 @@ McmcResult runChain(PosteriorTarget& target, LaplaceApproximation* laplace, Vec 
     }
     return value;
   };
-  // mala: ρ(u, v) with g = ∇Φ(u) and Cg = Γ_pr g.
   // mala against the reference Gaussian N(centre, C): the prior, or the Laplace approximation
-  // (then Φ is replaced by Ψ = −w, w the gpcn weight, and ∇Φ by ∇Ψ).
+  // (then Φ is replaced by Ψ = −w, w the gpcn weight, and ∇Φ by ∇Ψ); ρ(u, v) below with
+  // g = ∇Φ(u) (or ∇Ψ(u)) and Cg = C g.
   const bool laplaceReference = s.kernel == McmcKernel::mala && laplace != nullptr &&
                                 s.malaReference == MalaReference::laplace;
   Vec centre = laplaceReference ? laplace->map() : m0.get();
