@@ -22,6 +22,8 @@ int runSample(MPI_Comm comm) {
   auto settings = InversionSettings::fromOptions(*problem, "output/sample", PDEINV_PLOT_SCRIPT);
   const auto laplaceSettings = settings.laplace;
   settings.laplace.eigen.rank = 0;  // run below, where the chains can use it
+  const auto plotScript = settings.plotScript;
+  settings.plotScript.clear();  // the plots are made once, after the chains
   const auto sampling = SampleSettings::fromOptions();
   const auto kernel = sampling.mcmc.kernel;
   require(laplaceSettings.enabled() || (kernel != McmcKernel::gpcn && kernel != McmcKernel::hmc),
@@ -46,8 +48,11 @@ int runSample(MPI_Comm comm) {
 
   // 3. Laplace, then MCMC.
   std::unique_ptr<LaplaceApproximation> laplace;
-  if (laplaceSettings.enabled()) runLaplace(*problem, result.x, laplaceSettings, outDir, &laplace);
-  runSampling(*problem, result.x, laplace.get(), sampling, outDir, settings.plotScript);
+  LaplaceReport laplaceReport;
+  if (laplaceSettings.enabled())
+    laplaceReport = runLaplace(*problem, result.x, laplaceSettings, outDir, &laplace);
+  runSampling(*problem, result.x, laplace.get(), laplaceReport.posteriorStddev, sampling, outDir,
+              plotScript);
   return result.converged ? ExitOk : ExitNotConverged;
 }
 

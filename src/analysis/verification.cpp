@@ -12,6 +12,7 @@
 #include "pdeinv/core/handle.hpp"
 #include "pdeinv/core/random.hpp"
 #include "pdeinv/core/root_vector.hpp"
+#include "pdeinv/core/vec_ops.hpp"
 #include "pdeinv/forward/steady_solver.hpp"
 #include "pdeinv/inverse/reduced_functional.hpp"
 #include "pdeinv/io/json.hpp"
@@ -19,18 +20,6 @@
 
 namespace pdeinv {
 namespace {
-
-PetscReal dot(Vec a, Vec b) {
-  PetscScalar d = 0;
-  PDEINV_CALL(VecDot(a, b, &d));
-  return d;
-}
-
-Owned<Vec> like(Vec v) {
-  Owned<Vec> w;
-  PDEINV_CALL(VecDuplicate(v, w.out()));
-  return w;
-}
 
 std::vector<PetscReal> slopes(const std::vector<PetscReal>& h, const std::vector<PetscReal>& r) {
   std::vector<PetscReal> s;

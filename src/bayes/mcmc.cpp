@@ -8,6 +8,7 @@
 #include "pdeinv/bayes/laplace.hpp"
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/random.hpp"
+#include "pdeinv/core/vec_ops.hpp"
 #include "pdeinv/forward/steady_solver.hpp"
 #include "pdeinv/inverse/objective.hpp"
 #include "pdeinv/inverse/regularization.hpp"
@@ -16,18 +17,6 @@ namespace pdeinv {
 
 namespace {
 constexpr PetscReal kInfinity = std::numeric_limits<PetscReal>::infinity();
-
-Owned<Vec> like(Vec v) {
-  Owned<Vec> w;
-  PDEINV_CALL(VecDuplicate(v, w.out()));
-  return w;
-}
-
-PetscReal dot(Vec a, Vec b) {
-  PetscScalar d = 0;
-  PDEINV_CALL(VecDot(a, b, &d));
-  return PetscRealPart(d);
-}
 
 // Keys of the random numbers of one step: the purpose in the low bits.
 enum Purpose : std::uint64_t { kProposal = 1, kAccept = 2, kTime = 3 };

@@ -3,6 +3,7 @@
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/log_events.hpp"
 #include "pdeinv/core/root_vector.hpp"
+#include "pdeinv/core/vec_ops.hpp"
 
 #include <string>
 #include <vector>
@@ -15,11 +16,6 @@ const ParameterMap& identityMap() {
   return *map;
 }
 
-PetscReal dot(Vec a, Vec b) {
-  PetscScalar d = 0;
-  PDEINV_CALL(VecDot(a, b, &d));
-  return d;
-}
 }  // namespace
 
 ReducedFunctional::ReducedFunctional(SteadySolver& solver, const ObservationOperator& observation,

@@ -8,6 +8,7 @@
 #include "pdeinv/core/log_events.hpp"
 #include "pdeinv/core/options.hpp"
 #include "pdeinv/core/session.hpp"
+#include "pdeinv/core/vec_ops.hpp"
 #include "pdeinv/io/json.hpp"
 #include "pdeinv/io/output.hpp"
 #include "pdeinv/io/plot_data.hpp"
@@ -95,12 +96,6 @@ Owned<Vec> squareRoot(const FunctionSpace& P, Vec variance) {
   return out;
 }
 
-PetscReal sum(Vec v) {
-  PetscScalar s = 0;
-  PDEINV_CALL(VecSum(v, &s));
-  return PetscRealPart(s);
-}
-
 void writeJson(MPI_Comm comm, const LaplaceReport& r, const LaplaceRunSettings& s, PetscInt n,
                PetscInt observations, const std::string& path) {
   if (rankOf(comm) != 0) return;
@@ -174,6 +169,7 @@ LaplaceReport runLaplace(InverseProblem& problem, Vec x, const LaplaceRunSetting
   laplace.posteriorVariance(priorVar, postVar);
   r.priorVarianceTrace = sum(priorVar);
   r.posteriorVarianceTrace = sum(postVar);
+  r.posteriorStddev = squareRoot(P, postVar);
 
   PetscInt n = 0;
   PDEINV_CALL(VecGetSize(x, &n));
@@ -205,14 +201,15 @@ LaplaceReport runLaplace(InverseProblem& problem, Vec x, const LaplaceRunSetting
 
   if (!outputDirectory.empty()) {
     const auto& dir = outputDirectory;
-    auto priorStd = squareRoot(P, priorVar), postStd = squareRoot(P, postVar);
+    auto priorStd = squareRoot(P, priorVar);
     writeVtu(priorStd, dir + "/prior_stddev.vtu");
-    writeVtu(postStd, dir + "/posterior_stddev.vtu");
+    writeVtu(r.posteriorStddev, dir + "/posterior_stddev.vtu");
     auto estimate = P.createVector();
     problem.physicalField(x, estimate);
-    std::vector<Owned<Vec>> keep;
-    std::vector<std::pair<std::string, Vec>> fields = {
-        {"estimate", estimate}, {"posterior stddev", postStd}, {"prior stddev", priorStd}};
+    std::vector<Owned<Vec>> held;  // the sample fields, alive until written
+    std::vector<std::pair<std::string, Vec>> fields = {{"estimate", estimate},
+                                                       {"posterior stddev", r.posteriorStddev},
+                                                       {"prior stddev", priorStd}};
     auto sampleX = J.createParameterVector();
     for (int k = 0; k < s.samples; ++k) {
       const unsigned long seed = s.sampleSeed + static_cast<unsigned long>(k);
@@ -236,7 +233,7 @@ LaplaceReport runLaplace(InverseProblem& problem, Vec x, const LaplaceRunSetting
           fields.push_back(
               {std::string(post ? "posterior" : "prior") + " sample " + std::to_string(k + 1),
                field});
-        keep.push_back(std::move(field));
+        held.push_back(std::move(field));
       }
     }
     writePlotFields(dir + "/laplace.h5", fields);

@@ -13,6 +13,7 @@
 #include "pdeinv/core/options.hpp"
 #include "pdeinv/core/random.hpp"
 #include "pdeinv/core/session.hpp"
+#include "pdeinv/core/vec_ops.hpp"
 #include "pdeinv/fem/expression.hpp"
 #include "pdeinv/fem/forms.hpp"
 #include "pdeinv/inverse/regularization.hpp"
@@ -81,17 +82,11 @@ double quantile(std::vector<double> x, double p) {
   return i + 1 < x.size() ? (1 - f) * x[i] + f * x[i + 1] : x.back();
 }
 
-PetscReal dot(Vec a, Vec b) {
-  PetscScalar d = 0;
-  PDEINV_CALL(VecDot(a, b, &d));
-  return PetscRealPart(d);
-}
-
 }  // namespace
 
 SampleReport runSampling(InverseProblem& problem, Vec x, LaplaceApproximation* laplace,
-                         const SampleSettings& s, const std::string& outputDirectory,
-                         const std::string& plotScript) {
+                         Vec laplaceStddev, const SampleSettings& s,
+                         const std::string& outputDirectory, const std::string& plotScript) {
   s.validate();
   LogStage stage("pdeinv sample");
   MPI_Comm comm = problem.forward().mesh().comm();
@@ -233,15 +228,7 @@ SampleReport runSampling(InverseProblem& problem, Vec x, LaplaceApproximation* l
   writeVtu(mean, dir + "/mcmc_mean.vtu");
   writeVtu(stddev, dir + "/mcmc_stddev.vtu");
   std::vector<std::pair<std::string, Vec>> fields = {{"MCMC mean", mean}, {"MCMC stddev", stddev}};
-  Owned<Vec> lapStd;
-  if (laplace) {
-    lapStd = P.createVector();
-    PriorVarianceSettings pv;
-    laplace->priorVariance(pv, lapStd);
-    laplace->posteriorVariance(lapStd, lapStd);
-    PDEINV_CALL(VecSqrtAbs(lapStd));
-    fields.push_back({"Laplace stddev", lapStd});
-  }
+  if (laplaceStddev) fields.push_back({"Laplace stddev", laplaceStddev});
   writePlotFields(dir + "/mcmc.h5", fields);
   if (root) {
     std::ofstream t(dir + "/trace.csv");
@@ -293,7 +280,8 @@ SampleReport runSampling(InverseProblem& problem, Vec x, LaplaceApproximation* l
     const std::string cmd =
         "/usr/bin/python3 '" + plotScript + "' '" + dir + "' > '" + dir + "/plot.log' 2>&1";
     if (std::system(cmd.c_str()) == 0)
-      std::printf("  plots: %s/mcmc.png, %s/mcmc_fields.png\n", dir.c_str(), dir.c_str());
+      std::printf("  plots: %s/{fields,convergence,%smcmc,mcmc_fields}.png\n", dir.c_str(),
+                  laplace ? "laplace," : "");
     else
       std::printf("  warning: no plots (see %s/plot.log)\n", dir.c_str());
   }

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "pdeinv/bayes/laplace.hpp"
+#include "pdeinv/core/handle.hpp"
 #include "pdeinv/inverse/objective.hpp"
 
 namespace pdeinv {
@@ -66,6 +67,9 @@ struct LaplaceReport {
   // Σ_j of each written sample's dofs (optimisation variable): a fingerprint that does not
   // depend on the partition, to compare runs on different rank counts.
   std::vector<PetscReal> posteriorSampleSums, priorSampleSums;
+  // The posterior's pointwise standard deviation of the optimisation variable (the estimator of
+  // the prior variance as chosen), for later steps (-mode sample plots it beside the chains').
+  Owned<Vec> posteriorStddev;
   double seconds = 0;
 };
 

@@ -60,11 +60,14 @@ struct SampleReport {
   double essPer1000Solves = 0, essPerSecond = 0;                     // QoI, all chains
 };
 
-// laplace may be null (pcn and mala run without it). x: the MAP point (chains start there or
-// at a Laplace sample). Prints the report (rank 0) and writes the outputs into outputDirectory
-// (empty: none). Collective.
+// laplace may be null (pcn and mala run without it); laplaceStddev, its pointwise standard
+// deviation (LaplaceReport::posteriorStddev), is plotted beside the chains' when given. x: the
+// MAP point (chains start there or at a Laplace sample). Prints the report (rank 0), writes the
+// outputs into outputDirectory (empty: none) and runs the plot script there (empty: none; it
+// plots everything in the directory, the inversion's and the Laplace step's fields too).
+// Collective.
 SampleReport runSampling(InverseProblem& problem, Vec x, LaplaceApproximation* laplace,
-                         const SampleSettings& s, const std::string& outputDirectory,
-                         const std::string& plotScript);
+                         Vec laplaceStddev, const SampleSettings& s,
+                         const std::string& outputDirectory, const std::string& plotScript);
 
 }  // namespace pdeinv
