@@ -33,32 +33,44 @@ Owned<Vec> PosteriorTarget::createVector() const {
   return J_.createParameterVector();
 }
 
+void PosteriorTarget::observe(Vec m) {
+  if (stateQoi_) lastQoi_ = stateQoi_(m);
+}
+
 PetscReal PosteriorTarget::misfit(Vec m) {
+  lastQoi_ = std::numeric_limits<PetscReal>::quiet_NaN();
   try {
     J_.value(m);
   } catch (const ForwardSolveFailure&) {
     return kInfinity;
   }
+  observe(m);
   return J_.misfitValue();
 }
 
 PetscReal PosteriorTarget::misfitGradient(Vec m, Vec g) {
+  lastQoi_ = std::numeric_limits<PetscReal>::quiet_NaN();
   try {
     J_.gradient(m, g);
   } catch (const ForwardSolveFailure&) {
     return kInfinity;
   }
+  observe(m);
   prior_.gradient(m, work_);
   PDEINV_CALL(VecAXPY(g, -1.0, work_));
   return J_.misfitValue();
 }
 
 PetscReal PosteriorTarget::potentialGradient(Vec m, Vec g) {
+  lastQoi_ = std::numeric_limits<PetscReal>::quiet_NaN();
+  PetscReal U = 0;
   try {
-    return J_.gradient(m, g);
+    U = J_.gradient(m, g);
   } catch (const ForwardSolveFailure&) {
     return kInfinity;
   }
+  observe(m);
+  return U;
 }
 
 const char* mcmcKernelName(McmcKernel k) {
@@ -121,7 +133,7 @@ void McmcSettings::validate() const {
 }
 
 McmcResult runChain(PosteriorTarget& target, LaplaceApproximation* laplace, Vec start,
-                    const McmcSettings& s, const std::function<void(int, Vec)>& record,
+                    const McmcSettings& s, const McmcRecord& record,
                     const std::function<void(int, double)>& progress, int progressEvery) {
   s.validate();
   const bool needsLaplace = s.kernel == McmcKernel::gpcn || s.kernel == McmcKernel::hmc;
@@ -229,6 +241,7 @@ McmcResult runChain(PosteriorTarget& target, LaplaceApproximation* laplace, Vec 
   }
   require(std::isfinite(phi) && std::isfinite(U),
           "MCMC: the forward problem cannot be solved at the chain's starting point");
+  PetscReal q = target.lastStateQoi();  // the state QoI at the current point
 
   const long total = s.burnIn + s.samples;
   long acceptedAfter = 0;
@@ -311,6 +324,7 @@ McmcResult runChain(PosteriorTarget& target, LaplaceApproximation* laplace, Vec 
     if (accept) {
       PDEINV_CALL(VecCopy(v, m));
       phi = phiV, wm = wv, U = Uv;
+      q = target.lastStateQoi();  // the last evaluation was at v (hmc: the trajectory's end)
       if (s.kernel == McmcKernel::mala) {
         PDEINV_CALL(VecCopy(gv, g));
         PDEINV_CALL(VecCopy(Cgv, Cg));
@@ -330,7 +344,7 @@ McmcResult runChain(PosteriorTarget& target, LaplaceApproximation* laplace, Vec 
     } else {
       ++r.proposals;
       acceptedAfter += accept;
-      if (record) record(static_cast<int>(k - s.burnIn), m);
+      if (record) record(static_cast<int>(k - s.burnIn), m, q);
     }
     if (progress && progressEvery > 0 && (k + 1) % progressEvery == 0)
       progress(static_cast<int>(k + 1),

@@ -244,6 +244,8 @@ void buildInsertPlan(InsertPlan& p, Mat J, const CellClosure& rows, const CellCl
 struct Assembler::Impl {
   int dim = 0, Nq = 0;
   PetscInt cStart = 0, cEnd = 0;
+  bool restricted = false;           // restrictToCells: only cellSubset is visited
+  std::vector<PetscInt> cellSubset;  // cell numbers in [cStart, cEnd)
   Owned<PetscQuadrature> quad;
   std::vector<PetscReal> weights;
   std::vector<Tabulation> tabs;             // 0 = state, 1.. = aux
@@ -742,6 +744,13 @@ struct Assembler::Impl {
       arrays.push_back(guards.back()->get());
     }
     ReadArray coordArray(coords);
+    if (restricted) {
+      for (PetscInt cell : cellSubset) {
+        setupCell(cell, arrays, coordArray.get());
+        body(cell);
+      }
+      return;
+    }
     for (PetscInt cell = cStart; cell < cEnd; ++cell) {
       setupCell(cell, arrays, coordArray.get());
       body(cell);
@@ -962,6 +971,16 @@ class CachedLocal {
   Vec v_ = nullptr;
 };
 }  // namespace
+
+void Assembler::restrictToCells(std::vector<PetscInt> cells) {
+  auto& I = *impl_;
+  for (PetscInt c : cells)
+    require(c >= 0 && c < I.cEnd - I.cStart,
+            "Assembler::restrictToCells: cell " + std::to_string(c) + " is not a local cell");
+  I.cellSubset.clear();
+  for (PetscInt c : cells) I.cellSubset.push_back(c + I.cStart);
+  I.restricted = true;
+}
 
 void Assembler::residual(const ResidualKernels& k, Vec u, const std::vector<Vec>& a, Vec r,
                          PetscReal t) const {

@@ -16,6 +16,8 @@
 #include "pdeinv/core/vec_ops.hpp"
 #include "pdeinv/fem/expression.hpp"
 #include "pdeinv/fem/forms.hpp"
+#include "pdeinv/forward/steady_solver.hpp"
+#include "pdeinv/inverse/quantity_of_interest.hpp"
 #include "pdeinv/inverse/regularization.hpp"
 #include "pdeinv/io/json.hpp"
 #include "pdeinv/io/output.hpp"
@@ -30,6 +32,16 @@ void SampleSettings::validate() const {
           "-chains must lie between 1 and 64, got " + std::to_string(chains));
   require(progressEvery >= 0,
           "-mcmc_progress must be non-negative, got " + std::to_string(progressEvery));
+  require(qoi == "parameter_mean" || qoi == "state_point" || qoi == "boundary_flux",
+          "-qoi must be parameter_mean, state_point or boundary_flux, got '" + qoi + "'");
+  require(qoi != "state_point" || !qoiPoint.empty(),
+          "-qoi state_point needs the point: -qoi_point x,y[,z]");
+  require(qoi != "boundary_flux" || !qoiBoundaryIds.empty(),
+          "-qoi boundary_flux needs the boundary part: -qoi_boundary_ids id1[,id2,...] (of "
+          "-qoi_boundary_label, default 'Face Sets')");
+  require(qoiLaplaceSamples >= 10 && qoiLaplaceSamples <= 100000,
+          "-qoi_laplace_samples must lie between 10 and 100000, got " +
+              std::to_string(qoiLaplaceSamples));
   require(mcmc.samples >= 4,
           "-mcmc_samples: the autocorrelation estimates need at least 4 "
           "samples per chain, got " +
@@ -66,8 +78,22 @@ SampleSettings SampleSettings::fromOptions() {
   s.chains = static_cast<int>(opts.getInt("chains", 1, "MCMC: number of chains"));
   s.progressEvery =
       static_cast<int>(opts.getInt("mcmc_progress", 0, "MCMC: a progress line every k steps"));
+  s.qoi = opts.getString("qoi", "parameter_mean",
+                         "quantity of interest: parameter_mean | state_point | boundary_flux");
   s.qoiWeight = opts.getString("qoi_weight", "1",
                                "quantity of interest: the parameter's mean weighted by w(x)");
+  s.qoiPoint = opts.getRealArray("qoi_point", {}, "quantity of interest: the point x,y[,z]");
+  s.qoiBoundaryLabel = opts.getString("qoi_boundary_label", "Face Sets",
+                                      "quantity of interest: mesh label of the flux boundary");
+  s.qoiBoundaryIds = opts.getIntArray("qoi_boundary_ids", {},
+                                      "quantity of interest: label values of the flux boundary");
+  const auto direction = opts.getString("qoi_flux_direction", "outward",
+                                        "quantity of interest: flux outward | inward");
+  require(direction == "outward" || direction == "inward",
+          "-qoi_flux_direction must be outward or inward, got '" + direction + "'");
+  s.qoiInward = direction == "inward";
+  s.qoiLaplaceSamples = static_cast<int>(opts.getInt(
+      "qoi_laplace_samples", 200, "quantity of interest: Laplace samples for a state QoI"));
   s.validate();
   return s;
 }
@@ -80,6 +106,18 @@ double quantile(std::vector<double> x, double p) {
   const auto i = static_cast<size_t>(std::floor(pos));
   const double f = pos - static_cast<double>(i);
   return i + 1 < x.size() ? (1 - f) * x[i] + f * x[i + 1] : x.back();
+}
+
+std::unique_ptr<QuantityOfInterest> makeQuantityOfInterest(InverseProblem& problem,
+                                                           const SampleSettings& s) {
+  if (s.qoi == "parameter_mean")
+    return std::make_unique<ParameterMeanQoi>(problem.parameterSpace(), s.qoiWeight);
+  require(problem.steadyObjective() != nullptr && problem.parameterKind() == "field",
+          "-qoi " + s.qoi + " is implemented for steady problems with a parameter field");
+  auto& solver = problem.forward().solver();
+  if (s.qoi == "state_point") return std::make_unique<StatePointQoi>(solver, s.qoiPoint);
+  return std::make_unique<BoundaryFluxQoi>(solver, s.qoiBoundaryLabel, s.qoiBoundaryIds,
+                                           s.qoiInward ? -1.0 : 1.0);
 }
 
 }  // namespace
@@ -97,19 +135,10 @@ SampleReport runSampling(InverseProblem& problem, Vec x, LaplaceApproximation* l
   PosteriorTarget target(J, *prior);
   const auto& P = problem.parameterSpace();
 
-  // The QoI q(m) = cᵀm with c = M w / (1ᵀ M w).
-  auto c = P.createVector();
-  {
-    auto w = P.createVector();
-    P.interpolate(Expression(s.qoiWeight, "-qoi_weight"), w);
-    auto M = massMatrix(P);
-    PDEINV_CALL(MatMult(M, w, c));
-    PetscScalar total = 0;
-    PDEINV_CALL(VecSum(c, &total));
-    require(std::abs(PetscRealPart(total)) > 0,
-            "-qoi_weight '" + s.qoiWeight + "' integrates to zero over the domain");
-    PDEINV_CALL(VecScale(c, 1.0 / PetscRealPart(total)));
-  }
+  // The QoI: linear in m (q = cᵀm), or of the state, carried along the chains.
+  const auto quantity = makeQuantityOfInterest(problem, s);
+  const Vec c = quantity->linearWeights();
+  if (!c) target.setStateQoi([&](Vec m) { return quantity->value(m); });
   const int nd =
       laplace ? std::min<int>(s.directions, static_cast<int>(laplace->eigenvalues().size())) : 0;
 
@@ -136,8 +165,8 @@ SampleReport runSampling(InverseProblem& problem, Vec x, LaplaceApproximation* l
     }
     auto& q = qoi[static_cast<size_t>(chain)];
     auto& cf = coeff[static_cast<size_t>(chain)];
-    auto record = [&](int, Vec m) {
-      q.push_back(dot(c, m));
+    auto record = [&](int, Vec m, PetscReal qState) {
+      q.push_back(c ? dot(c, m) : qState);
       if (nd > 0) {
         const auto& BU = laplace->priorPrecisionTimesEigenvectors();
         PDEINV_CALL(VecWAXPY(delta, -1.0, laplace->map(), m));
@@ -186,13 +215,40 @@ SampleReport runSampling(InverseProblem& problem, Vec x, LaplaceApproximation* l
   report.essPer1000Solves = solves > 0 ? 1000.0 * essTotal / static_cast<double>(solves) : 0.0;
   report.essPerSecond = seconds > 0 ? essTotal / seconds : 0.0;
   Owned<Vec> laplaceVar;
-  if (laplace) {
+  report.qoiDescription = quantity->describe();
+  J.value(x);
+  report.mapQoi = quantity->value(x);
+  if (laplace && c) {
     auto Cc = P.createVector();
     laplace->covarianceApply(c, Cc);
     const double sd = std::sqrt(std::max(0.0, dot(c, Cc)));
     report.laplaceQoiMean = dot(c, laplace->map());
     report.laplaceQoiLow = report.laplaceQoiMean - 1.6448536269514722 * sd;
     report.laplaceQoiHigh = report.laplaceQoiMean + 1.6448536269514722 * sd;
+  } else if (laplace) {
+    // q at exact Laplace samples (seeds of their own): the Laplace approximation's law of q,
+    // which is not Gaussian for a q nonlinear in m.
+    std::vector<double> ql;
+    auto sample = J.createParameterVector();
+    for (int j = 0; j < s.qoiLaplaceSamples; ++j) {
+      laplace->sample(combineKeys(0x514f49ull, static_cast<std::uint64_t>(j)), sample);
+      try {
+        J.value(sample);
+      } catch (const ForwardSolveFailure&) {
+        continue;  // counted below
+      }
+      ql.push_back(quantity->value(sample));
+    }
+    require(!ql.empty(), "no Laplace sample of the QoI could be solved for");
+    if (root && static_cast<int>(ql.size()) < s.qoiLaplaceSamples)
+      std::printf("  warning: %d of %d Laplace samples failed to solve; the interval uses %zu\n",
+                  s.qoiLaplaceSamples - static_cast<int>(ql.size()), s.qoiLaplaceSamples,
+                  ql.size());
+    double total = 0;
+    for (double v : ql) total += v;
+    report.laplaceQoiMean = total / static_cast<double>(ql.size());
+    report.laplaceQoiLow = quantile(ql, 0.05);
+    report.laplaceQoiHigh = quantile(ql, 0.95);
   }
 
   if (root) {
@@ -211,11 +267,16 @@ SampleReport runSampling(InverseProblem& problem, Vec x, LaplaceApproximation* l
     std::printf("  QoI ESS per 1000 PDE solves %.2f, per second %.2f", report.essPer1000Solves,
                 report.essPerSecond);
     if (s.chains >= 2) std::printf(", split R-hat %.4f", report.rhat);
-    std::printf("\n  QoI (weight %s): MCMC mean %.6g, 90%% interval [%.6g, %.6g]\n",
-                s.qoiWeight.c_str(), report.qoiMean, report.qoiLow, report.qoiHigh);
-    if (laplace)
-      std::printf("                 Laplace mean %.6g, 90%% interval [%.6g, %.6g]\n",
-                  report.laplaceQoiMean, report.laplaceQoiLow, report.laplaceQoiHigh);
+    std::printf("\n  QoI (%s): at the MAP point %.6g\n", report.qoiDescription.c_str(),
+                report.mapQoi);
+    std::printf("    MCMC mean %.6g, 90%% interval [%.6g, %.6g]\n", report.qoiMean, report.qoiLow,
+                report.qoiHigh);
+    if (laplace) {
+      const std::string how =
+          c ? "" : " (" + std::to_string(s.qoiLaplaceSamples) + " Laplace samples)";
+      std::printf("    Laplace mean %.6g, 90%% interval [%.6g, %.6g]%s\n", report.laplaceQoiMean,
+                  report.laplaceQoiLow, report.laplaceQoiHigh, how.c_str());
+    }
   }
 
   if (outputDirectory.empty()) return report;
@@ -248,7 +309,7 @@ SampleReport runSampling(InverseProblem& problem, Vec x, LaplaceApproximation* l
     w.field("chains", static_cast<PetscInt>(s.chains));
     w.field("samples_per_chain", static_cast<PetscInt>(s.mcmc.samples));
     w.field("burn_in", static_cast<PetscInt>(s.mcmc.burnIn));
-    w.field("qoi_weight", s.qoiWeight);
+    w.field("qoi_description", report.qoiDescription);
     w.key("per_chain").beginArray();
     for (const auto& cs : report.chains) {
       w.beginObject(true);
@@ -265,6 +326,7 @@ SampleReport runSampling(InverseProblem& problem, Vec x, LaplaceApproximation* l
     w.field("qoi_ess_per_second", report.essPerSecond);
     if (s.chains >= 2) w.field("split_rhat", report.rhat);
     w.key("qoi").beginObject(true);
+    w.field("map", report.mapQoi);
     w.field("mcmc_mean", report.qoiMean).field("mcmc_5", report.qoiLow);
     w.field("mcmc_95", report.qoiHigh);
     if (laplace) {

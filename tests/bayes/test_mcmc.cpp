@@ -10,12 +10,17 @@
 
 #include <Eigen/Dense>
 #include <cmath>
+#include <functional>
+#include <string>
 
 #include "bayes_util.hpp"
 #include "pdeinv/bayes/diagnostics.hpp"
 #include "pdeinv/bayes/laplace.hpp"
 #include "pdeinv/bayes/mcmc.hpp"
 #include "pdeinv/core/random.hpp"
+#include "pdeinv/core/vec_ops.hpp"
+#include "pdeinv/forward/steady_solver.hpp"
+#include "pdeinv/inverse/quantity_of_interest.hpp"
 #include "pdeinv/inverse/regularization.hpp"
 
 using namespace pdeinv;
@@ -117,6 +122,11 @@ TEST(Mcmc, every_kernel_reproduces_the_exact_gaussian_posterior) {
   eig.rank = 30;
   LaplaceApproximation laplace(prior, mpost, ops.A, eig);
   PosteriorTarget target(inv.objective(), prior);
+  // A state quantity carried along the chains: Σ u(m). Every 25th sample checks that the value
+  // the chain reports is the one of its current point (a re-solve there).
+  auto stateSum = [&](Vec) { return pdeinv::sum(inv.objective().state()); };
+  target.setStateQoi(stateSum);
+  int stateChecks = 0;
 
   struct Run {
     McmcKernel kernel;
@@ -136,11 +146,18 @@ TEST(Mcmc, every_kernel_reproduces_the_exact_gaussian_posterior) {
     PDEINV_CALL(VecDuplicate(m, state.out()));
     PDEINV_CALL(VecCopy(mpost, state));
     std::vector<std::vector<double>> q(3);
-    const auto r = runChain(target, &laplace, state, s, [&](int, Vec x) {
+    const auto r = runChain(target, &laplace, state, s, [&](int k, Vec x, PetscReal qState) {
       for (size_t i = 0; i < 3; ++i) {
         PetscScalar d = 0;
         PDEINV_CALL(VecDot(cv[i], x, &d));
         q[i].push_back(PetscRealPart(d));
+      }
+      if (k % 25 == 0) {
+        inv.objective().value(x);
+        const PetscReal expected = stateSum(x);
+        EXPECT_NEAR(qState, expected, 1e-8 * std::abs(expected))
+            << mcmcKernelName(run.kernel) << " sample " << k;
+        ++stateChecks;
       }
     });
     EXPECT_EQ(r.proposals, run.samples);
@@ -159,6 +176,7 @@ TEST(Mcmc, every_kernel_reproduces_the_exact_gaussian_posterior) {
       EXPECT_GT(ess, 30.0) << mcmcKernelName(run.kernel) << " q" << i;
     }
   }
+  EXPECT_EQ(stateChecks, (6000 + 3000 + 1000 + 2000 + 1000) / 25);
 }
 
 TEST(Mcmc, bad_settings_are_input_errors) {
@@ -178,4 +196,52 @@ TEST(Mcmc, bad_settings_are_input_errors) {
   gpcn.kernel = McmcKernel::gpcn;  // needs the Laplace approximation
   EXPECT_THROW(run(gpcn), InputError);
   EXPECT_THROW(mcmcKernelFromName("metropolis"), InputError);
+}
+
+// The QoIs on a state known exactly: −∇·(e^c ∇u) = 0 with u = y on the bottom and top and no
+// flux through the sides has u = y, which Q2 holds exactly; the flux e^c ∂u/∂n through the bottom
+// (outward normal −y) is then −e^c per unit length, through the top +e^c, and u(x₀) = y₀.
+TEST(QuantityOfInterest, flux_and_point_values_of_a_known_state) {
+  const double c0 = 0.3;
+  pdeinv::test::ScopedOptions o(
+      "-mesh_faces 5,5 -state_element Q2 -parameter_element Q1 -poisson_source 0 "
+      "-bc_dirichlet_ids 1,3 -bc_dirichlet_value y "
+      "-truth 0.3 -obs_type grid -obs_grid 3,3 -noise_relative 0.01 -reg_type bilaplacian "
+      "-m_init 0.3");
+  o.set("-bc_dirichlet_label", "Face Sets");
+  auto inv = InverseProblem::fromOptions(PETSC_COMM_WORLD);
+  auto x = inv->initialGuess();
+  auto& solver = inv->forward().solver();
+  inv->objective().value(x);
+  const double e = std::exp(c0);
+  EXPECT_NEAR(BoundaryFluxQoi(solver, "Face Sets", {1}, 1.0).value(x), -e, 1e-10);
+  EXPECT_NEAR(BoundaryFluxQoi(solver, "Face Sets", {1}, -1.0).value(x), e, 1e-10);
+  EXPECT_NEAR(BoundaryFluxQoi(solver, "Face Sets", {3}, 1.0).value(x), e, 1e-10);
+  EXPECT_NEAR(BoundaryFluxQoi(solver, "Face Sets", {1, 2, 3, 4}, 1.0).value(x), 0.0, 1e-10);
+  EXPECT_NEAR(StatePointQoi(solver, {0.3, 0.7}).value(x), 0.7, 1e-12);
+  ParameterMeanQoi mean(inv->parameterSpace(), "x<0.5");
+  EXPECT_NEAR(mean.value(x), c0, 1e-12);
+  ASSERT_NE(mean.linearWeights(), nullptr);
+  // Bad input: one InputError each, naming the option.
+  auto contains = [](const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+  };
+  auto message = [&](const std::function<void()>& f) {
+    try {
+      f();
+    } catch (const InputError& err) {
+      return std::string(err.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_PRED2(contains, message([&] { BoundaryFluxQoi(solver, "Face Sets", {7}, 1.0); }),
+               "-qoi_boundary_ids: label 'Face Sets' has no value 7 (its "
+               "values are 1, 2, 3, 4)");
+  EXPECT_PRED2(contains, message([&] { BoundaryFluxQoi(solver, "bottom", {1}, 1.0); }),
+               "-qoi_boundary_label: mesh has no label 'bottom'");
+  EXPECT_PRED2(contains, message([&] { StatePointQoi(solver, {1.5, 0.5}); }), "-qoi_point");
+  EXPECT_PRED2(contains, message([&] { StatePointQoi(solver, {0.5}); }),
+               "-qoi_point needs 2 coordinates, got 1");
+  EXPECT_PRED2(contains, message([&] { ParameterMeanQoi(inv->parameterSpace(), "x-0.5"); }),
+               "-qoi_weight 'x-0.5' integrates to zero");
 }

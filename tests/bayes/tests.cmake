@@ -111,13 +111,24 @@ foreach(run "gpcn;1;200" "gpcn;2;200" "pcn;1;300" "mala;2;150" "hmc;2;60")
   list(GET run 0 kernel)
   list(GET run 1 np)
   list(GET run 2 samples)
+  # Two runs follow state QoIs along the chains: the flux through the bottom, the state at
+  # the centre (their Laplace intervals from Laplace samples).
+  set(qoi "")
+  set(qoi_text "weighted parameter mean, weight 1")
+  if(kernel STREQUAL "pcn")
+    set(qoi -qoi boundary_flux -qoi_boundary_ids 1)
+    set(qoi_text "flux through Face Sets 1")
+  elseif(kernel STREQUAL "hmc")
+    set(qoi -qoi state_point -qoi_point 0.5,0.5)
+    set(qoi_text "state at \\(0.5, 0.5\\)")
+  endif()
   add_test(NAME driver_sample_${kernel}_np${np}
            COMMAND ${PDEINV_MPIEXEC} ${PDEINV_MPIEXEC_FLAGS} -n ${np} $<TARGET_FILE:pdeinv_driver>
-                   ${PDEINV_SAMPLE} -mcmc_kernel ${kernel} -mcmc_samples ${samples}
+                   ${PDEINV_SAMPLE} -mcmc_kernel ${kernel} -mcmc_samples ${samples} ${qoi}
                    -output ${CMAKE_BINARY_DIR}/test_output/sample_${kernel}_np${np}
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
   set_tests_properties(driver_sample_${kernel}_np${np} PROPERTIES
-                       PASS_REGULAR_EXPRESSION "MCMC \\(${kernel}, 2 chain\\(s\\) of ${samples} samples.*split R-hat [0-9.]+\n.*MCMC mean .*Laplace mean .*wrote .*mcmc.json"
+                       PASS_REGULAR_EXPRESSION "MCMC \\(${kernel}, 2 chain\\(s\\) of ${samples} samples.*split R-hat [0-9.]+\n  QoI \\(${qoi_text}\\): at the MAP point .*MCMC mean .*Laplace mean .*wrote .*mcmc.json"
                        TIMEOUT 240 PROCESSORS ${np})
 endforeach()
 set(PDEINV_SAMPLE_SMALL -mode sample -mesh_faces 4,4 -truth x -obs_type grid -obs_grid 3,3
@@ -141,6 +152,9 @@ pdeinv_add_error_test(NAME sample_zero_chains EXPECT "-chains must lie between 1
 pdeinv_add_error_test(NAME laplace_rank_above_parameters
                       EXPECT "-laplace_rank 5000 exceeds the number of parameters \\(25\\)"
                       ARGS ${PDEINV_SAMPLE_SMALL} -laplace_rank 5000)
+pdeinv_add_error_test(NAME sample_qoi_flux_without_boundary
+                      EXPECT "-qoi boundary_flux needs the boundary part: -qoi_boundary_ids id1\\[,id2,...\\]"
+                      ARGS ${PDEINV_SAMPLE_SMALL} -qoi boundary_flux)
 pdeinv_add_error_test(NAME sample_too_few_samples
                       EXPECT "-mcmc_samples: the autocorrelation estimates need at least 4 samples per chain, got 2"
                       ARGS ${PDEINV_SAMPLE_SMALL} -mcmc_samples 2)

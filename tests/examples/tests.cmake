@@ -38,4 +38,4 @@ add_test(NAME driver_example_posterior_flagship_np2
                  -output ${PDEINV_EXAMPLE_OUT}/example_posterior_flagship
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(driver_example_posterior_flagship_np2 PROPERTIES TIMEOUT 180 PROCESSORS 2
-                     PASS_REGULAR_EXPRESSION "converged: CONVERGED.*Laplace approximation at the estimate.*MCMC \\(hmc, 2 chain\\(s\\) of 30 samples.*QoI \\(weight \\(\\(x-0.6\\)\\^2\\+\\(y-0.45\\)\\^2<0.04\\)\\): MCMC mean .*Laplace mean")
+                     PASS_REGULAR_EXPRESSION "converged: CONVERGED.*Laplace approximation at the estimate.*MCMC \\(hmc, 2 chain\\(s\\) of 30 samples.*QoI \\(weighted parameter mean, weight \\(\\(x-0.6\\)\\^2\\+\\(y-0.45\\)\\^2<0.04\\)\\): at the MAP point [0-9.]+\n    MCMC mean .*Laplace mean")

@@ -37,6 +37,7 @@
 #include <petscvec.h>
 
 #include <functional>
+#include <limits>
 #include <string>
 
 #include "pdeinv/core/handle.hpp"
@@ -61,11 +62,20 @@ class PosteriorTarget {
   PetscReal potentialGradient(Vec m, Vec g);
   Regularization& prior() { return prior_; }
   Objective& objective() { return J_; }
+  // A quantity of the state to carry along the chain (e.g. a flux): evaluated after every
+  // successful solve (the objective's state is then the point's), so that a chain knows it for
+  // its current point without solving again. lastStateQoi(): its value at the last point
+  // evaluated (NaN without one, or after a failed solve).
+  void setStateQoi(std::function<PetscReal(Vec)> q) { stateQoi_ = std::move(q); }
+  PetscReal lastStateQoi() const { return lastQoi_; }
 
  private:
+  void observe(Vec m);
   Objective& J_;
   Regularization& prior_;
   Owned<Vec> work_;
+  std::function<PetscReal(Vec)> stateQoi_;
+  PetscReal lastQoi_ = std::numeric_limits<PetscReal>::quiet_NaN();
 };
 
 enum class McmcKernel { pcn, mala, gpcn, hmc };
@@ -105,10 +115,12 @@ struct McmcResult {
 };
 
 // Runs one chain from start (its state after the chain is in start). laplace is required for
-// gpcn and hmc (InputError otherwise). record(k, m) is called for every kept sample k =
-// 0..samples−1; progress(k, acceptance) every progressEvery steps (0: never).
+// gpcn and hmc (InputError otherwise). record(k, m, q) is called for every kept sample k =
+// 0..samples−1, q the target's state QoI at m (NaN without one); progress(k, acceptance) every
+// progressEvery steps (0: never).
+using McmcRecord = std::function<void(int, Vec, PetscReal)>;
 McmcResult runChain(PosteriorTarget& target, LaplaceApproximation* laplace, Vec start,
-                    const McmcSettings& settings, const std::function<void(int, Vec)>& record,
+                    const McmcSettings& settings, const McmcRecord& record,
                     const std::function<void(int, double)>& progress = {}, int progressEvery = 0);
 
 }  // namespace pdeinv

@@ -74,6 +74,11 @@ class Assembler {
   const FunctionSpace& state() const { return *state_; }
   const FunctionSpace& aux(int k) const { return *aux_.at(k); }
   int numAux() const { return static_cast<int>(aux_.size()); }
+  // From now on residuals, Jacobians and their actions integrate over these local cells only
+  // (numbered 0 … local cells − 1, in cellClosure order): for forms supported on a few cells,
+  // such as a functional of the state near a boundary. massRootApply, the pair accumulation
+  // and errorNorms keep integrating over every cell.
+  void restrictToCells(std::vector<PetscInt> cells);
   // The cell quadrature every form is integrated with (reference cell [-1, 1]^d).
   PetscQuadrature quadrature() const;
 

@@ -12,15 +12,25 @@
 //   -mcmc_step s, -mcmc_adapt, -mcmc_target_acceptance a, -hmc_time T, -mcmc_seed s
 //   -chains k                                 chains (run one after another on all ranks)
 //   -mcmc_progress k                          a progress line every k steps (0: none)
-//   -qoi_weight <expr>                        the quantity of interest q(m) = ∫ w m / ∫ w, the
-//                                             mean of the parameter weighted by w(x) (default
-//                                             1: its mean over the domain; an indicator such as
-//                                             (x<0.5)*(y<0.5) gives a region's mean)
+//   -qoi parameter_mean | state_point | boundary_flux    the quantity of interest
+//                                             (inverse/quantity_of_interest.hpp):
+//     parameter_mean: q(m) = ∫ w m / ∫ w with -qoi_weight <expr> (default 1: the parameter's
+//                     mean over the domain; an indicator such as (x<0.5)*(y<0.5) gives a
+//                     region's mean)
+//     state_point:    q = u(x₀), -qoi_point x,y[,z]
+//     boundary_flux:  q = ∫_Γ κ ∂u/∂n ds through the facets of -qoi_boundary_label (Face Sets)
+//                     with values -qoi_boundary_ids, -qoi_flux_direction outward (default) or
+//                     inward (its negative)
+//   -qoi_laplace_samples N                    a state QoI's Laplace interval from N exact
+//                                             Laplace posterior samples pushed through q (200)
 // Diagnostics (printed, and in mcmc.json): per chain the acceptance rate, the step size, PDE
 // solves, time, and for the QoI and the coefficients along the leading eigen-directions the
 // integrated autocorrelation time and ESS; ESS per 1000 PDE solves and per second; split R̂
 // of the QoI across chains (k ≥ 2). The QoI's posterior mean and 90 % credible interval from the
-// samples, and from the Laplace approximation (q is linear: mean qᵀm*, variance qᵀΓ_post q).
+// samples, and from the Laplace approximation (q = cᵀm: mean cᵀm*, variance cᵀΓ_post c,
+// exact; a state QoI: q at N Laplace samples, one forward solve each; its value at the MAP
+// point is printed too). State QoIs ride along the chains: evaluated after each solve, no
+// extra solves.
 // Outputs: mcmc.json, trace.csv (chain, sample, qoi, eigen-coefficients), mcmc_mean.vtu,
 // mcmc_stddev.vtu, mcmc.h5 (→ mcmc.png: trace and autocorrelation of the QoI; mcmc_fields.png:
 // the MCMC and Laplace standard deviations side by side).
@@ -40,7 +50,13 @@ struct SampleSettings {
   McmcSettings mcmc;
   int chains = 1;
   int progressEvery = 0;
+  std::string qoi = "parameter_mean";  // parameter_mean | state_point | boundary_flux
   std::string qoiWeight = "1";
+  std::vector<PetscReal> qoiPoint;
+  std::string qoiBoundaryLabel = "Face Sets";
+  std::vector<PetscInt> qoiBoundaryIds;
+  bool qoiInward = false;
+  int qoiLaplaceSamples = 200;
   int directions = 3;  // leading eigen-directions whose coefficients are traced
   void validate() const;
   static SampleSettings fromOptions();
@@ -57,7 +73,9 @@ struct SampleReport {
   double rhat = 0;  // split R̂ of the QoI across chains (0 with one chain)
   double qoiMean = 0, qoiLow = 0, qoiHigh = 0;                       // samples: mean, 5 %, 95 %
   double laplaceQoiMean = 0, laplaceQoiLow = 0, laplaceQoiHigh = 0;  // Laplace (if any)
-  double essPer1000Solves = 0, essPerSecond = 0;                     // QoI, all chains
+  double mapQoi = 0;                                                 // q at the MAP point
+  std::string qoiDescription;
+  double essPer1000Solves = 0, essPerSecond = 0;  // QoI, all chains
 };
 
 // laplace may be null (pcn and mala run without it); laplaceStddev, its pointwise standard
