@@ -1,51 +1,74 @@
 #!/usr/bin/env bash
-# bench_mcmc.sh — the MCMC kernels on the flagship problem (apps/poisson_bilaplacian.opts: the
-# BiLaplacian prior, 100 sensors, 1969 parameters): pdeinv -mode sample with each kernel, 4
-# chains started from Laplace posterior samples, the Laplace approximation of rank 110 (all of
-# the misfit Hessian's rank 100) for gpcn and hmc and for the chains' starts.
+# bench_mcmc.sh — the MCMC kernels on two problems, pdeinv -mode sample with each kernel and
+# 4 chains started from Laplace posterior samples:
 #
-#   scripts/bench_mcmc.sh                       # pcn mala gpcn hmc, 1000 samples per chain
-#   scripts/bench_mcmc.sh -k "gpcn hmc" -s 400 -r 2
+#   flagship  apps/poisson_bilaplacian.opts: BiLaplacian prior, 100 sensors, 1969 parameters;
+#             Laplace rank 110 (all of the misfit Hessian's rank 100); QoI the field's mean.
+#   subsurf   hIPPYlib's MCMC benchmark (applications/mcmc/model_subsurf.py): the subsurface
+#             problem of apps/benchmarks/subsurf.opts on the n x n mesh (default 32) with 300
+#             sensors uniform in [0.1, 0.9]^2, Laplace rank 50 with 20 extra directions (as
+#             hIPPYlib), QoI the flux int_bottom e^m du/dy (-qoi boundary_flux, inward).
 #
-# Prints per kernel: acceptance (mean over chains), QoI (the field's mean) ESS per 1000 PDE
-# solves (forward + adjoint), the slowest traced eigen-direction's ESS per 1000 PDE solves, wall
-# time per effective QoI sample, split R-hat of the QoI over the chains. Run directories in
-# build/bench_mcmc/<kernel>/ (mcmc.json, trace.csv, plots).
+#   scripts/bench_mcmc.sh                       # flagship: pcn mala gpcn hmc, 1000 samples
+#   scripts/bench_mcmc.sh -p subsurf -n 64 -k "pcn gpcn" -s 400 -r 2
+#
+# Prints per kernel: acceptance (mean over chains), QoI ESS per 1000 PDE solves (forward +
+# adjoint), the slowest traced eigen-direction's ESS per 1000 PDE solves, effective QoI samples
+# per second and seconds per effective sample, split R-hat of the QoI over the chains. Run
+# directories in build/bench_mcmc/<problem>[_n<n>]/<kernel>/ (mcmc.json, trace.csv, plots).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 KERNELS="pcn mala gpcn hmc"
 SAMPLES=1000
 NP=1
 CHAINS=4
+PROBLEM=flagship
+N=32
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -k) KERNELS="$2"; shift ;;
     -s) SAMPLES="$2"; shift ;;
     -r) NP="$2"; shift ;;
     -c) CHAINS="$2"; shift ;;
-    -h|--help) sed -n '2,13s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -p) PROBLEM="$2"; shift ;;
+    -n) N="$2"; shift ;;
+    -h|--help) sed -n '2,20s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "bench_mcmc: unknown argument '$1'" >&2; exit 2 ;;
   esac
   shift
 done
 PDEINV="$ROOT/build/apps/pdeinv"
 [[ -x "$PDEINV" ]] || { echo "bench_mcmc: $PDEINV not built (run scripts/setup.sh)" >&2; exit 1; }
-OUT="$ROOT/build/bench_mcmc"
+case "$PROBLEM" in
+  flagship)
+    OUT="$ROOT/build/bench_mcmc/flagship"
+    PROBLEM_OPTS=(-options_file apps/poisson_bilaplacian.opts -identify_rank 0 -laplace_rank 110) ;;
+  subsurf)
+    OUT="$ROOT/build/bench_mcmc/subsurf_n$N"
+    mesh="$ROOT/build/bench_subsurf/meshes/structured_square_$N.msh"
+    mkdir -p "$(dirname "$mesh")"
+    [[ -f "$mesh" ]] || python3 "$ROOT/scripts/make_structured_square.py" "$N" "$mesh"
+    PROBLEM_OPTS=(-options_file apps/benchmarks/subsurf.opts -mesh_file "$mesh" -obs_random 300
+                  -obs_random_lower 0.1,0.1 -obs_random_upper 0.9,0.9 -laplace_rank 50
+                  -laplace_oversampling 20 -qoi boundary_flux -qoi_boundary_ids 1
+                  -qoi_flux_direction inward) ;;
+  *) echo "bench_mcmc: unknown problem '$PROBLEM' (flagship or subsurf)" >&2; exit 2 ;;
+esac
 mkdir -p "$OUT"
 MPI=(mpiexec --oversubscribe -n "$NP")
 [[ $(id -u) -eq 0 ]] && MPI+=(--allow-run-as-root)
 for k in $KERNELS; do
   burn=$((SAMPLES / 5))
-  (cd "$ROOT" && "${MPI[@]}" "$PDEINV" -options_file apps/poisson_bilaplacian.opts -identify_rank 0 \
-     -mode sample -laplace_rank 110 -mcmc_kernel "$k" -mcmc_samples "$SAMPLES" \
-     -mcmc_burn_in "$burn" -chains "$CHAINS" -monitor 0 -output "$OUT/$k") >"$OUT/$k.log" 2>&1 ||
+  (cd "$ROOT" && "${MPI[@]}" "$PDEINV" "${PROBLEM_OPTS[@]}" -mode sample -mcmc_kernel "$k" \
+     -mcmc_samples "$SAMPLES" -mcmc_burn_in "$burn" -chains "$CHAINS" -monitor 0 \
+     -output "$OUT/$k") >"$OUT/$k.log" 2>&1 ||
     { echo "bench_mcmc: $k failed (see $OUT/$k.log)" >&2; exit 1; }
 done
 python3 - "$OUT" $KERNELS <<'PY'
 import json, sys
 out, kernels = sys.argv[1], sys.argv[2:]
-print("| kernel | acceptance | QoI ESS / 1000 PDE solves | slowest direction ESS / 1000 PDE solves | s per effective sample | split R-hat | QoI mean [90 % interval] |")
-print("|---|---:|---:|---:|---:|---:|---|")
+print("| kernel | acceptance | QoI ESS / 1000 PDE solves | slowest direction ESS / 1000 PDE solves | QoI ESS / s | s per effective sample | split R-hat | QoI mean [90 % interval] |")
+print("|---|---:|---:|---:|---:|---:|---:|---|")
 for k in kernels:
     m = json.load(open(f"{out}/{k}/mcmc.json"))
     ch = m["per_chain"]
@@ -56,7 +79,7 @@ for k in kernels:
     acc = sum(c["acceptance"] for c in ch) / len(ch)
     q = m["qoi"]
     print(f"| {k} | {acc:.3f} | {1000 * ess / solves:.2f} | {1000 * dess / solves:.2f} | "
-          f"{secs / ess:.3f} | {m.get('split_rhat', float('nan')):.3f} | "
+          f"{ess / secs:.2f} | {secs / ess:.3f} | {m.get('split_rhat', float('nan')):.3f} | "
           f"{q['mcmc_mean']:.4f} [{q['mcmc_5']:.4f}, {q['mcmc_95']:.4f}] |")
 q = json.load(open(f"{out}/{kernels[0]}/mcmc.json"))["qoi"]
 if "laplace_mean" in q:

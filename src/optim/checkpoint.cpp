@@ -9,6 +9,7 @@
 
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/handle.hpp"
+#include "pdeinv/core/keyed_vector.hpp"
 
 namespace pdeinv {
 
@@ -35,25 +36,6 @@ bool isCount(double v) {
   return v >= 0 && v == std::floor(v) && v <= static_cast<double>(PETSC_MAX_INT);
 }
 
-// The local entries of x with their keys (global indices when keys is empty).
-std::vector<std::pair<std::uint64_t, double>> keyed(Vec x, const std::vector<std::uint64_t>& keys) {
-  PetscInt n = 0, start = 0;
-  PDEINV_CALL(VecGetLocalSize(x, &n));
-  PDEINV_CALL(VecGetOwnershipRange(x, &start, nullptr));
-  if (!keys.empty() && static_cast<PetscInt>(keys.size()) != n)
-    throw Error("checkpoint: " + std::to_string(keys.size()) + " keys for " + std::to_string(n) +
-                " local entries");
-  std::vector<std::pair<std::uint64_t, double>> out(static_cast<std::size_t>(n));
-  const PetscScalar* a = nullptr;
-  PDEINV_CALL(VecGetArrayRead(x, &a));
-  for (PetscInt i = 0; i < n; ++i) {
-    const auto k = static_cast<std::size_t>(i);
-    out[k] = {keys.empty() ? static_cast<std::uint64_t>(start + i) : keys[k], PetscRealPart(a[i])};
-  }
-  PDEINV_CALL(VecRestoreArrayRead(x, &a));
-  return out;
-}
-
 }  // namespace
 
 void writeCheckpoint(const std::string& dir, Vec x, const std::vector<std::uint64_t>& keys,
@@ -61,21 +43,9 @@ void writeCheckpoint(const std::string& dir, Vec x, const std::vector<std::uint6
   const MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(x));
   const std::string vec = dir + "/" + name + ".dat", txt = dir + "/" + name + ".txt";
   // Gather (key, value) on rank 0, sorted by key.
-  auto local = keyed(x, keys);
-  int size = 1;
-  MPI_Comm_size(comm, &size);
-  const int bytes = static_cast<int>(local.size() * sizeof(local[0]));
-  std::vector<int> counts(static_cast<std::size_t>(size)), displs(counts.size());
-  MPI_Gather(&bytes, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm);
-  int total = 0;
-  for (std::size_t r = 0; r < counts.size(); ++r) displs[r] = total, total += counts[r];
-  std::vector<std::pair<std::uint64_t, double>> all(
-      rank(comm) == 0 ? static_cast<std::size_t>(total) / sizeof(local[0]) : 0);
-  MPI_Gatherv(local.data(), bytes, MPI_BYTE, all.data(), counts.data(), displs.data(), MPI_BYTE, 0,
-              comm);
+  const auto all = gatherKeyed(x, keys);
   std::string error;
   if (rank(comm) == 0) {
-    std::sort(all.begin(), all.end());
     std::ofstream out(vec + ".tmp", std::ios::binary);
     const std::uint64_t n = all.size();
     out.write(reinterpret_cast<const char*>(&n), sizeof n);
@@ -211,23 +181,8 @@ Checkpoint readCheckpoint(const std::string& dir, Vec x, const std::vector<std::
   require(c.fingerprint == fingerprint, kind + " file '" + txt + "' (" + flag +
                                             ") is from a different problem: it was written for [" +
                                             c.fingerprint + "], this run is [" + fingerprint + "]");
-  auto local = keyed(x, keys);
-  int missing = 0;
-  for (auto& [key, value] : local) {
-    auto it = std::lower_bound(all.begin(), all.end(), std::make_pair(key, -HUGE_VAL));
-    if (it == all.end() || it->first != key) {
-      missing = 1;
-      break;
-    }
-    value = it->second;
-  }
-  MPI_Allreduce(MPI_IN_PLACE, &missing, 1, MPI_INT, MPI_MAX, comm);
-  require(!missing, kind + " iterate '" + vec + "' (" + flag +
-                        ") does not match this problem's parameter unknowns");
-  PetscScalar* a = nullptr;
-  PDEINV_CALL(VecGetArray(x, &a));
-  for (std::size_t i = 0; i < local.size(); ++i) a[i] = local[i].second;
-  PDEINV_CALL(VecRestoreArray(x, &a));
+  require(takeKeyed(x, keys, all), kind + " iterate '" + vec + "' (" + flag +
+                                       ") does not match this problem's parameter unknowns");
   return c;
 }
 
