@@ -9,6 +9,7 @@
 #include "pdeinv/bayes/diagnostics.hpp"
 #include "pdeinv/bayes/laplace.hpp"
 #include "pdeinv/core/error.hpp"
+#include "pdeinv/core/keyed_vector.hpp"
 #include "pdeinv/core/log_events.hpp"
 #include "pdeinv/core/options.hpp"
 #include "pdeinv/core/random.hpp"
@@ -30,6 +31,9 @@ void SampleSettings::validate() const {
   mcmc.validate();
   require(chains >= 1 && chains <= 64,
           "-chains must lie between 1 and 64, got " + std::to_string(chains));
+  require(chainGroups >= 1 && chainGroups <= chains,
+          "-chain_groups must lie between 1 and -chains (" + std::to_string(chains) + "), got " +
+              std::to_string(chainGroups));
   require(progressEvery >= 0,
           "-mcmc_progress must be non-negative, got " + std::to_string(progressEvery));
   require(qoi == "parameter_mean" || qoi == "state_point" || qoi == "boundary_flux",
@@ -76,6 +80,8 @@ SampleSettings SampleSettings::fromOptions() {
   require(seed >= 0, "-mcmc_seed must be non-negative, got " + std::to_string(seed));
   s.mcmc.seed = static_cast<unsigned long>(seed);
   s.chains = static_cast<int>(opts.getInt("chains", 1, "MCMC: number of chains"));
+  s.chainGroups = static_cast<int>(opts.getInt(
+      "chain_groups", 1, "MCMC: groups of ranks (sub-communicators) running chains concurrently"));
   s.progressEvery =
       static_cast<int>(opts.getInt("mcmc_progress", 0, "MCMC: a progress line every k steps"));
   s.qoi = opts.getString("qoi", "parameter_mean",
@@ -120,11 +126,130 @@ std::unique_ptr<QuantityOfInterest> makeQuantityOfInterest(InverseProblem& probl
                                            s.qoiInward ? -1.0 : 1.0);
 }
 
+// Packs one chain's summary and traces into doubles, and back.
+std::vector<double> packChain(const ChainSummary& cs, const std::vector<double>& q,
+                              const std::vector<std::vector<double>>& cf) {
+  const auto& r = cs.result;
+  std::vector<double> p = {static_cast<double>(r.accepted),
+                           static_cast<double>(r.proposals),
+                           r.acceptance,
+                           r.step,
+                           static_cast<double>(r.forwardSolves),
+                           static_cast<double>(r.adjointSolves),
+                           r.seconds,
+                           cs.qoiMean,
+                           cs.qoiEss,
+                           cs.qoiIact,
+                           cs.minDirectionEss,
+                           static_cast<double>(q.size())};
+  p.insert(p.end(), q.begin(), q.end());
+  for (const auto& c : cf) p.insert(p.end(), c.begin(), c.end());
+  return p;
+}
+
+void unpackChain(const std::vector<double>& p, int nd, ChainSummary& cs, std::vector<double>& q,
+                 std::vector<std::vector<double>>& cf) {
+  auto& r = cs.result;
+  r.accepted = std::lround(p[0]), r.proposals = std::lround(p[1]);
+  r.acceptance = p[2], r.step = p[3];
+  r.forwardSolves = std::lround(p[4]), r.adjointSolves = std::lround(p[5]);
+  r.seconds = p[6], cs.qoiMean = p[7], cs.qoiEss = p[8], cs.qoiIact = p[9];
+  cs.minDirectionEss = p[10];
+  const auto n = static_cast<size_t>(std::lround(p[11]));
+  q.assign(p.begin() + 12, p.begin() + 12 + static_cast<long>(n));
+  cf.assign(static_cast<size_t>(nd), {});
+  for (size_t i = 0; i < static_cast<size_t>(nd); ++i) {
+    const auto first = p.begin() + 12 + static_cast<long>(n * (i + 1));
+    cf[i].assign(first, first + static_cast<long>(n));
+  }
+}
+
+// Every chain's summary and traces onto group 0's ranks: from the first rank of the chain's
+// group (world rank g) to world rank 0, then across group 0.
+void gatherChains(const ChainGroups& groups, MPI_Comm comm, int nd,
+                  std::vector<ChainSummary>& chains, std::vector<std::vector<double>>& qoi,
+                  std::vector<std::vector<std::vector<double>>>& coeff) {
+  const int worldRank = rankOf(groups.world);
+  for (size_t chain = 0; chain < chains.size(); ++chain) {
+    const int owner = static_cast<int>(chain) % groups.count;
+    if (owner == 0) continue;
+    std::vector<double> p;
+    long n = 0;
+    if (worldRank == owner) {
+      p = packChain(chains[chain], qoi[chain], coeff[chain]);
+      n = static_cast<long>(p.size());
+      MPI_Send(&n, 1, MPI_LONG, 0, 0, groups.world);
+      MPI_Send(p.data(), static_cast<int>(n), MPI_DOUBLE, 0, 1, groups.world);
+    } else if (worldRank == 0) {
+      MPI_Recv(&n, 1, MPI_LONG, owner, 0, groups.world, MPI_STATUS_IGNORE);
+      p.resize(static_cast<size_t>(n));
+      MPI_Recv(p.data(), static_cast<int>(n), MPI_DOUBLE, owner, 1, groups.world,
+               MPI_STATUS_IGNORE);
+    }
+    if (groups.index != 0) continue;
+    MPI_Bcast(&n, 1, MPI_LONG, 0, comm);
+    p.resize(static_cast<size_t>(n));
+    MPI_Bcast(p.data(), static_cast<int>(n), MPI_DOUBLE, 0, comm);
+    unpackChain(p, nd, chains[chain], qoi[chain], coeff[chain]);
+  }
+}
+
+// The running mean and M2 fields of all groups combined into group 0's (Chan et al.'s pairwise
+// update), through partition-independent keys: each group's mesh is partitioned its own way.
+void mergeMoments(const ChainGroups& groups, const FunctionSpace& P, Vec mean, Vec m2,
+                  long& count) {
+  const auto keys = P.dofKeys();
+  const auto meanAll = gatherKeyed(mean, keys), m2All = gatherKeyed(m2, keys);
+  const MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(mean));
+  const bool groupRoot = rankOf(comm) == 0;
+  const int worldRank = rankOf(groups.world);
+  std::vector<double> a(meanAll.size()), b(meanAll.size());
+  for (size_t i = 0; i < meanAll.size(); ++i) a[i] = meanAll[i].second, b[i] = m2All[i].second;
+  KeyedValues combinedMean = meanAll, combinedM2 = m2All;
+  long total = count;
+  for (int g = 1; g < groups.count; ++g) {
+    if (worldRank == g && groupRoot) {
+      MPI_Send(&count, 1, MPI_LONG, 0, 2, groups.world);
+      MPI_Send(a.data(), static_cast<int>(a.size()), MPI_DOUBLE, 0, 3, groups.world);
+      MPI_Send(b.data(), static_cast<int>(b.size()), MPI_DOUBLE, 0, 4, groups.world);
+    } else if (worldRank == 0) {
+      long nb = 0;
+      std::vector<double> mb(a.size()), m2b(a.size());
+      MPI_Recv(&nb, 1, MPI_LONG, g, 2, groups.world, MPI_STATUS_IGNORE);
+      MPI_Recv(mb.data(), static_cast<int>(mb.size()), MPI_DOUBLE, g, 3, groups.world,
+               MPI_STATUS_IGNORE);
+      MPI_Recv(m2b.data(), static_cast<int>(m2b.size()), MPI_DOUBLE, g, 4, groups.world,
+               MPI_STATUS_IGNORE);
+      const double na = static_cast<double>(total), nbd = static_cast<double>(nb);
+      const double n = na + nbd;
+      for (size_t i = 0; n > 0 && i < a.size(); ++i) {
+        const double d = mb[i] - combinedMean[i].second;
+        combinedMean[i].second += d * nbd / n;
+        combinedM2[i].second += m2b[i] + d * d * na * nbd / n;
+      }
+      total += nb;
+    }
+  }
+  if (groups.index != 0) return;
+  // Group 0: the combined fields from its first rank (world rank 0) to all of its ranks.
+  unsigned long long n = combinedMean.size();
+  MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, comm);
+  combinedMean.resize(static_cast<size_t>(n));
+  combinedM2.resize(static_cast<size_t>(n));
+  MPI_Bcast(combinedMean.data(), static_cast<int>(n * sizeof(combinedMean[0])), MPI_BYTE, 0, comm);
+  MPI_Bcast(combinedM2.data(), static_cast<int>(n * sizeof(combinedM2[0])), MPI_BYTE, 0, comm);
+  MPI_Bcast(&total, 1, MPI_LONG, 0, comm);
+  if (!takeKeyed(mean, keys, combinedMean) || !takeKeyed(m2, keys, combinedM2))
+    throw Error("-chain_groups: the groups' parameter fields have different unknowns");
+  count = total;
+}
+
 }  // namespace
 
 SampleReport runSampling(InverseProblem& problem, Vec x, LaplaceApproximation* laplace,
                          Vec laplaceStddev, const SampleSettings& s,
-                         const std::string& outputDirectory, const std::string& plotScript) {
+                         const std::string& outputDirectory, const std::string& plotScript,
+                         const ChainGroups& groups) {
   s.validate();
   LogStage stage("pdeinv sample");
   MPI_Comm comm = problem.forward().mesh().comm();
@@ -152,9 +277,10 @@ SampleReport runSampling(InverseProblem& problem, Vec x, LaplaceApproximation* l
   PDEINV_CALL(VecSet(mean, 0.0));
   PDEINV_CALL(VecSet(m2, 0.0));
   long count = 0;
-  long solves = 0;
-  double seconds = 0;
+  double seconds = 0;  // this group's chains
+  report.chains.resize(static_cast<size_t>(s.chains));
   for (int chain = 0; chain < s.chains; ++chain) {
+    if (chain % groups.count != groups.index) continue;
     McmcSettings ms = s.mcmc;
     ms.seed = s.mcmc.seed + static_cast<unsigned long>(chain);
     // Start from a Laplace posterior sample (overdispersed starts make R̂ meaningful).
@@ -196,10 +322,18 @@ SampleReport runSampling(InverseProblem& problem, Vec x, LaplaceApproximation* l
     for (int i = 0; i < nd; ++i)
       cs.minDirectionEss =
           std::min(cs.minDirectionEss, effectiveSampleSize(cf[static_cast<size_t>(i)]));
-    solves += cs.result.forwardSolves + cs.result.adjointSolves;
     seconds += cs.result.seconds;
-    report.chains.push_back(cs);
+    report.chains[static_cast<size_t>(chain)] = cs;
   }
+  if (groups.count > 1) {
+    gatherChains(groups, comm, nd, report.chains, qoi, coeff);
+    mergeMoments(groups, P, mean, m2, count);
+    MPI_Allreduce(MPI_IN_PLACE, &seconds, 1, MPI_DOUBLE, MPI_MAX, groups.world);
+  }
+  report.samplingSeconds = seconds;
+  if (groups.index != 0) return report;  // group 0 reports
+  long solves = 0;
+  for (const auto& cs : report.chains) solves += cs.result.forwardSolves + cs.result.adjointSolves;
   std::vector<double> pooled;
   double essTotal = 0;
   for (size_t k = 0; k < qoi.size(); ++k) {
@@ -213,7 +347,7 @@ SampleReport runSampling(InverseProblem& problem, Vec x, LaplaceApproximation* l
   report.qoiLow = quantile(pooled, 0.05);
   report.qoiHigh = quantile(pooled, 0.95);
   report.essPer1000Solves = solves > 0 ? 1000.0 * essTotal / static_cast<double>(solves) : 0.0;
-  report.essPerSecond = seconds > 0 ? essTotal / seconds : 0.0;
+  report.essPerSecond = seconds > 0 ? essTotal / seconds : 0.0;  // wall time
   Owned<Vec> laplaceVar;
   report.qoiDescription = quantity->describe();
   J.value(x);
@@ -286,6 +420,7 @@ SampleReport runSampling(InverseProblem& problem, Vec x, LaplaceApproximation* l
   PDEINV_CALL(VecCopy(m2, stddev));
   PDEINV_CALL(VecScale(stddev, count > 1 ? 1.0 / static_cast<double>(count - 1) : 0.0));
   PDEINV_CALL(VecSqrtAbs(stddev));
+  const PetscReal meanSum = pdeinv::sum(mean), stddevSum = pdeinv::sum(stddev);  // fingerprints
   writeVtu(mean, dir + "/mcmc_mean.vtu");
   writeVtu(stddev, dir + "/mcmc_stddev.vtu");
   std::vector<std::pair<std::string, Vec>> fields = {{"MCMC mean", mean}, {"MCMC stddev", stddev}};
@@ -307,6 +442,10 @@ SampleReport runSampling(InverseProblem& problem, Vec x, LaplaceApproximation* l
     w.beginObject();
     w.field("kernel", mcmcKernelName(s.mcmc.kernel));
     w.field("chains", static_cast<PetscInt>(s.chains));
+    w.field("chain_groups", static_cast<PetscInt>(groups.count));
+    w.field("sampling_seconds", report.samplingSeconds);
+    // Σ over dofs of the mean and standard deviation fields: independent of the partition.
+    w.field("mean_field_sum", meanSum).field("stddev_field_sum", stddevSum);
     w.field("samples_per_chain", static_cast<PetscInt>(s.mcmc.samples));
     w.field("burn_in", static_cast<PetscInt>(s.mcmc.burnIn));
     w.field("qoi_description", report.qoiDescription);

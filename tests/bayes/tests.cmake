@@ -115,7 +115,15 @@ foreach(run "gpcn;1;200" "gpcn;2;200" "pcn;1;300" "mala;2;150" "hmc;2;60")
   # the centre (their Laplace intervals from Laplace samples).
   set(qoi "")
   set(qoi_text "weighted parameter mean, weight 1")
-  if(kernel STREQUAL "pcn")
+  set(fixture "")
+  if(kernel STREQUAL "gpcn")
+    # At 2 ranks the two chains run concurrently, one per rank (-chain_groups 2): the same
+    # chains as the 1-rank run's (compared below).
+    set(fixture sample_gpcn_np${np})
+    if(np EQUAL 2)
+      set(qoi -chain_groups 2)
+    endif()
+  elseif(kernel STREQUAL "pcn")
     set(qoi -qoi boundary_flux -qoi_boundary_ids 1)
     set(qoi_text "flux through Face Sets 1")
   elseif(kernel STREQUAL "hmc")
@@ -129,8 +137,14 @@ foreach(run "gpcn;1;200" "gpcn;2;200" "pcn;1;300" "mala;2;150" "hmc;2;60")
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
   set_tests_properties(driver_sample_${kernel}_np${np} PROPERTIES
                        PASS_REGULAR_EXPRESSION "MCMC \\(${kernel}, 2 chain\\(s\\) of ${samples} samples.*split R-hat [0-9.]+\n  QoI \\(${qoi_text}\\): at the MAP point .*MCMC mean .*Laplace mean .*wrote .*mcmc.json"
-                       TIMEOUT 240 PROCESSORS ${np})
+                       TIMEOUT 240 PROCESSORS ${np} FIXTURES_SETUP "${fixture}")
 endforeach()
+add_test(NAME sample_chain_groups_match_sequential_chains
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/bayes/compare_chains.py
+                 ${CMAKE_BINARY_DIR}/test_output/sample_gpcn_np1
+                 ${CMAKE_BINARY_DIR}/test_output/sample_gpcn_np2 1e-8)
+set_tests_properties(sample_chain_groups_match_sequential_chains PROPERTIES
+                     FIXTURES_REQUIRED "sample_gpcn_np1;sample_gpcn_np2")
 set(PDEINV_SAMPLE_SMALL -mode sample -mesh_faces 4,4 -truth x -obs_type grid -obs_grid 3,3
                         -reg_type bilaplacian)
 pdeinv_add_error_test(NAME sample_unknown_kernel
@@ -152,6 +166,12 @@ pdeinv_add_error_test(NAME sample_zero_chains EXPECT "-chains must lie between 1
 pdeinv_add_error_test(NAME laplace_rank_above_parameters
                       EXPECT "-laplace_rank 5000 exceeds the number of parameters \\(25\\)"
                       ARGS ${PDEINV_SAMPLE_SMALL} -laplace_rank 5000)
+pdeinv_add_error_test(NAME sample_chain_groups_above_chains
+                      EXPECT "-chain_groups must lie between 1 and -chains \\(2\\), got 3"
+                      ARGS ${PDEINV_SAMPLE_SMALL} -chains 2 -chain_groups 3)
+pdeinv_add_error_test(NAME sample_chain_groups_above_ranks RANKS 1
+                      EXPECT "-chain_groups 2 exceeds the 1 MPI rank\\(s\\): every group needs at least one rank"
+                      ARGS ${PDEINV_SAMPLE_SMALL} -chains 2 -chain_groups 2)
 pdeinv_add_error_test(NAME sample_qoi_flux_without_boundary
                       EXPECT "-qoi boundary_flux needs the boundary part: -qoi_boundary_ids id1\\[,id2,...\\]"
                       ARGS ${PDEINV_SAMPLE_SMALL} -qoi boundary_flux)

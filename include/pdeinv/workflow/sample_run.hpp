@@ -10,7 +10,13 @@
 //   -mcmc_kernel pcn | mala | gpcn | hmc      (pcn)
 //   -mcmc_samples N, -mcmc_burn_in B          kept samples and burn-in steps per chain
 //   -mcmc_step s, -mcmc_adapt, -mcmc_target_acceptance a, -hmc_time T, -mcmc_seed s
-//   -chains k                                 chains (run one after another on all ranks)
+//   -chains k                                 chains
+//   -chain_groups g                           the ranks split into g groups (sub-communicators)
+//                                             that run chains concurrently: chain c on group
+//                                             c mod g, each group with its own copy of the
+//                                             problem, MAP point and Laplace approximation
+//                                             (default 1: the chains one after another on all
+//                                             ranks, each solve parallel)
 //   -mcmc_progress k                          a progress line every k steps (0: none)
 //   -qoi parameter_mean | state_point | boundary_flux    the quantity of interest
 //                                             (inverse/quantity_of_interest.hpp):
@@ -46,9 +52,18 @@ namespace pdeinv {
 class InverseProblem;
 class LaplaceApproximation;
 
+// Chains run concurrently by groups of ranks: this rank's group `index` of `count`, all of them
+// on `world` (null: one group, the problem's communicator). Group g holds the world ranks
+// r ≡ g (mod count); world rank g is its first.
+struct ChainGroups {
+  MPI_Comm world = MPI_COMM_NULL;
+  int index = 0, count = 1;
+};
+
 struct SampleSettings {
   McmcSettings mcmc;
   int chains = 1;
+  int chainGroups = 1;
   int progressEvery = 0;
   std::string qoi = "parameter_mean";  // parameter_mean | state_point | boundary_flux
   std::string qoiWeight = "1";
@@ -76,6 +91,7 @@ struct SampleReport {
   double mapQoi = 0;                                                 // q at the MAP point
   std::string qoiDescription;
   double essPer1000Solves = 0, essPerSecond = 0;  // QoI, all chains
+  double samplingSeconds = 0;                     // wall time of the chains (the slowest group's)
 };
 
 // laplace may be null (pcn and mala run without it); laplaceStddev, its pointwise standard
@@ -83,9 +99,12 @@ struct SampleReport {
 // MAP point (chains start there or at a Laplace sample). Prints the report (rank 0), writes the
 // outputs into outputDirectory (empty: none) and runs the plot script there (empty: none; it
 // plots everything in the directory, the inversion's and the Laplace step's fields too).
-// Collective.
+// Collective on the problem's communicator, and with groups on groups.world: every group runs
+// its chains, then group 0 gathers them and reports (the report is complete on group 0; only
+// group 0 should be given an output directory).
 SampleReport runSampling(InverseProblem& problem, Vec x, LaplaceApproximation* laplace,
                          Vec laplaceStddev, const SampleSettings& s,
-                         const std::string& outputDirectory, const std::string& plotScript);
+                         const std::string& outputDirectory, const std::string& plotScript,
+                         const ChainGroups& groups = {});
 
 }  // namespace pdeinv
