@@ -25,7 +25,7 @@ KERNELS="pcn mala gpcn hmc"
 SAMPLES=1000
 NP=1
 CHAINS=4
-GROUPS=1
+CHAIN_GROUPS=1
 PROBLEM=flagship
 N=32
 while [[ $# -gt 0 ]]; do
@@ -34,7 +34,7 @@ while [[ $# -gt 0 ]]; do
     -s) SAMPLES="$2"; shift ;;
     -r) NP="$2"; shift ;;
     -c) CHAINS="$2"; shift ;;
-    -g) GROUPS="$2"; shift ;;
+    -g) CHAIN_GROUPS="$2"; shift ;;
     -p) PROBLEM="$2"; shift ;;
     -n) N="$2"; shift ;;
     -h|--help) sed -n '2,24s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
@@ -65,7 +65,7 @@ MPI=(mpiexec --oversubscribe -n "$NP")
 for k in $KERNELS; do
   burn=$((SAMPLES / 5))
   (cd "$ROOT" && "${MPI[@]}" "$PDEINV" "${PROBLEM_OPTS[@]}" -mode sample -mcmc_kernel "$k" \
-     -mcmc_samples "$SAMPLES" -mcmc_burn_in "$burn" -chains "$CHAINS" -chain_groups "$GROUPS" -monitor 0 \
+     -mcmc_samples "$SAMPLES" -mcmc_burn_in "$burn" -chains "$CHAINS" -chain_groups "$CHAIN_GROUPS" -monitor 0 \
      -output "$OUT/$k") >"$OUT/$k.log" 2>&1 ||
     { echo "bench_mcmc: $k failed (see $OUT/$k.log)" >&2; exit 1; }
 done
