@@ -13,7 +13,9 @@
 #   scripts/bench_mcmc.sh -p subsurf -n 64 -k "pcn gpcn" -s 400 -r 2 -g 2
 #
 # -r ranks, -c chains (4), -g chain groups (1: the chains one after another, each solve on all
-# ranks; g: g chains at a time on groups of ranks).
+# ranks; g: g chains at a time on groups of ranks). subsurf: -t EXPR replaces the truth (a prior
+# sample drawn on the mesh, so a different field on each mesh) by a fixed function of x and y,
+# the same on every mesh (for mesh-independence studies).
 #
 # Prints per kernel: acceptance (mean over chains), QoI ESS per 1000 PDE solves (forward +
 # adjoint), the slowest traced eigen-direction's ESS per 1000 PDE solves, effective QoI samples
@@ -28,6 +30,7 @@ CHAINS=4
 CHAIN_GROUPS=1
 PROBLEM=flagship
 N=32
+TRUTH=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -k) KERNELS="$2"; shift ;;
@@ -37,7 +40,8 @@ while [[ $# -gt 0 ]]; do
     -g) CHAIN_GROUPS="$2"; shift ;;
     -p) PROBLEM="$2"; shift ;;
     -n) N="$2"; shift ;;
-    -h|--help) sed -n '2,24s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -t) TRUTH="$2"; shift ;;
+    -h|--help) sed -n '2,27s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "bench_mcmc: unknown argument '$1'" >&2; exit 2 ;;
   esac
   shift
@@ -53,7 +57,16 @@ case "$PROBLEM" in
     mesh="$ROOT/build/bench_subsurf/meshes/structured_square_$N.msh"
     mkdir -p "$(dirname "$mesh")"
     [[ -f "$mesh" ]] || python3 "$ROOT/scripts/make_structured_square.py" "$N" "$mesh"
-    PROBLEM_OPTS=(-options_file apps/benchmarks/subsurf.opts -mesh_file "$mesh" -obs_random 300
+    opts_file=apps/benchmarks/subsurf.opts
+    truth=()
+    if [[ -n "$TRUTH" ]]; then
+      OUT="$OUT"_fixed_truth
+      mkdir -p "$OUT"
+      opts_file="$OUT/subsurf_fixed_truth.opts"
+      grep -v '^-truth_prior_sample' "$ROOT/apps/benchmarks/subsurf.opts" > "$opts_file"
+      truth=(-truth "$TRUTH")
+    fi
+    PROBLEM_OPTS=(-options_file "$opts_file" "${truth[@]}" -mesh_file "$mesh" -obs_random 300
                   -obs_random_lower 0.1,0.1 -obs_random_upper 0.9,0.9 -laplace_rank 50
                   -laplace_oversampling 20 -qoi boundary_flux -qoi_boundary_ids 1
                   -qoi_flux_direction inward) ;;

@@ -20,6 +20,7 @@
 #include "pdeinv/forward/steady_solver.hpp"
 #include "pdeinv/inverse/quantity_of_interest.hpp"
 #include "pdeinv/inverse/regularization.hpp"
+#include "pdeinv/io/hdf5_file.hpp"
 #include "pdeinv/io/json.hpp"
 #include "pdeinv/io/output.hpp"
 #include "pdeinv/io/plot_data.hpp"
@@ -34,6 +35,8 @@ void SampleSettings::validate() const {
   require(chainGroups >= 1 && chainGroups <= chains,
           "-chain_groups must lie between 1 and -chains (" + std::to_string(chains) + "), got " +
               std::to_string(chainGroups));
+  require(saveEvery >= 0,
+          "-mcmc_save_every must be non-negative, got " + std::to_string(saveEvery));
   require(progressEvery >= 0,
           "-mcmc_progress must be non-negative, got " + std::to_string(progressEvery));
   require(qoi == "parameter_mean" || qoi == "state_point" || qoi == "boundary_flux",
@@ -82,6 +85,8 @@ SampleSettings SampleSettings::fromOptions() {
   s.chains = static_cast<int>(opts.getInt("chains", 1, "MCMC: number of chains"));
   s.chainGroups = static_cast<int>(opts.getInt(
       "chain_groups", 1, "MCMC: groups of ranks (sub-communicators) running chains concurrently"));
+  s.saveEvery = static_cast<int>(opts.getInt(
+      "mcmc_save_every", 10, "MCMC: every k-th kept sample into mcmc_samples.h5 (0: none)"));
   s.progressEvery =
       static_cast<int>(opts.getInt("mcmc_progress", 0, "MCMC: a progress line every k steps"));
   s.qoi = opts.getString("qoi", "parameter_mean",
@@ -244,6 +249,89 @@ void mergeMoments(const ChainGroups& groups, const FunctionSpace& P, Vec mean, V
   count = total;
 }
 
+// mcmc_samples.h5, written by world rank 0: each chain's saved samples from its group's first
+// rank, then the dofs' keys and coordinates (in the same key order).
+void writeSamples(const ChainGroups& groups, MPI_Comm comm, const FunctionSpace& P,
+                  const std::vector<std::uint64_t>& keys,
+                  const std::vector<std::vector<double>>& saved, const SampleSettings& s,
+                  const std::string& path) {
+  const int dim = P.dim();
+  // Coordinates of the dofs, key-ordered: each coordinate interpolated and gathered.
+  std::vector<KeyedValues> coords;
+  for (int d = 0; d < dim; ++d) {
+    auto xd = P.createVector();
+    P.interpolate(Expression(std::string(1, "xyz"[d]), "dof coordinates"), xd);
+    coords.push_back(gatherKeyed(xd, keys));
+  }
+  const bool groupRoot = rankOf(comm) == 0;
+  const MPI_Comm world = groups.count > 1 ? groups.world : comm;
+  const int worldRank = rankOf(world);
+  std::unique_ptr<Hdf5Writer> file;
+  std::string error;
+  if (worldRank == 0) {
+    try {
+      file = std::make_unique<Hdf5Writer>(path);
+    } catch (const Error& e) {
+      error = e.what();
+    }
+  }
+  const size_t n = worldRank == 0 ? coords[0].size() : 0;
+  for (size_t chain = 0; chain < saved.size(); ++chain) {
+    const int owner = groups.count > 1 ? static_cast<int>(chain) % groups.count : 0;
+    std::vector<double> data;
+    if (owner == 0) {
+      if (worldRank == 0) data = saved[chain];
+    } else if (worldRank == owner && groupRoot) {
+      long len = static_cast<long>(saved[chain].size());
+      MPI_Send(&len, 1, MPI_LONG, 0, 5, world);
+      MPI_Send(saved[chain].data(), static_cast<int>(len), MPI_DOUBLE, 0, 6, world);
+    } else if (worldRank == 0) {
+      long len = 0;
+      MPI_Recv(&len, 1, MPI_LONG, owner, 5, world, MPI_STATUS_IGNORE);
+      data.resize(static_cast<size_t>(len));
+      MPI_Recv(data.data(), static_cast<int>(len), MPI_DOUBLE, owner, 6, world, MPI_STATUS_IGNORE);
+    }
+    if (worldRank == 0 && file && error.empty()) {
+      try {
+        file->writeMatrix("chain_" + std::to_string(chain + 1), n > 0 ? data.size() / n : 0, n,
+                          data);
+      } catch (const Error& e) {
+        error = e.what();
+      }
+    }
+  }
+  if (worldRank == 0 && file && error.empty()) {
+    try {
+      std::vector<std::uint64_t> k(n);
+      std::vector<double> xy(n * static_cast<size_t>(dim));
+      for (size_t i = 0; i < n; ++i) {
+        k[i] = coords[0][i].first;
+        for (int d = 0; d < dim; ++d)
+          xy[i * static_cast<size_t>(dim) + static_cast<size_t>(d)] =
+              coords[static_cast<size_t>(d)][i].second;
+      }
+      file->writeKeys("keys", k);
+      file->writeMatrix("coordinates", n, static_cast<size_t>(dim), xy);
+      file->attribute("kernel", std::string(mcmcKernelName(s.mcmc.kernel)));
+      file->attribute("save_every", static_cast<double>(s.saveEvery));
+      file->attribute("burn_in", static_cast<double>(s.mcmc.burnIn));
+    } catch (const Error& e) {
+      error = e.what();
+    }
+  }
+  file.reset();
+  // Rank 0's verdict, shared: an unwritable file is one error on every rank.
+  int bad = error.empty() ? 0 : 1;
+  MPI_Bcast(&bad, 1, MPI_INT, 0, world);
+  if (bad) {
+    unsigned long len = error.size();
+    MPI_Bcast(&len, 1, MPI_UNSIGNED_LONG, 0, world);
+    error.resize(len);
+    MPI_Bcast(error.data(), static_cast<int>(len), MPI_CHAR, 0, world);
+    throw Error(error);
+  }
+}
+
 }  // namespace
 
 SampleReport runSampling(InverseProblem& problem, Vec x, LaplaceApproximation* laplace,
@@ -278,6 +366,12 @@ SampleReport runSampling(InverseProblem& problem, Vec x, LaplaceApproximation* l
   PDEINV_CALL(VecSet(m2, 0.0));
   long count = 0;
   double seconds = 0;  // this group's chains
+  // Saved samples (every saveEvery-th kept one), key-ordered, on the group's first rank.
+  const MPI_Comm world = groups.count > 1 ? groups.world : comm;
+  int save = s.saveEvery > 0 && !outputDirectory.empty() ? 1 : 0;
+  MPI_Bcast(&save, 1, MPI_INT, 0, world);  // world rank 0 writes, if it has a directory
+  const auto keys = P.dofKeys();
+  std::vector<std::vector<double>> saved(static_cast<size_t>(s.chains));
   report.chains.resize(static_cast<size_t>(s.chains));
   for (int chain = 0; chain < s.chains; ++chain) {
     if (chain % groups.count != groups.index) continue;
@@ -291,8 +385,11 @@ SampleReport runSampling(InverseProblem& problem, Vec x, LaplaceApproximation* l
     }
     auto& q = qoi[static_cast<size_t>(chain)];
     auto& cf = coeff[static_cast<size_t>(chain)];
-    auto record = [&](int, Vec m, PetscReal qState) {
+    auto& keep = saved[static_cast<size_t>(chain)];
+    auto record = [&](int k, Vec m, PetscReal qState) {
       q.push_back(c ? dot(c, m) : qState);
+      if (save && k % s.saveEvery == 0)
+        for (const auto& kv : gatherKeyed(m, keys)) keep.push_back(kv.second);
       if (nd > 0) {
         const auto& BU = laplace->priorPrecisionTimesEigenvectors();
         PDEINV_CALL(VecWAXPY(delta, -1.0, laplace->map(), m));
@@ -331,6 +428,7 @@ SampleReport runSampling(InverseProblem& problem, Vec x, LaplaceApproximation* l
     MPI_Allreduce(MPI_IN_PLACE, &seconds, 1, MPI_DOUBLE, MPI_MAX, groups.world);
   }
   report.samplingSeconds = seconds;
+  if (save) writeSamples(groups, comm, P, keys, saved, s, outputDirectory + "/mcmc_samples.h5");
   if (groups.index != 0) return report;  // group 0 reports
   long solves = 0;
   for (const auto& cs : report.chains) solves += cs.result.forwardSolves + cs.result.adjointSolves;

@@ -2,7 +2,8 @@
 """compare_chains.py DIR_A DIR_B RTOL — two -mode sample runs of the same chains (e.g. the chains
 one after another on one rank, and concurrently in -chain_groups on several) agree: every kept
 sample's QoI and eigen-direction coefficients in DIR/trace.csv, and the sums of the mean and
-standard-deviation fields and the QoI figures in DIR/mcmc.json, to relative tolerance RTOL (the
+standard-deviation fields and the QoI figures in DIR/mcmc.json, and the saved samples in
+DIR/mcmc_samples.h5 (by dof key), to relative tolerance RTOL (the
 runs differ by rounding only: a solve's result depends slightly on its initial guess)."""
 import csv
 import json
@@ -35,10 +36,22 @@ def main(argv):
     for key in ("mcmc_mean", "mcmc_5", "mcmc_95"):
         if not close(ja["qoi"][key], jb["qoi"][key]):
             bad.append(f"qoi {key}: {ja['qoi'][key]} against {jb['qoi'][key]}")
+    import h5py
+    import numpy as np
+    with h5py.File(f"{a}/mcmc_samples.h5", "r") as fa, h5py.File(f"{b}/mcmc_samples.h5", "r") as fb:
+        if sorted(fa.keys()) != sorted(fb.keys()) or not np.array_equal(fa["keys"], fb["keys"]):
+            bad.append(f"mcmc_samples.h5: datasets {sorted(fa.keys())} against {sorted(fb.keys())}")
+        else:
+            for name in (k for k in fa.keys() if k.startswith("chain_")):
+                x, y = np.asarray(fa[name]), np.asarray(fb[name])
+                scale = max(np.abs(x).max(initial=0), np.abs(y).max(initial=0), 1e-300)
+                if x.shape != y.shape or x.size == 0 or np.abs(x - y).max() > rtol * scale:
+                    bad.append(f"mcmc_samples.h5 {name}: shapes {x.shape} {y.shape} or values differ")
     if bad:
         print("compare_chains: the runs differ:\n  " + "\n  ".join(bad))
         return 1
-    print(f"compare_chains: {len(ta) - 1} samples and the fields agree to {rtol:g}")
+    print(f"compare_chains: {len(ta) - 1} samples, the saved samples and the fields agree to "
+          f"{rtol:g}")
     return 0
 
 

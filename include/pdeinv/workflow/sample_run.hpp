@@ -18,6 +18,8 @@
 //                                             (default 1: the chains one after another on all
 //                                             ranks, each solve parallel)
 //   -mcmc_progress k                          a progress line every k steps (0: none)
+//   -mcmc_save_every k                        every k-th kept sample of every chain into
+//                                             mcmc_samples.h5 (10; 0: none)
 //   -qoi parameter_mean | state_point | boundary_flux    the quantity of interest
 //                                             (inverse/quantity_of_interest.hpp):
 //     parameter_mean: q(m) = ∫ w m / ∫ w with -qoi_weight <expr> (default 1: the parameter's
@@ -37,7 +39,10 @@
 // exact; a state QoI: q at N Laplace samples, one forward solve each; its value at the MAP
 // point is printed too). State QoIs ride along the chains: evaluated after each solve, no
 // extra solves.
-// Outputs: mcmc.json, trace.csv (chain, sample, qoi, eigen-coefficients), mcmc_mean.vtu,
+// Outputs: mcmc_samples.h5 (datasets chain_<c>: saved samples × parameter dofs, the samples of
+// the optimisation variable with its dofs in partition-independent order; keys and coordinates
+// of those dofs; attributes kernel, save_every, burn_in),
+// mcmc.json, trace.csv (chain, sample, qoi, eigen-coefficients), mcmc_mean.vtu,
 // mcmc_stddev.vtu, mcmc.h5 (→ mcmc.png: trace and autocorrelation of the QoI; mcmc_fields.png:
 // the MCMC and Laplace standard deviations side by side).
 #include <petscvec.h>
@@ -65,6 +70,7 @@ struct SampleSettings {
   int chains = 1;
   int chainGroups = 1;
   int progressEvery = 0;
+  int saveEvery = 10;                  // every k-th kept sample into mcmc_samples.h5 (0: none)
   std::string qoi = "parameter_mean";  // parameter_mean | state_point | boundary_flux
   std::string qoiWeight = "1";
   std::vector<PetscReal> qoiPoint;
