@@ -57,6 +57,9 @@ int runSample(MPI_Comm comm) {
   require(laplaceSettings.enabled() || (kernel != McmcKernel::gpcn && kernel != McmcKernel::hmc),
           std::string("-mcmc_kernel ") + mcmcKernelName(kernel) +
               " needs the Laplace approximation: give -laplace_rank r > 0");
+  require(problem->parameterKind() == "field",
+          "-mode sample is implemented for a parameter field, not for -parameter_space scalars, "
+          "-parameter_regions or an initial state");
   {
     auto* prior = problem->regularization();
     auto probe = problem->objective().createParameterVector();

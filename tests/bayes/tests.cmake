@@ -172,6 +172,9 @@ pdeinv_add_error_test(NAME sample_chain_groups_above_chains
 pdeinv_add_error_test(NAME sample_chain_groups_above_ranks RANKS 1
                       EXPECT "-chain_groups 2 exceeds the 1 MPI rank\\(s\\): every group needs at least one rank"
                       ARGS ${PDEINV_SAMPLE_SMALL} -chains 2 -chain_groups 2)
+pdeinv_add_error_test(NAME sample_regions
+                      EXPECT "-mode sample is implemented for a parameter field, not for -parameter_space scalars, -parameter_regions or an initial state"
+                      ARGS -options_file apps/verify_regions.opts -verify 0 -mode sample)
 pdeinv_add_error_test(NAME sample_save_every_negative
                       EXPECT "-mcmc_save_every must be non-negative, got -1"
                       ARGS ${PDEINV_SAMPLE_SMALL} -mcmc_save_every -1)
