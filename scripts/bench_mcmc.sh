@@ -78,7 +78,7 @@ MPI=(mpiexec --oversubscribe -n "$NP")
 for k in $KERNELS; do
   burn=$((SAMPLES / 5))
   (cd "$ROOT" && "${MPI[@]}" "$PDEINV" "${PROBLEM_OPTS[@]}" -mode sample -mcmc_kernel "$k" \
-     -mcmc_samples "$SAMPLES" -mcmc_burn_in "$burn" -chains "$CHAINS" -chain_groups "$CHAIN_GROUPS" -monitor 0 \
+     -mcmc_samples "$SAMPLES" -mcmc_burn_in "$burn" -chains "$CHAINS" -chain_groups "$CHAIN_GROUPS" -mcmc_save_every 0 -monitor 0 \
      -output "$OUT/$k") >"$OUT/$k.log" 2>&1 ||
     { echo "bench_mcmc: $k failed (see $OUT/$k.log)" >&2; exit 1; }
 done
