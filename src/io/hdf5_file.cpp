@@ -21,30 +21,34 @@ Hdf5Writer::~Hdf5Writer() {
   if (file_ >= 0) H5Fclose(static_cast<hid_t>(file_));
 }
 
+namespace {
+// One dataset of `rank` dimensions from memory of type memType (stored as fileType).
+bool writeDataset(hid_t file, const std::string& name, int rank, const hsize_t* dims,
+                  hid_t fileType, hid_t memType, const void* data) {
+  const hid_t space = H5Screate_simple(rank, dims, nullptr);
+  const hid_t set =
+      H5Dcreate2(file, name.c_str(), fileType, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  const bool ok = set >= 0 && H5Dwrite(set, memType, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0;
+  if (set >= 0) H5Dclose(set);
+  H5Sclose(space);
+  return ok;
+}
+}  // namespace
+
 void Hdf5Writer::writeMatrix(const std::string& name, std::size_t rows, std::size_t cols,
                              const std::vector<double>& data) {
   check(data.size() == rows * cols, "write dataset '" + name + "' (size mismatch)", path_);
   const hsize_t dims[2] = {rows, cols};
-  const hid_t space = H5Screate_simple(2, dims, nullptr);
-  const hid_t set = H5Dcreate2(static_cast<hid_t>(file_), name.c_str(), H5T_IEEE_F64LE, space,
-                               H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  const bool ok = set >= 0 && H5Dwrite(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                                       data.empty() ? nullptr : data.data()) >= 0;
-  if (set >= 0) H5Dclose(set);
-  H5Sclose(space);
-  check(ok, "write dataset '" + name + "'", path_);
+  check(writeDataset(static_cast<hid_t>(file_), name, 2, dims, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                     data.empty() ? nullptr : data.data()),
+        "write dataset '" + name + "'", path_);
 }
 
 void Hdf5Writer::writeKeys(const std::string& name, const std::vector<std::uint64_t>& keys) {
   const hsize_t dims[1] = {keys.size()};
-  const hid_t space = H5Screate_simple(1, dims, nullptr);
-  const hid_t set = H5Dcreate2(static_cast<hid_t>(file_), name.c_str(), H5T_STD_U64LE, space,
-                               H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  const bool ok = set >= 0 && H5Dwrite(set, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                                       keys.empty() ? nullptr : keys.data()) >= 0;
-  if (set >= 0) H5Dclose(set);
-  H5Sclose(space);
-  check(ok, "write dataset '" + name + "'", path_);
+  check(writeDataset(static_cast<hid_t>(file_), name, 1, dims, H5T_STD_U64LE, H5T_NATIVE_UINT64,
+                     keys.empty() ? nullptr : keys.data()),
+        "write dataset '" + name + "'", path_);
 }
 
 void Hdf5Writer::attribute(const std::string& name, double value) {
