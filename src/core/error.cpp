@@ -42,6 +42,14 @@ PetscFailure::PetscFailure(PetscErrorCode code, const std::string& call,
   g_last_petsc_message.clear();
 }
 
+void raiseFromRoot(MPI_Comm comm, std::string problem) {
+  int len = static_cast<int>(problem.size());
+  MPI_Bcast(&len, 1, MPI_INT, 0, comm);
+  problem.resize(static_cast<std::size_t>(len));
+  if (len > 0) MPI_Bcast(problem.data(), len, MPI_CHAR, 0, comm);
+  if (len > 0) throw InputError(problem);
+}
+
 std::string outOfMemoryAdvice() {
   return "out of memory: the problem needs more memory than this process could get; use more "
          "ranks or nodes, a coarser mesh (-mesh_refine, -mesh_faces), or a larger memory limit "

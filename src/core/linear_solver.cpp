@@ -353,6 +353,17 @@ bool finiteVector(Vec x) {
   return std::isfinite(n);
 }
 
+PC redundantInnerPc(PC pc) {
+  PetscBool redundant = PETSC_FALSE;
+  PDEINV_CALL(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(pc), PCREDUNDANT, &redundant));
+  if (!redundant) return nullptr;
+  KSP inner = nullptr;
+  PC innerPc = nullptr;
+  PDEINV_CALL(PCRedundantGetKSP(pc, &inner));
+  PDEINV_CALL(KSPGetPC(inner, &innerPc));
+  return innerPc;
+}
+
 std::string linearSolveReason(KSP ksp) {
   KSPConvergedReason reason;
   PDEINV_CALL(KSPGetConvergedReason(ksp, &reason));
@@ -362,13 +373,8 @@ std::string linearSolveReason(KSP ksp) {
     PCFailedReason failed = PC_NOERROR;
     PDEINV_CALL(KSPGetPC(ksp, &pc));
     PDEINV_CALL(PCGetFailedReason(pc, &failed));
-    PetscBool redundant = PETSC_FALSE;
-    PDEINV_CALL(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(pc), PCREDUNDANT, &redundant));
-    if (failed == PC_SUBPC_ERROR && redundant) {  // every rank's own factorization failed alike
-      KSP inner = nullptr;
-      PC innerPc = nullptr;
-      PDEINV_CALL(PCRedundantGetKSP(pc, &inner));
-      PDEINV_CALL(KSPGetPC(inner, &innerPc));
+    PC innerPc = redundantInnerPc(pc);
+    if (failed == PC_SUBPC_ERROR && innerPc) {  // every rank's own factorization failed alike
       PDEINV_CALL(PCGetFailedReason(innerPc, &failed));
     }
     if (failed == PC_FACTOR_NUMERIC_ZEROPIVOT || failed == PC_FACTOR_STRUCT_ZEROPIVOT) {

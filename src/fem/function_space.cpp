@@ -238,6 +238,15 @@ void FunctionSpace::globalToLocal(Vec global, Vec local, bool insertBC, PetscRea
 
 // The key of a dof: its node's coordinates (the nodal values of x, y, z in V, rounded to
 // 1e-9) and its component.
+Owned<Vec> FunctionSpace::coordinateField(int d) const {
+  const int nc = components();
+  std::string text = std::string(1, "xyz"[d]);
+  for (int c = 1; c < nc; ++c) text += std::string(",") + "xyz"[d];
+  auto xd = createVector();
+  interpolate(Expression(text, "dof coordinates", nc), xd);
+  return xd;
+}
+
 std::vector<std::uint64_t> FunctionSpace::dofKeys() const {
   // Three interpolations of x, y, z: computed once (prior samples and checkpoints both ask).
   if (haveDofKeys_) return dofKeys_;
@@ -246,10 +255,7 @@ std::vector<std::uint64_t> FunctionSpace::dofKeys() const {
   PetscInt n = 0;
   std::vector<std::uint64_t> keys;
   for (int d = 0; d < dim; ++d) {
-    std::string text = std::string(1, "xyz"[d]);
-    for (int c = 1; c < nc; ++c) text += std::string(",") + "xyz"[d];
-    auto xd = V.createVector();
-    V.interpolate(Expression(text, "dof coordinates", nc), xd);
+    auto xd = V.coordinateField(d);
     PDEINV_CALL(VecGetLocalSize(xd, &n));
     keys.resize(static_cast<size_t>(n), 0);
     const PetscScalar* a = nullptr;

@@ -18,20 +18,10 @@ namespace {
 void clearFailure(KSP ksp) {
   PC pc = nullptr;
   PDEINV_CALL(KSPGetPC(ksp, &pc));
-  PetscBool redundant = PETSC_FALSE;
-  PDEINV_CALL(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(pc), PCREDUNDANT, &redundant));
-  if (redundant) {
-    KSP inner = nullptr;
-    PC innerPc = nullptr;
-    PDEINV_CALL(PCRedundantGetKSP(pc, &inner));
-    PDEINV_CALL(KSPGetPC(inner, &innerPc));
-    PDEINV_CALL(PCSetFailedReason(innerPc, PC_NOERROR));
-  }
+  if (PC inner = redundantInnerPc(pc)) PDEINV_CALL(PCSetFailedReason(inner, PC_NOERROR));
   PDEINV_CALL(PCSetFailedReason(pc, PC_NOERROR));
 }
-}  // namespace
 
-namespace {
 std::vector<const FunctionSpace*> auxSpaces(const FunctionSpace& parameter,
                                             const std::vector<const FunctionSpace*>& data) {
   std::vector<const FunctionSpace*> s = {&parameter};

@@ -22,6 +22,7 @@
 #include "pdeinv/core/handle.hpp"
 #include "pdeinv/core/session.hpp"
 #include "pdeinv/inverse/observation.hpp"
+#include "pdeinv/io/hdf5_util.hpp"
 #include "point_table.hpp"
 
 namespace pdeinv {
@@ -38,19 +39,6 @@ Owned<PetscViewer> openHdf5(const std::string& path, PetscFileMode mode) {
   return viewer;
 }
 
-// Closes an HDF5 identifier with its own close function when it goes out of scope.
-struct Hdf5Id {
-  hid_t id = H5I_INVALID_HID;
-  herr_t (*close)(hid_t) = nullptr;
-  Hdf5Id(hid_t i, herr_t (*c)(hid_t)) : id(i), close(c) {}
-  Hdf5Id(const Hdf5Id&) = delete;
-  Hdf5Id& operator=(const Hdf5Id&) = delete;
-  ~Hdf5Id() {
-    if (id >= 0) close(id);
-  }
-  bool ok() const { return id >= 0; }
-};
-
 // Checks that dataset `name` of the HDF5 file at `path` (`bytes` long) stores all the numbers
 // its header claims, before PETSc's VecLoad reads it; returns what is wrong, or "". HDF5 trusts
 // a file's metadata: a layout claiming more than is stored makes H5Dread copy past its buffers
@@ -61,15 +49,7 @@ struct Hdf5Id {
 std::string checkHdf5Storage(const std::string& path, const char* name, std::uintmax_t bytes,
                              const std::string& where) {
   // HDF5 prints its error stack on failure by default; these failures become messages here.
-  H5E_auto2_t handler = nullptr;
-  void* handlerData = nullptr;
-  H5Eget_auto2(H5E_DEFAULT, &handler, &handlerData);
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  struct Restore {
-    H5E_auto2_t h;
-    void* d;
-    ~Restore() { H5Eset_auto2(H5E_DEFAULT, h, d); }
-  } restore{handler, handlerData};
+  Hdf5QuietErrors quiet;
 
   const std::string dataset = where + ": dataset '" + name + "'";
   Hdf5Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
@@ -419,8 +399,7 @@ PointTable readPointTable(MPI_Comm comm, const std::string& path, int dim, bool 
       }
     }
   }
-  broadcast(comm, problem);
-  if (!problem.empty()) throw InputError(problem);
+  raiseFromRoot(comm, problem);
   broadcast(comm, t);
   return t;
 }
@@ -479,8 +458,7 @@ void writeObservationData(MPI_Comm comm, const std::string& path, int dim,
       }
     }
   }
-  detail::broadcast(comm, problem);
-  if (!problem.empty()) throw InputError(problem);
+  raiseFromRoot(comm, problem);
 }
 
 void checkDataMatchesObservation(const ObservationData& data, const ObservationOperator& op,

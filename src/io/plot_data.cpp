@@ -306,15 +306,7 @@ void writePlotFields(const std::string& path,
       }
     }
   }
-  int bad = problem.empty() ? 0 : 1;
-  MPI_Bcast(&bad, 1, MPI_INT, 0, comm);
-  if (bad) {
-    int len = static_cast<int>(problem.size());
-    MPI_Bcast(&len, 1, MPI_INT, 0, comm);
-    problem.resize(static_cast<size_t>(len));
-    MPI_Bcast(problem.data(), len, MPI_CHAR, 0, comm);
-    throw InputError(problem);
-  }
+  raiseFromRoot(comm, problem);
 }
 
 }  // namespace pdeinv

@@ -115,11 +115,7 @@ Mesh Mesh::fromGmsh(MPI_Comm comm, const std::string& path, const std::string& o
       if (probe) DMDestroy(&probe);
     }
   }
-  int len = static_cast<int>(problem.size());
-  MPI_Bcast(&len, 1, MPI_INT, 0, comm);
-  problem.resize(len);
-  MPI_Bcast(problem.data(), len, MPI_CHAR, 0, comm);
-  if (len) throw InputError(problem);
+  raiseFromRoot(comm, problem);
 
   Owned<DM> dm;
   PDEINV_CALL(DMPlexCreateGmshFromFile(comm, path.c_str(), PETSC_TRUE, dm.out()));

@@ -10,25 +10,11 @@
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/handle.hpp"
 #include "pdeinv/core/keyed_vector.hpp"
+#include "pdeinv/core/session.hpp"
 
 namespace pdeinv {
 
 namespace {
-
-int rank(MPI_Comm comm) {
-  int r = 0;
-  MPI_Comm_rank(comm, &r);
-  return r;
-}
-
-// Rank 0's verdict, shared: every rank throws the same InputError or none does.
-void agree(MPI_Comm comm, std::string& error) {
-  int len = static_cast<int>(error.size());
-  MPI_Bcast(&len, 1, MPI_INT, 0, comm);
-  error.resize(static_cast<std::size_t>(len));
-  if (len > 0) MPI_Bcast(error.data(), len, MPI_CHAR, 0, comm);
-  if (!error.empty()) throw InputError(error);
-}
 
 // A count of the record: a whole number that a PetscInt holds (the cast of a larger double is
 // undefined).
@@ -45,7 +31,7 @@ void writeCheckpoint(const std::string& dir, Vec x, const std::vector<std::uint6
   // Gather (key, value) on rank 0, sorted by key.
   const auto all = gatherKeyed(x, keys);
   std::string error;
-  if (rank(comm) == 0) {
+  if (rankOf(comm) == 0) {
     std::ofstream out(vec + ".tmp", std::ios::binary);
     const std::uint64_t n = all.size();
     out.write(reinterpret_cast<const char*>(&n), sizeof n);
@@ -53,8 +39,8 @@ void writeCheckpoint(const std::string& dir, Vec x, const std::vector<std::uint6
               static_cast<std::streamsize>(all.size() * sizeof(all[0])));
     if (!out) error = "cannot write checkpoint '" + vec + "'";
   }
-  agree(comm, error);
-  if (rank(comm) == 0) {
+  raiseFromRoot(comm, error);
+  if (rankOf(comm) == 0) {
     {
       std::ofstream out(txt + ".tmp");
       out << std::setprecision(17);
@@ -69,7 +55,7 @@ void writeCheckpoint(const std::string& dir, Vec x, const std::vector<std::uint6
       error = "cannot move checkpoint files into '" + dir + "'";
     }
   }
-  agree(comm, error);
+  raiseFromRoot(comm, error);
 }
 
 Checkpoint readCheckpoint(const std::string& dir, Vec x, const std::vector<std::uint64_t>& keys,
@@ -80,7 +66,7 @@ Checkpoint readCheckpoint(const std::string& dir, Vec x, const std::vector<std::
   const std::string kind = flag == "-restart" ? "restart" : "parameter";
   Checkpoint c;
   std::string error, text;
-  if (rank(comm) == 0) {
+  if (rankOf(comm) == 0) {
     std::ifstream in(txt);
     std::ostringstream all;
     all << in.rdbuf();
@@ -90,7 +76,7 @@ Checkpoint readCheckpoint(const std::string& dir, Vec x, const std::vector<std::
               dir + "'";
     }
   }
-  agree(comm, error);
+  raiseFromRoot(comm, error);
   int len = static_cast<int>(text.size());
   MPI_Bcast(&len, 1, MPI_INT, 0, comm);
   text.resize(static_cast<std::size_t>(len));
@@ -134,7 +120,7 @@ Checkpoint readCheckpoint(const std::string& dir, Vec x, const std::vector<std::
   require(haveIteration && haveFingerprint, where + " is not a pdeinv checkpoint");
   // The iterate: rank 0 reads the pairs, every rank takes its own by key.
   std::vector<std::pair<std::uint64_t, double>> all;
-  if (rank(comm) == 0) {
+  if (rankOf(comm) == 0) {
     std::ifstream in(vec, std::ios::binary | std::ios::ate);
     // The file's size bounds the count before anything is allocated for it: a corrupt count
     // must not ask for gigabytes.
@@ -172,7 +158,7 @@ Checkpoint readCheckpoint(const std::string& dir, Vec x, const std::vector<std::
       }
     }
   }
-  agree(comm, error);
+  raiseFromRoot(comm, error);
   unsigned long long n = all.size();
   MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, comm);
   all.resize(static_cast<std::size_t>(n));

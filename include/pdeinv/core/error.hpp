@@ -92,6 +92,12 @@ inline void require(bool condition, const std::string& message) {
   if (!condition) throw InputError(message);
 }
 
+// Rank 0's verdict, shared: `problem` is what rank 0 found (empty: nothing; other ranks' values
+// are ignored); every rank of comm then throws the same InputError, or none does. For work done
+// on rank 0 alone (reading or writing a file) whose failure must not leave the others waiting.
+// Collective.
+void raiseFromRoot(MPI_Comm comm, std::string problem);
+
 }  // namespace pdeinv
 
 #define PDEINV_CALL(...) ::pdeinv::detail::check((__VA_ARGS__), #__VA_ARGS__)

@@ -73,6 +73,10 @@ bool blockFactorSolve(KSP ksp, Mat B, Mat X);
 // a singular factor shows only in the solution, so solvers check it (one reduction).
 bool finiteVector(Vec x);
 
+// The preconditioner of PCREDUNDANT's inner solver (each rank's own copy of the whole
+// matrix), or null when pc is of another type.
+PC redundantInnerPc(PC pc);
+
 // The KSP's converged reason as text, and for a failed factorization why it failed (a zero
 // pivot means the matrix is singular, or not positive definite for Cholesky).
 std::string linearSolveReason(KSP ksp);

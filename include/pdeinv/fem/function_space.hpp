@@ -70,6 +70,9 @@ class FunctionSpace {
   // One key per local dof that does not depend on the partition (its node's coordinates and its
   // component): the same dof has the same key on any number of ranks and in any run.
   std::vector<std::uint64_t> dofKeys() const;
+  // Coordinate d (x, y or z) of every dof's node: a global vector (each component of a vector
+  // field holds its node's coordinate).
+  Owned<Vec> coordinateField(int d) const;
 
   Owned<Vec> createVector() const;  // global (unconstrained dofs only)
   PetscInt globalSize() const;
