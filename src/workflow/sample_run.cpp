@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iomanip>
 
 #include "pdeinv/bayes/diagnostics.hpp"
@@ -169,8 +170,25 @@ void unpackChain(const std::vector<double>& p, int nd, ChainSummary& cs, std::ve
   }
 }
 
+// `data` of world rank `from` on world rank 0, length first (empty on every other rank). The
+// first rank of chain group g is world rank g, so this moves a group's results to group 0.
+std::vector<double> toWorldRoot(std::vector<double> data, int from, MPI_Comm world, int tag) {
+  const int rank = rankOf(world);
+  if (from == 0) return rank == 0 ? data : std::vector<double>{};
+  long n = static_cast<long>(data.size());
+  if (rank == from) {
+    MPI_Send(&n, 1, MPI_LONG, 0, tag, world);
+    MPI_Send(data.data(), static_cast<int>(n), MPI_DOUBLE, 0, tag + 1, world);
+  }
+  if (rank != 0) return {};
+  MPI_Recv(&n, 1, MPI_LONG, from, tag, world, MPI_STATUS_IGNORE);
+  data.resize(static_cast<size_t>(n));
+  MPI_Recv(data.data(), static_cast<int>(n), MPI_DOUBLE, from, tag + 1, world, MPI_STATUS_IGNORE);
+  return data;
+}
+
 // Every chain's summary and traces onto group 0's ranks: from the first rank of the chain's
-// group (world rank g) to world rank 0, then across group 0.
+// group to world rank 0, then across group 0.
 void gatherChains(const ChainGroups& groups, MPI_Comm comm, int nd,
                   std::vector<ChainSummary>& chains, std::vector<std::vector<double>>& qoi,
                   std::vector<std::vector<std::vector<double>>>& coeff) {
@@ -178,20 +196,11 @@ void gatherChains(const ChainGroups& groups, MPI_Comm comm, int nd,
   for (size_t chain = 0; chain < chains.size(); ++chain) {
     const int owner = static_cast<int>(chain) % groups.count;
     if (owner == 0) continue;
-    std::vector<double> p;
-    long n = 0;
-    if (worldRank == owner) {
-      p = packChain(chains[chain], qoi[chain], coeff[chain]);
-      n = static_cast<long>(p.size());
-      MPI_Send(&n, 1, MPI_LONG, 0, 0, groups.world);
-      MPI_Send(p.data(), static_cast<int>(n), MPI_DOUBLE, 0, 1, groups.world);
-    } else if (worldRank == 0) {
-      MPI_Recv(&n, 1, MPI_LONG, owner, 0, groups.world, MPI_STATUS_IGNORE);
-      p.resize(static_cast<size_t>(n));
-      MPI_Recv(p.data(), static_cast<int>(n), MPI_DOUBLE, owner, 1, groups.world,
-               MPI_STATUS_IGNORE);
-    }
+    auto p = toWorldRoot(worldRank == owner ? packChain(chains[chain], qoi[chain], coeff[chain])
+                                            : std::vector<double>{},
+                         owner, groups.world, 0);
     if (groups.index != 0) continue;
+    long n = static_cast<long>(p.size());
     MPI_Bcast(&n, 1, MPI_LONG, 0, comm);
     p.resize(static_cast<size_t>(n));
     MPI_Bcast(p.data(), static_cast<int>(n), MPI_DOUBLE, 0, comm);
@@ -204,45 +213,39 @@ void gatherChains(const ChainGroups& groups, MPI_Comm comm, int nd,
 void mergeMoments(const ChainGroups& groups, const FunctionSpace& P, Vec mean, Vec m2,
                   long& count) {
   const auto keys = P.dofKeys();
-  const auto meanAll = gatherKeyed(mean, keys), m2All = gatherKeyed(m2, keys);
+  auto combinedMean = gatherKeyed(mean, keys), combinedM2 = gatherKeyed(m2, keys);
   const MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(mean));
-  const bool groupRoot = rankOf(comm) == 0;
   const int worldRank = rankOf(groups.world);
-  std::vector<double> a(meanAll.size()), b(meanAll.size());
-  for (size_t i = 0; i < meanAll.size(); ++i) a[i] = meanAll[i].second, b[i] = m2All[i].second;
-  KeyedValues combinedMean = meanAll, combinedM2 = m2All;
+  const size_t n = combinedMean.size();  // on the groups' first ranks (0 elsewhere)
   long total = count;
   for (int g = 1; g < groups.count; ++g) {
-    if (worldRank == g && groupRoot) {
-      MPI_Send(&count, 1, MPI_LONG, 0, 2, groups.world);
-      MPI_Send(a.data(), static_cast<int>(a.size()), MPI_DOUBLE, 0, 3, groups.world);
-      MPI_Send(b.data(), static_cast<int>(b.size()), MPI_DOUBLE, 0, 4, groups.world);
-    } else if (worldRank == 0) {
-      long nb = 0;
-      std::vector<double> mb(a.size()), m2b(a.size());
-      MPI_Recv(&nb, 1, MPI_LONG, g, 2, groups.world, MPI_STATUS_IGNORE);
-      MPI_Recv(mb.data(), static_cast<int>(mb.size()), MPI_DOUBLE, g, 3, groups.world,
-               MPI_STATUS_IGNORE);
-      MPI_Recv(m2b.data(), static_cast<int>(m2b.size()), MPI_DOUBLE, g, 4, groups.world,
-               MPI_STATUS_IGNORE);
-      const double na = static_cast<double>(total), nbd = static_cast<double>(nb);
-      const double n = na + nbd;
-      for (size_t i = 0; n > 0 && i < a.size(); ++i) {
-        const double d = mb[i] - combinedMean[i].second;
-        combinedMean[i].second += d * nbd / n;
-        combinedM2[i].second += m2b[i] + d * d * na * nbd / n;
-      }
-      total += nb;
+    // Group g's [count, mean…, M2…] (key order) at world rank 0.
+    std::vector<double> mine;
+    if (worldRank == g) {
+      mine.push_back(static_cast<double>(count));
+      for (const auto& kv : combinedMean) mine.push_back(kv.second);
+      for (const auto& kv : combinedM2) mine.push_back(kv.second);
     }
+    const auto theirs = toWorldRoot(std::move(mine), g, groups.world, 2);
+    if (worldRank != 0) continue;
+    if (theirs.size() != 1 + 2 * n)
+      throw Error("-chain_groups: the groups' parameter fields have different unknowns");
+    const double na = static_cast<double>(total), nb = theirs[0], sum = na + nb;
+    for (size_t i = 0; sum > 0 && i < n; ++i) {
+      const double d = theirs[1 + i] - combinedMean[i].second;
+      combinedMean[i].second += d * nb / sum;
+      combinedM2[i].second += theirs[1 + n + i] + d * d * na * nb / sum;
+    }
+    total += std::lround(nb);
   }
   if (groups.index != 0) return;
   // Group 0: the combined fields from its first rank (world rank 0) to all of its ranks.
-  unsigned long long n = combinedMean.size();
-  MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, comm);
-  combinedMean.resize(static_cast<size_t>(n));
-  combinedM2.resize(static_cast<size_t>(n));
-  MPI_Bcast(combinedMean.data(), static_cast<int>(n * sizeof(combinedMean[0])), MPI_BYTE, 0, comm);
-  MPI_Bcast(combinedM2.data(), static_cast<int>(n * sizeof(combinedM2[0])), MPI_BYTE, 0, comm);
+  unsigned long long m = combinedMean.size();
+  MPI_Bcast(&m, 1, MPI_UNSIGNED_LONG_LONG, 0, comm);
+  combinedMean.resize(static_cast<size_t>(m));
+  combinedM2.resize(static_cast<size_t>(m));
+  MPI_Bcast(combinedMean.data(), static_cast<int>(m * sizeof(combinedMean[0])), MPI_BYTE, 0, comm);
+  MPI_Bcast(combinedM2.data(), static_cast<int>(m * sizeof(combinedM2[0])), MPI_BYTE, 0, comm);
   MPI_Bcast(&total, 1, MPI_LONG, 0, comm);
   if (!takeKeyed(mean, keys, combinedMean) || !takeKeyed(m2, keys, combinedM2))
     throw Error("-chain_groups: the groups' parameter fields have different unknowns");
@@ -250,86 +253,54 @@ void mergeMoments(const ChainGroups& groups, const FunctionSpace& P, Vec mean, V
 }
 
 // mcmc_samples.h5, written by world rank 0: each chain's saved samples from its group's first
-// rank, then the dofs' keys and coordinates (in the same key order).
-void writeSamples(const ChainGroups& groups, MPI_Comm comm, const FunctionSpace& P,
-                  const std::vector<std::uint64_t>& keys,
-                  const std::vector<std::vector<double>>& saved, const SampleSettings& s,
-                  const std::string& path) {
+// rank, then the dofs' keys and coordinates (in the same key order). world: all ranks (the
+// problem's communicator without chain groups).
+void writeSamples(const ChainGroups& groups, MPI_Comm world, const FunctionSpace& P,
+                  const std::vector<std::uint64_t>& keys, std::vector<std::vector<double>>& saved,
+                  const SampleSettings& s, const std::string& path) {
   const int dim = P.dim();
-  // Coordinates of the dofs, key-ordered: each coordinate interpolated and gathered.
+  // Coordinates of the dofs, key-ordered.
   std::vector<KeyedValues> coords;
-  for (int d = 0; d < dim; ++d) {
-    auto xd = P.createVector();
-    P.interpolate(Expression(std::string(1, "xyz"[d]), "dof coordinates"), xd);
-    coords.push_back(gatherKeyed(xd, keys));
-  }
-  const bool groupRoot = rankOf(comm) == 0;
-  const MPI_Comm world = groups.count > 1 ? groups.world : comm;
+  for (int d = 0; d < dim; ++d) coords.push_back(gatherKeyed(P.coordinateField(d), keys));
   const int worldRank = rankOf(world);
   std::unique_ptr<Hdf5Writer> file;
   std::string error;
-  if (worldRank == 0) {
+  // Rank 0 writes; the first failure is kept and, after the transfers, raised on every rank.
+  auto attempt = [&](const std::function<void()>& write) {
+    if (worldRank != 0 || !error.empty()) return;
     try {
-      file = std::make_unique<Hdf5Writer>(path);
+      write();
     } catch (const Error& e) {
       error = e.what();
     }
-  }
+  };
+  attempt([&] { file = std::make_unique<Hdf5Writer>(path); });
   const size_t n = worldRank == 0 ? coords[0].size() : 0;
   for (size_t chain = 0; chain < saved.size(); ++chain) {
-    const int owner = groups.count > 1 ? static_cast<int>(chain) % groups.count : 0;
-    std::vector<double> data;
-    if (owner == 0) {
-      if (worldRank == 0) data = saved[chain];
-    } else if (worldRank == owner && groupRoot) {
-      long len = static_cast<long>(saved[chain].size());
-      MPI_Send(&len, 1, MPI_LONG, 0, 5, world);
-      MPI_Send(saved[chain].data(), static_cast<int>(len), MPI_DOUBLE, 0, 6, world);
-    } else if (worldRank == 0) {
-      long len = 0;
-      MPI_Recv(&len, 1, MPI_LONG, owner, 5, world, MPI_STATUS_IGNORE);
-      data.resize(static_cast<size_t>(len));
-      MPI_Recv(data.data(), static_cast<int>(len), MPI_DOUBLE, owner, 6, world, MPI_STATUS_IGNORE);
-    }
-    if (worldRank == 0 && file && error.empty()) {
-      try {
-        file->writeMatrix("chain_" + std::to_string(chain + 1), n > 0 ? data.size() / n : 0, n,
-                          data);
-      } catch (const Error& e) {
-        error = e.what();
-      }
-    }
+    const int owner = static_cast<int>(chain) % groups.count;
+    const auto data = toWorldRoot(
+        worldRank == owner ? std::move(saved[chain]) : std::vector<double>{}, owner, world, 5);
+    attempt([&] {
+      file->writeMatrix("chain_" + std::to_string(chain + 1), n > 0 ? data.size() / n : 0, n, data);
+    });
   }
-  if (worldRank == 0 && file && error.empty()) {
-    try {
-      std::vector<std::uint64_t> k(n);
-      std::vector<double> xy(n * static_cast<size_t>(dim));
-      for (size_t i = 0; i < n; ++i) {
-        k[i] = coords[0][i].first;
-        for (int d = 0; d < dim; ++d)
-          xy[i * static_cast<size_t>(dim) + static_cast<size_t>(d)] =
-              coords[static_cast<size_t>(d)][i].second;
-      }
-      file->writeKeys("keys", k);
-      file->writeMatrix("coordinates", n, static_cast<size_t>(dim), xy);
-      file->attribute("kernel", std::string(mcmcKernelName(s.mcmc.kernel)));
-      file->attribute("save_every", static_cast<double>(s.saveEvery));
-      file->attribute("burn_in", static_cast<double>(s.mcmc.burnIn));
-    } catch (const Error& e) {
-      error = e.what();
+  attempt([&] {
+    std::vector<std::uint64_t> k(n);
+    std::vector<double> xy(n * static_cast<size_t>(dim));
+    for (size_t i = 0; i < n; ++i) {
+      k[i] = coords[0][i].first;
+      for (int d = 0; d < dim; ++d)
+        xy[i * static_cast<size_t>(dim) + static_cast<size_t>(d)] =
+            coords[static_cast<size_t>(d)][i].second;
     }
-  }
+    file->writeKeys("keys", k);
+    file->writeMatrix("coordinates", n, static_cast<size_t>(dim), xy);
+    file->attribute("kernel", std::string(mcmcKernelName(s.mcmc.kernel)));
+    file->attribute("save_every", static_cast<double>(s.saveEvery));
+    file->attribute("burn_in", static_cast<double>(s.mcmc.burnIn));
+  });
   file.reset();
-  // Rank 0's verdict, shared: an unwritable file is one error on every rank.
-  int bad = error.empty() ? 0 : 1;
-  MPI_Bcast(&bad, 1, MPI_INT, 0, world);
-  if (bad) {
-    unsigned long len = error.size();
-    MPI_Bcast(&len, 1, MPI_UNSIGNED_LONG, 0, world);
-    error.resize(len);
-    MPI_Bcast(error.data(), static_cast<int>(len), MPI_CHAR, 0, world);
-    throw Error(error);
-  }
+  raiseFromRoot(world, error);
 }
 
 }  // namespace
@@ -428,7 +399,7 @@ SampleReport runSampling(InverseProblem& problem, Vec x, LaplaceApproximation* l
     MPI_Allreduce(MPI_IN_PLACE, &seconds, 1, MPI_DOUBLE, MPI_MAX, groups.world);
   }
   report.samplingSeconds = seconds;
-  if (save) writeSamples(groups, comm, P, keys, saved, s, outputDirectory + "/mcmc_samples.h5");
+  if (save) writeSamples(groups, world, P, keys, saved, s, outputDirectory + "/mcmc_samples.h5");
   if (groups.index != 0) return report;  // group 0 reports
   long solves = 0;
   for (const auto& cs : report.chains) solves += cs.result.forwardSolves + cs.result.adjointSolves;

@@ -175,6 +175,19 @@ pdeinv_add_error_test(NAME sample_chain_groups_above_ranks RANKS 1
 pdeinv_add_error_test(NAME sample_regions
                       EXPECT "-mode sample is implemented for a parameter field, not for -parameter_space scalars, -parameter_regions or an initial state"
                       ARGS -options_file apps/verify_regions.opts -verify 0 -mode sample)
+# The samples file cannot be written (a directory stands at its path): one error, no abort.
+add_test(NAME sample_unwritable_samples_file_setup
+         COMMAND ${CMAKE_COMMAND} -E make_directory
+                 ${CMAKE_BINARY_DIR}/test_output/sample_unwritable/mcmc_samples.h5)
+set_tests_properties(sample_unwritable_samples_file_setup PROPERTIES
+                     FIXTURES_SETUP sample_unwritable)
+pdeinv_add_error_test(NAME sample_unwritable_samples_file
+                      EXPECT "HDF5: cannot create the file in '.*/sample_unwritable/mcmc_samples.h5'"
+                      ARGS ${PDEINV_SAMPLE_SMALL} -mcmc_samples 4 -mcmc_burn_in 0 -plot 0
+                           -output ${CMAKE_BINARY_DIR}/test_output/sample_unwritable)
+set_tests_properties(error_sample_unwritable_samples_file_np1
+                     error_sample_unwritable_samples_file_np2 PROPERTIES
+                     FIXTURES_REQUIRED sample_unwritable)
 pdeinv_add_error_test(NAME sample_save_every_negative
                       EXPECT "-mcmc_save_every must be non-negative, got -1"
                       ARGS ${PDEINV_SAMPLE_SMALL} -mcmc_save_every -1)
