@@ -115,6 +115,14 @@ RULES = [
 ] + [
     ("src/inverse/misfit.cpp", "noiseSigmaFromOptions", "opts",
      {"group": "noise and misfit", "prefixes": ["noise_"]}),
+    ("src/inverse/misfit.cpp", "drawSyntheticData", "opts",
+     {"group": "noise and misfit", "prefixes": ["noise_"]}),
+    ("src/inverse/misfit.cpp", "LaplaceMisfit", "opts",
+     {"group": "noise and misfit", "prefixes": ["misfit_"]}),
+    ("src/inverse/misfit.cpp", "HuberMisfit", "opts",
+     {"group": "noise and misfit", "prefixes": ["misfit_"]}),
+    ("src/inverse/misfit.cpp", "StudentTMisfit", "opts",
+     {"group": "noise and misfit", "prefixes": ["misfit_"]}),
     # With -help, a program without a catalogue lists every observation option whatever the
     # type (listAllOptions): the same options the factories above read, not listed twice.
     ("src/inverse/observation.cpp", "listAllOptions", "*", {"repeats": True}),
@@ -165,6 +173,8 @@ NON_LITERAL = {
 # Default expressions that are not literals, by (file, expression text): what -help shows.
 # (A member of a local struct, as `g.dt` for `TimeGrid g;`, is looked up in its header.)
 DEFAULTS = {
+    ("src/inverse/misfit.cpp", 'known ? misfitType : "gaussian"'):
+        "the misfit's model (gaussian for huber)",
     ("apps/pdeinv.cpp", 'verify ? "verify" : "forward"'): "forward (verify with -verify)",
     ("src/io/output.cpp", "def"): "output/<mode>",
     ("src/workflow/inversion.cpp", "{tobs.back()}"): "the final observation time",

@@ -133,7 +133,7 @@ void ReducedFunctional::observationJacobian(Vec x, std::vector<Owned<Vec>>& rows
       PDEINV_CALL(MatDenseGetColumnVecWrite(Bt, c, &col));
       obs_.applyTranspose(e, col);
       PDEINV_CALL(MatDenseRestoreColumnVecWrite(Bt, c, &col));
-      misfitModel_.hessianApply(y_, e, He);  // column i of W = ∂²Φ/∂y²
+      misfitModel_.gaussNewtonApply(y_, e, He);  // column i of the Gauss–Newton weight W
       PDEINV_CALL(VecScatterBegin(toAll, He, heAll, INSERT_VALUES, SCATTER_FORWARD));
       PDEINV_CALL(VecScatterEnd(toAll, He, heAll, INSERT_VALUES, SCATTER_FORWARD));
       const PetscScalar* w = nullptr;
@@ -286,7 +286,7 @@ void ReducedFunctional::hessianApply(Vec x, Vec dx, Vec out, HessianType type) {
   regions_->embedTranspose(hField, out);
 }
 
-void ReducedFunctional::incrementalState(Vec rhs, Vec du) {
+void ReducedFunctional::incrementalState(Vec rhs, Vec du, bool newton) {
   {
     LogScope scope(Phase::Tangent);
     solver_.solveTangent(rhs, du);
@@ -297,7 +297,13 @@ void ReducedFunctional::incrementalState(Vec rhs, Vec du) {
     hessWork_.HBdu = obs_.createObservationVector();
   }
   obs_.applyLinear(du, hessWork_.Bdu);
-  misfitModel_.hessianApply(y_, hessWork_.Bdu, hessWork_.HBdu);
+  // Φ'' for Newton; the positive semi-definite Gauss–Newton weight otherwise (the same for the
+  // Gaussian misfit).
+  if (newton) {
+    misfitModel_.hessianApply(y_, hessWork_.Bdu, hessWork_.HBdu);
+  } else {
+    misfitModel_.gaussNewtonApply(y_, hessWork_.Bdu, hessWork_.HBdu);
+  }
   obs_.applyTranspose(hessWork_.HBdu, rhs);
 }
 
@@ -427,7 +433,7 @@ void ReducedFunctional::fieldHessian(Vec m, Vec dm, Vec out, HessianType type) {
   map_->jacobianApply(m_, dm, dp);
   PDEINV_CALL(MatMult(parameterJacobian(), dp, rhs));
   PDEINV_CALL(VecScale(rhs, -1.0));
-  incrementalState(rhs, du);
+  incrementalState(rhs, du, newton);
   // Incremental adjoint: R_uᵀ dλ = −(Bᵀ Φ'' B du + W_uu du + W_up dp).
   if (newton) addSecondOrderState(du, dp, rhs);
   incrementalAdjoint(rhs, dlambda);
@@ -501,7 +507,7 @@ void ReducedFunctional::scalarHessian(Vec x, Vec dx, Vec out, HessianType type) 
   auto rhs = V.createVector(), du = V.createVector();
   PDEINV_CALL(VecSet(rhs, 0.0));
   for (size_t i = 0; i < k; ++i) PDEINV_CALL(VecAXPY(rhs, -dtheta[i], dR[i]));
-  incrementalState(rhs, du);
+  incrementalState(rhs, du, newton);
   // Incremental adjoint: R_uᵀ dλ = −(Bᵀ Φ'' B du + W_uu du + Σ_k dθ_k (∂²R/∂u∂θ_k)ᵀ λ).
   std::vector<Owned<Mat>> coupling;  // ∂²R/∂u∂θ_k, coupled operators only
   if (newton && op.hasSecondOrder() && !op.linearInState()) {

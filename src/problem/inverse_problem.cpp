@@ -166,11 +166,13 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
   require(!(synthetic && dataFile), "give either " + truthFlag + " or -data_file, not both");
   const Options noise("noise_");
   const auto seed = static_cast<unsigned long>(noise.getInt("seed", 1, "seed of the noise draw"));
+  const auto misfitType = opts.getType("misfit", "gaussian", "data misfit (noise model)");
 
   Owned<Vec> clean = p->obs_->createObservationVector();
   if (synthetic) {
-    // Synthetic data: u(truth), observed, plus seeded Gaussian noise drawn in the original
-    // observation order (the same data on any number of ranks).
+    // Synthetic data: u(truth), observed, plus seeded noise (-noise_type, by default the
+    // misfit's model) drawn in the original observation order (the same data on any number
+    // of ranks).
     auto phys = P.createVector();
     const auto defaults = solver.scalars();
     if (truthScalars) {
@@ -205,8 +207,13 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
     solver.setScalars(defaults);
     p->obs_->apply(u, clean);
     p->sigma_ = noiseSigmaFromOptions(clean, *p->obs_);
-    const auto noisy = addGaussianNoise(p->obs_->toOriginalOrder(clean),
-                                        p->obs_->toOriginalOrder(p->sigma_), seed);
+    size_t outliers = 0;
+    const auto noisy =
+        drawSyntheticData(p->obs_->toOriginalOrder(clean), p->obs_->toOriginalOrder(p->sigma_),
+                          seed, misfitType, Options("noise_"), &outliers);
+    if (outliers > 0)
+      PDEINV_CALL(PetscPrintf(comm, "synthetic data: %zu of %zu observations are gross outliers\n",
+                              outliers, noisy.size()));
     p->data_ = p->obs_->createObservationVector();
     p->obs_->fromOriginalOrder(noisy, p->data_);
   } else {
@@ -216,7 +223,6 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
     p->obs_->fromOriginalOrder(data.values, p->data_);
     p->sigma_ = noiseSigmaFromOptions(p->data_, *p->obs_);
   }
-  const auto misfitType = opts.getType("misfit", "gaussian", "data misfit (noise model)");
   p->misfit_ = misfitRegistry().create(misfitType, p->data_, p->sigma_, Options("misfit_"));
 
   if (p->scalarMode_) {
@@ -358,11 +364,11 @@ void InverseProblem::buildTransient(InverseProblem& p) {
   p.sigma_ = noiseSigmaFromOptions(
       clean, tobs.size(),
       [&](const std::vector<PetscReal>& v, Vec out) { tobs.fromOriginalOrder(v, out); });
-  const auto noisy =
-      addGaussianNoise(tobs.toOriginalOrder(clean), tobs.toOriginalOrder(p.sigma_), seed);
+  const auto misfitType = opts.getType("misfit", "gaussian", "data misfit (noise model)");
+  const auto noisy = drawSyntheticData(tobs.toOriginalOrder(clean), tobs.toOriginalOrder(p.sigma_),
+                                       seed, misfitType);
   p.data_ = tobs.createObservationVector();
   tobs.fromOriginalOrder(noisy, p.data_);
-  const auto misfitType = opts.getType("misfit", "gaussian", "data misfit (noise model)");
   p.misfit_ = misfitRegistry().create(misfitType, p.data_, p.sigma_, Options("misfit_"));
   p.tJ_->setMisfit(p.misfit_.get());
 }

@@ -420,7 +420,7 @@ void TransientReducedFunctional::hessianApply(Vec x, Vec dx, Vec out, HessianTyp
   update(x);
   auto dd = obs_.createObservationVector();
   tangentSweep(dx, dd);
-  misfitModel_->hessianApply(pred_, dd, resid_);
+  misfitModel_->gaussNewtonApply(pred_, dd, resid_);
   adjointSweep(false, out);
   ++counts_.incrementalAdjoint;
   if (regularization_) {

@@ -307,10 +307,18 @@ const InversionResult& Inversion::run() {
   auto stage = std::make_unique<LogStage>(kInversionStage);
   auto x0 = J.createParameterVector();
   PDEINV_CALL(VecCopy(x, x0));
-  r.expectedMisfit = 0.5 * static_cast<PetscReal>(problem_.dataSize());
+  // The expected misfit at the truth, N/2, holds for the Gaussian misfit (its discrepancy
+  // principle); the other likelihoods have none that Morozov's rule could aim at.
+  const bool gaussian = problem_.misfit().name() == "gaussian";
+  r.expectedMisfit = gaussian ? 0.5 * static_cast<PetscReal>(problem_.dataSize()) : 0.0;
   r.weight = settings_.weight;
   auto invert = [&](PetscReal w) { return invertAt(x, w); };
   if (settings_.weightChoice == WC::morozov) {
+    require(gaussian,
+            "-reg_weight_choice morozov aims at the Gaussian misfit's expected value "
+            "N/2; with -misfit_type " +
+                problem_.misfit().name() +
+                " choose the weight by -reg_weight_choice lcurve or give -reg_weight");
     auto m = morozov(invert, r.expectedMisfit, settings_.weight, settings_.morozovRtol);
     r.trials = m.trials;
     r.weight = m.weight;
@@ -393,8 +401,13 @@ void Inversion::writeResults() {
     std::printf("%s: %s after %lld iterations (tao %s)\n",
                 r.converged ? "converged" : "NOT converged", r.reason.c_str(),
                 static_cast<long long>(r.iterations), tao_->typeName().c_str());
-    std::printf("  cost %.6e  misfit %.6e (expected %.4e)  regularization %.6e\n", r.cost, r.misfit,
-                r.expectedMisfit, r.regularization);
+    if (r.expectedMisfit > 0) {
+      std::printf("  cost %.6e  misfit %.6e (expected %.4e)  regularization %.6e\n", r.cost,
+                  r.misfit, r.expectedMisfit, r.regularization);
+    } else {
+      std::printf("  cost %.6e  misfit %.6e (%s)  regularization %.6e\n", r.cost, r.misfit,
+                  problem_.misfit().name().c_str(), r.regularization);
+    }
     if (!r.misfitPlausible)
       std::printf(
           "  warning: the misfit is %.3g times its expected value N/2 = %.4g (outside [0.1, 10]): "

@@ -139,16 +139,31 @@ TEST(RegisteredComponents, every_observation_operator_passes_its_checks) {
 }
 
 TEST(RegisteredComponents, every_misfit_passes_its_checks) {
+  // Each misfit on data drawn from its own noise model (counts for poisson, 0/1 for
+  // bernoulli) around predictions c_i, checked at predictions y near them.
+  const PetscInt n = 17;
   Owned<Vec> d, sigma, y;
-  PDEINV_CALL(VecCreateMPI(PETSC_COMM_WORLD, 17, PETSC_DETERMINE, d.out()));
+  PDEINV_CALL(VecCreateMPI(PETSC_COMM_WORLD, PETSC_DECIDE, n, d.out()));
   PDEINV_CALL(VecDuplicate(d, sigma.out()));
   PDEINV_CALL(VecDuplicate(d, y.out()));
-  fillRandom(d, 1);
-  fillRandom(sigma, 2);
-  PDEINV_CALL(VecAbs(sigma));
-  PDEINV_CALL(VecShift(sigma, 0.1));
-  fillRandom(y, 3);
+  std::vector<PetscReal> clean(n), s(n);
+  for (PetscInt i = 0; i < n; ++i) {
+    clean[i] = 1.5 * std::sin(0.7 * i + 0.3);
+    s[i] = 0.1 + 0.05 * (i % 4);
+  }
+  auto fill = [&](const std::vector<PetscReal>& values, Vec v) {
+    PetscInt lo = 0, hi = 0;
+    PDEINV_CALL(VecGetOwnershipRange(v, &lo, &hi));
+    for (PetscInt i = lo; i < hi; ++i) PDEINV_CALL(VecSetValue(v, i, values[i], INSERT_VALUES));
+    PDEINV_CALL(VecAssemblyBegin(v));
+    PDEINV_CALL(VecAssemblyEnd(v));
+  };
+  fill(s, sigma);
+  std::vector<PetscReal> near(n);
+  for (PetscInt i = 0; i < n; ++i) near[i] = clean[i] + 0.3 * s[i] * std::cos(1.3 * i);
+  fill(near, y);
   for (const auto& name : misfitRegistry().names()) {
+    fill(drawSyntheticData(clean, s, 5, name), d);
     auto misfit = misfitRegistry().create(name, d, sigma, Options("misfit_"));
     expectPassed(checkMisfit(*misfit, y, 31), "misfit " + name);
   }

@@ -68,6 +68,21 @@ TEST(TaylorVerdict, noise_below_the_floor_is_left_out) {
   EXPECT_FALSE(shortRange.passed);
 }
 
+TEST(TaylorVerdict, a_kink_crossed_by_the_first_steps_is_exact) {
+  // Huber's loss: the first two steps cross a kink, the next five stay in one piece.
+  auto r = taylor(3, {2e-3, 4e-5, 3e-14, 1e-14, 5e-14, 2e-14, 1e-14});
+  judgeTaylor(r, 0.1, 1.0);
+  EXPECT_TRUE(r.passed);
+  EXPECT_TRUE(r.exact);
+  // Round-off over fewer than half of the steps is no evidence of exactness.
+  auto few = taylor(3, {2e-3, 4e-4, 5e-5, 6e-6, 3e-14, 1e-14, 5e-14, 2e-14});
+  judgeTaylor(few, 0.1, 1.0);
+  EXPECT_TRUE(few.exact);  // four of eight at round-off: half
+  auto fewer = taylor(3, {2e-3, 4e-4, 5e-5, 6e-6, 7e-7, 3e-14, 1e-14, 5e-14, 2e-14});
+  judgeTaylor(fewer, 0.1, 1.0);
+  EXPECT_FALSE(fewer.exact);
+}
+
 TEST(TaylorVerdict, remainders_at_round_off_are_exact) {
   auto r = taylor(2, {3e-13, 1e-13, 4e-14, 2e-13, 1e-13});
   judgeTaylor(r, 0.1, 1.0);

@@ -84,7 +84,8 @@ void setVerificationSettings(const VerificationSettings& s);
 // the floor — must all be at least `expected` − tolerance (a faster decay means the next-order
 // term vanishes; a wrong derivative shows one order less exactly there). Remainders all below
 // exactLevel × scale mean the expansion is exact (a linear or quadratic map, or zero): passed,
-// and marked exact. Fewer than three slopes above the floor otherwise: failed (a larger
+// and marked exact; so do the last four or more, when they are at least half (a piecewise
+// quadratic map such as Huber's loss, whose first steps cross a kink). Fewer than three slopes above the floor otherwise: failed (a larger
 // -verify_h0 or more -verify_steps show more of the range). scale < 0: no exactness test and,
 // without valueScale, no floor.
 void judgeTaylor(CheckResult& r, PetscReal tolerance, PetscReal scale = -1,
@@ -126,6 +127,8 @@ std::vector<CheckResult> checkOperatorScalars(SteadySolver& solver, Vec u, Vec m
                                               unsigned long seed);
 std::vector<CheckResult> checkObservation(const ObservationOperator& B, const std::string& name,
                                           Vec stateLike, unsigned long seed);
+// Taylor tests of Φ' and Φ'', their symmetry, and the Gauss–Newton weight: symmetric and
+// positive semi-definite.
 std::vector<CheckResult> checkMisfit(Misfit& misfit, Vec y, unsigned long seed);
 std::vector<CheckResult> checkRegularization(Regularization& R, Vec m, unsigned long seed);
 std::vector<CheckResult> checkParameterMap(const ParameterMap& map, Vec m, unsigned long seed);

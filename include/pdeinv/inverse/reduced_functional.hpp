@@ -106,7 +106,7 @@ class ReducedFunctional final : public Objective {
 
  private:
   // du = R_u⁻¹ rhs (tangent solve), then rhs = Bᵀ Φ'' B du (Gauss–Newton part of dλ's rhs).
-  void incrementalState(Vec rhs, Vec du);
+  void incrementalState(Vec rhs, Vec du, bool newton);
   // The operator's second-order terms of λᵀR at the state u (see PdeOperator):
   //   wState = ∂²(λᵀR)/∂u∂u du + ∂²(λᵀR)/∂u∂p dp,  wParam = ∂²(λᵀR)/∂p∂u du + ∂²(λᵀR)/∂p∂p dp;
   // either output may be null.
