@@ -51,6 +51,9 @@ struct GNCG {
 
   // Work vectors.
   Vec p = nullptr, r = nullptr, z = nullptr, d = nullptr, Hd = nullptr, xTrial = nullptr;
+  // Bounds (TaoSetVariableBounds): the free-variable mask (1 free, 0 held at a bound) of the
+  // current iterate; null without bounds.
+  Vec freeMask = nullptr;
 };
 
 GNCG* dataOf(Tao tao) {
@@ -74,6 +77,9 @@ PetscErrorCode TaoSetUp_GNCG(Tao tao) {
   for (Vec* v : {&gn->r, &gn->z, &gn->d, &gn->Hd, &gn->xTrial}) {
     if (!*v) PetscCall(VecDuplicate(tao->solution, v));
   }
+  if (tao->XL || tao->XU) {
+    if (!gn->freeMask) PetscCall(VecDuplicate(tao->solution, &gn->freeMask));
+  }
   gn->p = tao->stepdirection;
   PetscFunctionReturn(0);
 }
@@ -81,7 +87,8 @@ PetscErrorCode TaoSetUp_GNCG(Tao tao) {
 PetscErrorCode TaoDestroy_GNCG(Tao tao) {
   GNCG* gn = dataOf(tao);
   PetscFunctionBegin;
-  for (Vec* v : {&gn->r, &gn->z, &gn->d, &gn->Hd, &gn->xTrial}) PetscCall(VecDestroy(v));
+  for (Vec* v : {&gn->r, &gn->z, &gn->d, &gn->Hd, &gn->xTrial, &gn->freeMask})
+    PetscCall(VecDestroy(v));
   delete gn;
   tao->data = nullptr;
   PetscFunctionReturn(0);
@@ -190,14 +197,53 @@ PetscErrorCode TaoView_GNCG(Tao tao, PetscViewer viewer) {
   PetscFunctionReturn(0);
 }
 
-// z = M r (the preconditioner action), or z = r without one.
-PetscErrorCode applyPreconditioner(Mat M, Vec r, Vec z) {
+// z = M r (the preconditioner action), or z = r without one; with a free-variable mask F,
+// z = F M F r (the preconditioner of the reduced system; r is already zero on held variables).
+PetscErrorCode applyPreconditioner(Mat M, Vec r, Vec z, Vec freeMask = nullptr) {
   PetscFunctionBegin;
   if (M) {
     PetscCall(MatMult(M, r, z));
   } else {
     PetscCall(VecCopy(r, z));
   }
+  if (freeMask) PetscCall(VecPointwiseMult(z, z, freeMask));
+  PetscFunctionReturn(0);
+}
+
+// Bounds: the variables held at a bound at x are those at (within a relative 1e-12 of) a bound
+// whose gradient points out of the feasible set; the others are free. freeMask = 1 on free
+// variables, 0 on held ones. An active-set method as TAO's bnls: CG on the free variables, a
+// projected line search.
+PetscErrorCode updateFreeMask(Tao tao, Vec x, Vec g, Vec freeMask) {
+  const PetscScalar *px = nullptr, *pg = nullptr, *pl = nullptr, *pu = nullptr;
+  PetscScalar* pf = nullptr;
+  PetscInt n = 0;
+  PetscFunctionBegin;
+  PetscCall(VecGetLocalSize(x, &n));
+  PetscCall(VecGetArrayRead(x, &px));
+  PetscCall(VecGetArrayRead(g, &pg));
+  if (tao->XL) PetscCall(VecGetArrayRead(tao->XL, &pl));
+  if (tao->XU) PetscCall(VecGetArrayRead(tao->XU, &pu));
+  PetscCall(VecGetArray(freeMask, &pf));
+  for (PetscInt i = 0; i < n; ++i) {
+    const PetscReal tol = 1e-12 * (1 + PetscAbsReal(px[i]));
+    const bool atLower = pl && pl[i] > PETSC_NINFINITY && px[i] <= pl[i] + tol && pg[i] > 0;
+    const bool atUpper = pu && pu[i] < PETSC_INFINITY && px[i] >= pu[i] - tol && pg[i] < 0;
+    pf[i] = atLower || atUpper ? 0.0 : 1.0;
+  }
+  PetscCall(VecRestoreArray(freeMask, &pf));
+  if (tao->XU) PetscCall(VecRestoreArrayRead(tao->XU, &pu));
+  if (tao->XL) PetscCall(VecRestoreArrayRead(tao->XL, &pl));
+  PetscCall(VecRestoreArrayRead(g, &pg));
+  PetscCall(VecRestoreArrayRead(x, &px));
+  PetscFunctionReturn(0);
+}
+
+// x = min(max(x, lower), upper).
+PetscErrorCode projectOntoBounds(Tao tao, Vec x) {
+  PetscFunctionBegin;
+  if (tao->XL) PetscCall(VecPointwiseMax(x, x, tao->XL));
+  if (tao->XU) PetscCall(VecPointwiseMin(x, x, tao->XU));
   PetscFunctionReturn(0);
 }
 
@@ -212,10 +258,12 @@ PetscErrorCode solveNewtonStep(Tao tao, GNCG* gn, Mat M, PetscReal eta, PetscInt
   Vec g = tao->gradient, p = gn->p, r = gn->r, z = gn->z, d = gn->d, Hd = gn->Hd;
   MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(tao));
   PetscFunctionBegin;
+  Vec F = gn->freeMask;  // null without bounds: every variable free
   *its = 0;
   PetscCall(VecSet(p, 0.0));
   PetscCall(VecAXPBY(r, -1.0, 0.0, g));  // r = -g - H p = -g
-  PetscCall(applyPreconditioner(M, r, z));
+  if (F) PetscCall(VecPointwiseMult(r, r, F));
+  PetscCall(applyPreconditioner(M, r, z, F));
   PetscReal rz = 0;
   PetscCall(VecDot(r, z, &rz));
   PetscCheck(
@@ -227,6 +275,7 @@ PetscErrorCode solveNewtonStep(Tao tao, GNCG* gn, Mat M, PetscReal eta, PetscInt
   PetscCall(VecCopy(z, d));
   for (PetscInt i = 0; i < gn->cgMaxit; ++i) {
     PetscCall(MatMult(tao->hessian, d, Hd));
+    if (F) PetscCall(VecPointwiseMult(Hd, Hd, F));  // the reduced Hessian F H F
     PetscReal dHd = 0;
     PetscCall(VecDot(d, Hd, &dHd));
     PetscCheck(finite(dHd), comm, PETSC_ERR_FP, "pdeinvgncg: the Hessian product is Inf or NaN");
@@ -245,7 +294,7 @@ PetscErrorCode solveNewtonStep(Tao tao, GNCG* gn, Mat M, PetscReal eta, PetscInt
     const PetscReal alpha = rz / dHd;
     PetscCall(VecAXPY(p, alpha, d));
     PetscCall(VecAXPY(r, -alpha, Hd));
-    PetscCall(applyPreconditioner(M, r, z));
+    PetscCall(applyPreconditioner(M, r, z, F));
     PetscReal rzNew = 0;
     PetscCall(VecDot(r, z, &rzNew));
     if (std::sqrt(PetscMax(rzNew, 0.0)) <= tol) break;
@@ -321,6 +370,25 @@ PetscErrorCode TaoSolve_GNCG(Tao tao) {
   if (gn->pc == kPcPmat && tao->hessian_pre && tao->hessian_pre != tao->hessian)
     M = tao->hessian_pre;
 
+  // With bounds (TaoSetVariableBounds) the iterates stay feasible: the start is projected onto
+  // the bounds, CG works on the free variables, the line search projects, and the gradient norm
+  // that monitors and convergence tests see is that of the free variables (the projected
+  // gradient).
+  Vec F = gn->freeMask;
+  PetscCheck(!F || gn->step != kStepDataSpace, PetscObjectComm(reinterpret_cast<PetscObject>(tao)),
+             PETSC_ERR_SUP, "pdeinvgncg: -tao_gncg_step data_space does not handle bounds");
+  if (F) PetscCall(projectOntoBounds(tao, x));
+  auto gradientNorm = [&](PetscReal* norm) -> PetscErrorCode {
+    PetscFunctionBegin;
+    if (F) {
+      PetscCall(updateFreeMask(tao, x, g, F));
+      PetscCall(VecPointwiseMult(gn->r, g, F));
+      PetscCall(VecNorm(gn->r, NORM_2, norm));
+    } else {
+      PetscCall(VecNorm(g, NORM_2, norm));
+    }
+    PetscFunctionReturn(0);
+  };
   PetscReal f = 0, gnorm = 0;
   PetscCall(TaoComputeObjective(tao, x, &f));
   if (failedValue(f)) {
@@ -330,7 +398,7 @@ PetscErrorCode TaoSolve_GNCG(Tao tao) {
     PetscFunctionReturn(0);
   }
   PetscCall(TaoComputeGradient(tao, x, g));
-  PetscCall(VecNorm(g, NORM_2, &gnorm));
+  PetscCall(gradientNorm(&gnorm));
   if (st.gnorm0 < 0) st.gnorm0 = gnorm;
   gn->state = st;  // from here on, the state that goes with the current iterate
 
@@ -365,10 +433,12 @@ PetscErrorCode TaoSolve_GNCG(Tao tao) {
     if (!(gp < 0)) {  // cannot happen with an SPD preconditioner; a safeguard: -M g, then -g
       PetscCall(PetscInfo(tao, "pdeinvgncg: CG step is not a descent direction; using -M g\n"));
       PetscCall(VecAXPBY(gn->r, -1.0, 0.0, g));
-      PetscCall(applyPreconditioner(M, gn->r, p));
+      if (F) PetscCall(VecPointwiseMult(gn->r, gn->r, F));
+      PetscCall(applyPreconditioner(M, gn->r, p, F));
       PetscCall(VecDot(g, p, &gp));
       if (!(gp < 0)) {
         PetscCall(VecAXPBY(p, -1.0, 0.0, g));
+        if (F) PetscCall(VecPointwiseMult(p, p, F));
         PetscCall(VecDot(g, p, &gp));
       }
     }
@@ -383,12 +453,19 @@ PetscErrorCode TaoSolve_GNCG(Tao tao) {
     bool accepted = false;
     for (PetscInt bt = 0;; ++bt) {
       PetscCall(VecWAXPY(xt, alpha, p, x));
+      // The predicted decrease gᵀ(x_t − x): α gᵀp, or with bounds that of the projected step.
+      PetscReal decrease = alpha * gp;
+      if (F) {
+        PetscCall(projectOntoBounds(tao, xt));
+        PetscCall(VecWAXPY(gn->r, -1.0, x, xt));
+        PetscCall(VecDot(g, gn->r, &decrease));
+      }
       PetscCall(TaoComputeObjective(tao, xt, &ft));
       if (failedValue(ft)) {
         ++gn->stats.failedEvaluations;
         PetscCall(PetscInfo(tao, "pdeinvgncg: objective failed (Inf/NaN) at step %g\n",
                             static_cast<double>(alpha)));
-      } else if (ft <= f + gn->cArmijo * alpha * gp + fRoundoff) {
+      } else if (ft <= f + gn->cArmijo * decrease + fRoundoff) {
         accepted = true;
         break;
       }
@@ -409,7 +486,7 @@ PetscErrorCode TaoSolve_GNCG(Tao tao) {
     st.etaPrev = eta;
     st.step = alpha;
     PetscCall(TaoComputeGradient(tao, x, g));
-    PetscCall(VecNorm(g, NORM_2, &gnorm));
+    PetscCall(gradientNorm(&gnorm));
     PetscCheck(finite(gnorm), PetscObjectComm(reinterpret_cast<PetscObject>(tao)), PETSC_ERR_FP,
                "pdeinvgncg: the gradient is Inf or NaN at a point with a finite objective");
     ++tao->niter;

@@ -171,10 +171,14 @@ void TaoProblem::setFromOptions() {
   }
   const bool bounded = lower_ || upper_;
   if (bounded) {
-    require(!typeIs({TAOLMVM, TAONLS, TAONTR, TAOCG, TAONM, "pdeinvgncg"}),
+    require(!typeIs({TAOLMVM, TAONLS, TAONTR, TAOCG, TAONM}),
             flag + " " + typeName() +
-                " does not handle bounds on the parameter; use bqnls, blmvm, bnls or bntr");
+                " does not handle bounds on the parameter; use pdeinvgncg, bqnls, blmvm, bnls or "
+                "bntr");
   }
+  require(!(bounded && taoGNCGUsesDataSpace(tao_)),
+          std::string("-") + (prefix ? prefix : "") +
+              "tao_gncg_step data_space does not handle bounds on the parameter; use the CG step");
   wirePreconditioner();
   wireDataSpaceStep(std::string("-") + (prefix ? prefix : "") + "tao_gncg_step");
   configured_ = true;
