@@ -133,6 +133,8 @@ RULES = [
     ("src/inverse/parameter_map.cpp", "parameterMapFromOptions", "opts",
      {"group": "parameter map", "prefixes": [""]}),
     ("src/inverse/regularization.cpp", "*", "*", {"group": "regularization", "prefixes": ["reg_"]}),
+    ("src/inverse/linear_constraint.cpp", "*", "opts",
+     {"group": "regularization", "prefixes": ["constraint_"]}),
     # TaoProblem's prefix is the Tao's own, "" in the driver.
     ("src/optim/tao_problem.cpp", "TaoProblem::wirePreconditioner", "opts",
      {"group": "optimizer", "prefixes": ["tao_pdeinv_"]}),

@@ -656,7 +656,11 @@ CheckResult checkGaussNewtonHessian(InverseProblem& inv, Vec x, unsigned long se
   // vᵀ∇²R v, in the field: for region parameters through m = Eθ (E linear); scalar
   // parameters have no regularization.
   PetscReal vRv = 0;
-  if (auto* reg = inv.regularization(); reg && !inv.scalarMode()) {
+  // The objective's regularization term: with an equality constraint, its penalty included.
+  Regularization* objectiveReg = inv.constraint()
+                                     ? static_cast<Regularization*>(inv.constraint())
+                                     : static_cast<Regularization*>(inv.regularization());
+  if (auto* reg = objectiveReg; reg && !inv.scalarMode()) {
     if (const auto* regions = inv.regions()) {
       const auto& P = inv.forward().parameter();
       auto fx = P.createVector(), fv = P.createVector(), Rv = P.createVector();
@@ -752,6 +756,7 @@ VerificationReport verifyInverseProblem(InverseProblem& inv, unsigned long seed,
     add(checkRegularization(*inv.regularization(), inv.regions() ? mField.get() : m.get(),
                             seed + 40));
   }
+  if (inv.constraint()) add(checkRegularization(*inv.constraint(), m, seed + 45));
   if (inv.regions()) {
     auto field = inv.forward().parameter().createVector();
     auto theta = inv.regions()->createVector();

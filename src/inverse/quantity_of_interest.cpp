@@ -15,21 +15,27 @@
 
 namespace pdeinv {
 
-ParameterMeanQoi::ParameterMeanQoi(const FunctionSpace& P, const std::string& weight)
-    : weight_(weight), c_(P.createVector()) {
+Owned<Vec> integralWeights(const FunctionSpace& P, const std::string& weight,
+                           const std::string& flag, bool mean) {
   auto w = P.createVector();
-  P.interpolate(Expression(weight, "-qoi_weight"), w);
+  P.interpolate(Expression(weight, flag), w);
   auto M = massMatrix(P);
-  PDEINV_CALL(MatMult(M, w, c_));
-  const PetscReal total = sum(c_);
+  auto c = P.createVector();
+  PDEINV_CALL(MatMult(M, w, c));
+  if (!mean) return c;
+  const PetscReal total = sum(c);
   // ∫ w against ∫ |w|: a weight that integrates to zero up to rounding has no mean to take.
   PDEINV_CALL(VecAbs(w));
   auto Mabs = like(w);
   PDEINV_CALL(MatMult(M, w, Mabs));
   require(std::abs(total) > 1e-10 * sum(Mabs),
-          "-qoi_weight '" + weight + "' integrates to zero over the domain");
-  PDEINV_CALL(VecScale(c_, 1.0 / total));
+          flag + " '" + weight + "' integrates to zero over the domain");
+  PDEINV_CALL(VecScale(c, 1.0 / total));
+  return c;
 }
+
+ParameterMeanQoi::ParameterMeanQoi(const FunctionSpace& P, const std::string& weight)
+    : weight_(weight), c_(integralWeights(P, weight, "-qoi_weight", true)) {}
 
 PetscReal ParameterMeanQoi::value(Vec x) const {
   return dot(c_, x);

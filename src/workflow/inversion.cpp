@@ -360,6 +360,11 @@ const InversionResult& Inversion::run() {
     r.misfitRatio = r.misfit / r.expectedMisfit;
     r.misfitPlausible = r.misfitRatio >= 0.1 && r.misfitRatio <= 10;
   }
+  if (auto* c = problem_.constraint()) {
+    r.constrained = true;
+    r.constraintValue = c->functional(x);
+    r.constraintViolation = c->violation(x);
+  }
   if (problem_.truth() && !problem_.scalarMode() && !problem_.regions()) {
     const auto& P = problem_.parameterSpace();
     auto estimate = P.createVector(), truth = P.createVector();
@@ -423,6 +428,10 @@ void Inversion::writeResults() {
         static_cast<long long>(r.counts.tangent),
         static_cast<long long>(r.counts.incrementalAdjoint));
     if (r.relativeError >= 0) std::printf("  relative parameter error %.4e\n", r.relativeError);
+    if (r.constrained)
+      std::printf("  constraint: %s = %.10g (target %.10g, violation %.3e)\n",
+                  problem_.constraint()->constraint().describe().c_str(), r.constraintValue,
+                  problem_.constraint()->constraint().target, r.constraintViolation);
     std::printf("  wall time %.2f s on %d rank(s), peak memory %.0f MB per rank\n", r.wallTime,
                 sizeOf(comm), r.peakMemoryMB);
     std::printf("  time per phase (s, inclusive):");
@@ -565,6 +574,9 @@ void Inversion::writeSummaryJson(const std::string& path) const {
   }
   w.endArray().endObject();
   if (r.relativeError >= 0) w.field("relative_parameter_error", r.relativeError);
+  if (r.constrained)
+    w.field("constraint_value", r.constraintValue)
+        .field("constraint_violation", r.constraintViolation);
   w.field("estimate_at_observation_points",
           std::vector<double>(r.estimateAtObservationPoints.begin(),
                               r.estimateAtObservationPoints.end()));

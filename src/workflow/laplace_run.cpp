@@ -72,6 +72,9 @@ void requireLaplaceAvailable(InverseProblem& problem, const LaplaceRunSettings& 
           "for -parameter_space scalars or -parameter_regions");
   require(!problem.transientObjective(),
           "-laplace_rank: the Laplace approximation is implemented for steady problems");
+  require(!problem.constraint(),
+          "-laplace_rank: the Laplace approximation needs a Gaussian prior; -constraint_mean and "
+          "-constraint_integral add a penalty that is not part of it");
   auto* reg = problem.regularization();
   auto probe = problem.objective().createParameterVector();
   require(reg != nullptr && reg->mean(probe),

@@ -14,8 +14,11 @@ set(PDEINV_VERIFY_ARGS_regions_l2 -options_file apps/verify_regions.opts -reg_ty
 foreach(misfit huber student_t laplace poisson bernoulli)
   set(PDEINV_VERIFY_ARGS_misfit_${misfit} -options_file apps/verify_poisson.opts -misfit_type ${misfit})
 endforeach()
+# constraint_mean: the equality constraint's penalty (μ = 1e8) inside the reduced functional.
+set(PDEINV_VERIFY_ARGS_constraint_mean -options_file apps/verify_poisson.opts -constraint_mean 0.5)
 foreach(case poisson regions regions_l2 source elasticity nonlinear nonlinear_unrolled
-        misfit_huber misfit_student_t misfit_laplace misfit_poisson misfit_bernoulli)
+        misfit_huber misfit_student_t misfit_laplace misfit_poisson misfit_bernoulli
+        constraint_mean)
   if(NOT DEFINED PDEINV_VERIFY_ARGS_${case})
     set(PDEINV_VERIFY_ARGS_${case} -options_file apps/verify_${case}.opts)
   endif()
@@ -71,6 +74,26 @@ pdeinv_add_error_test(NAME outliers_of_counts EXPECT "-noise_outlier_fraction ne
 pdeinv_add_error_test(NAME morozov_needs_gaussian_misfit EXPECT "-reg_weight_choice morozov aims at the Gaussian misfit's expected value N/2; with -misfit_type huber"
                       ARGS -mode invert -output none -mesh_faces 4,4 -truth x -obs_type grid -obs_grid 3,3
                            -misfit_type huber -reg_type l2 -reg_weight_choice morozov)
+
+# Equality constraints on a linear functional of the field (penalty).
+pdeinv_add_error_test(NAME constraint_mean_and_integral EXPECT "give either -constraint_mean or -constraint_integral, not both"
+                      ARGS ${PDEINV_GRID} -constraint_mean 1 -constraint_integral 1)
+pdeinv_add_error_test(NAME constraint_penalty_zero EXPECT "-constraint_penalty must be positive and finite, got 0"
+                      ARGS ${PDEINV_GRID} -constraint_mean 1 -constraint_penalty 0)
+pdeinv_add_error_test(NAME constraint_weight_integrates_to_zero EXPECT "-constraint_weight 'x-0.5' integrates to zero over the domain"
+                      ARGS ${PDEINV_GRID} -constraint_mean 1 -constraint_weight x-0.5)
+pdeinv_add_error_test(NAME constraint_with_laplace EXPECT "-laplace_rank: the Laplace approximation needs a Gaussian prior; -constraint_mean"
+                      ARGS -mode invert -output none -options_file apps/poisson_bilaplacian.opts -mesh_refine 0
+                           -identify_rank 0 -laplace_rank 5 -constraint_mean 0.2)
+foreach(np 1 2)
+  add_test(NAME invert_constraint_mean_np${np}
+           COMMAND ${PDEINV_MPIEXEC} ${PDEINV_MPIEXEC_FLAGS} -n ${np} $<TARGET_FILE:pdeinv_driver>
+                   -options_file apps/poisson_bilaplacian.opts -identify_rank 0 -output none -plot 0
+                   -constraint_integral 0.1 -constraint_weight x<0.5
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(invert_constraint_mean_np${np} PROPERTIES TIMEOUT 120 PROCESSORS ${np}
+                       PASS_REGULAR_EXPRESSION "converged: (.|\n)*constraint: integral of m weighted by 'x<0.5' = 0.09999[0-9]+ \\(target 0.1, violation -?[0-9.]+e-0[5-9]\\)")
+endforeach()
 
 # Robust likelihoods at work: the flagship with 5 % gross outliers (20 σ), Student-t misfit.
 # The Gaussian misfit's error grows to 0.88 there; Student-t keeps it at 0.381 (clean: 0.367).

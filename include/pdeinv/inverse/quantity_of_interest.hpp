@@ -43,6 +43,11 @@ class QuantityOfInterest {
   virtual Vec linearWeights() const { return nullptr; }
 };
 
+// c with cᵀx = ∫ w x (M w, M the mass matrix), or with mean, ∫ w x / ∫ w; w(x) the expression
+// `weight`, named `flag` in errors (InputError for a mean whose weight integrates to zero).
+Owned<Vec> integralWeights(const FunctionSpace& P, const std::string& weight,
+                           const std::string& flag, bool mean);
+
 class ParameterMeanQoi final : public QuantityOfInterest {
  public:
   // weight: the expression w(x) (muparser), interpolated on P; InputError naming -qoi_weight

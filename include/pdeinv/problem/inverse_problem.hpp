@@ -40,6 +40,7 @@
 #include <memory>
 
 #include "pdeinv/forward/steady_problem.hpp"
+#include "pdeinv/inverse/linear_constraint.hpp"
 #include "pdeinv/inverse/reduced_functional.hpp"
 #include "pdeinv/inverse/weighted_regularization.hpp"
 #include "pdeinv/transient/transient_functional.hpp"
@@ -76,6 +77,9 @@ class InverseProblem {
   // β·R: the weight β (default 1, multiplying R's own -reg_gamma) is what Morozov's principle
   // and the L-curve change.
   WeightedRegularization* regularization() { return reg_.get(); }
+  // The equality constraint's penalty (-constraint_mean/-constraint_integral), if any: added to
+  // the regularization in the objective (not scaled by its weight).
+  LinearConstraintPenalty* constraint() { return constraint_.get(); }
   const ParameterMap& map() const { return *map_; }
   // Region parameters (one scalar per region), or null for a field parameter.
   const RegionParameters* regions() const { return regions_.get(); }
@@ -111,6 +115,7 @@ class InverseProblem {
   std::unique_ptr<ObservationOperator> obs_;
   std::unique_ptr<Misfit> misfit_;
   std::unique_ptr<WeightedRegularization> reg_;
+  std::unique_ptr<LinearConstraintPenalty> constraint_;
   std::unique_ptr<ParameterMap> map_;
   std::unique_ptr<RegionParameters> regions_;
   std::unique_ptr<ReducedFunctional> J_;

@@ -98,6 +98,10 @@ struct InversionResult {
   bool morozovFound = false;
   std::vector<WeightTrial> trials;  // Morozov's or the L-curve's inversions
   PetscReal relativeError = -1;     // against the truth, when there is one (else -1)
+  // The equality constraint (-constraint_mean/-constraint_integral), if any: cᵀm at the
+  // estimate and cᵀm − t.
+  bool constrained = false;
+  PetscReal constraintValue = 0, constraintViolation = 0;
   std::vector<PetscReal> estimateAtObservationPoints;  // layout-free fingerprint of x
   SolveCounts counts;                                  // PDE solves of the inversion
   double wallTime = 0;  // since the program started (secondsSinceStart), set-up included
