@@ -21,8 +21,6 @@
 
 #include "modes.hpp"
 #include "option_catalog.hpp"
-#include "pdeinv/analysis/field_identifiability.hpp"
-#include "pdeinv/analysis/identifiability.hpp"
 #include "pdeinv/analysis/verification.hpp"
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/options.hpp"
@@ -34,6 +32,7 @@
 #include "pdeinv/problem/inverse_problem.hpp"
 #include "pdeinv/workflow/evaluation.hpp"
 #include "pdeinv/workflow/forward_run.hpp"
+#include "pdeinv/workflow/identify_run.hpp"
 #include "pdeinv/workflow/inversion.hpp"
 
 static const char help[] = "pdeinv: PDE-constrained inverse problems on PETSc.\n";
@@ -78,78 +77,14 @@ int runVerify(MPI_Comm comm) {
   return report.allPassed() ? ExitOk : ExitCheckFailed;
 }
 
-// -mode identify: Gauss–Newton on the operator's few global parameters (-parameter_space
-// scalars) with the Jacobian's singular values, condition number, least-determined
-// directions and linearised standard deviations (analysis/identifiability.hpp).
-// -mode identify for a parameter field: the spectrum of the misfit Hessian against the prior.
-int runFieldIdentify(MPI_Comm comm, InverseProblem& inv) {
-  const Options opts;
-  RandomizedEigenOptions eo;
-  eo.rank = static_cast<int>(
-      opts.getInt("identify_rank", eo.rank, "field spectrum: eigenpairs to compute"));
-  require(eo.rank >= 1, "-identify_rank must be at least 1, got " + std::to_string(eo.rank));
-  eo.oversampling = static_cast<int>(opts.getInt("identify_oversampling", eo.oversampling,
-                                                 "field spectrum: extra random directions"));
-  require(eo.oversampling >= 0,
-          "-identify_oversampling must be non-negative, got " + std::to_string(eo.oversampling));
-  eo.seed = static_cast<unsigned long>(
-      opts.getInt("identify_seed", 1, "field spectrum: seed of the random directions"));
-  const auto at =
-      opts.getString("identify_at", "init", "field spectrum at: init (-m_init) or truth (-truth)");
-  require(at == "init" || at == "truth", "-identify_at must be init or truth, got '" + at + "'");
-  require(at == "init" || inv.truth(), "-identify_at truth needs -truth (synthetic data)");
-  const auto nFields =
-      opts.getInt("identify_directions", 4, "field spectrum: leading directions written as fields");
-  const auto outDir = outputDirectoryFromOptions("output/identify");
-  checkAllOptionsUsed();
-  auto m = inv.initialGuess();
-  if (at == "truth") PDEINV_CALL(VecCopy(inv.truth(), m));
-  const auto report = fieldIdentifiability(inv, m, eo);
-  if (rankOf(comm) == 0) std::printf("linearised at the %s\n", at == "truth" ? "truth" : "-m_init");
-  printFieldIdentifiability(comm, report);
-  if (!outDir.empty()) {
-    makeDirectory(comm, outDir);
-    writeFieldIdentifiabilityJson(comm, report, outDir + "/identify.json");
-    const auto n = std::min<size_t>(static_cast<size_t>(std::max<PetscInt>(nFields, 0)),
-                                    report.directions.size());
-    for (size_t i = 0; i < n; ++i)
-      writeVtu(report.directions[i], outDir + "/direction_" + std::to_string(i + 1) + ".vtu");
-    writeOptionsFile(comm, outDir + "/options_used.txt");
-    if (rankOf(comm) == 0)
-      std::printf("  wrote %s/identify.json and %zu direction_<i>.vtu\n", outDir.c_str(), n);
-  }
-  return 0;
-}
-
+// -mode identify: what the data determine — the misfit Hessian's spectrum against the prior for
+// a parameter field, Gauss–Newton with the Jacobian's singular values for an operator's scalars
+// (workflow/identify_run.hpp).
 int runIdentify(MPI_Comm comm) {
-  const Options opts;
   auto inv = InverseProblem::fromOptions(comm);
-  if (!inv->scalarMode()) return runFieldIdentify(comm, *inv);
-  IdentifiabilityOptions io;
-  io.maxIterations = static_cast<int>(
-      opts.getInt("identify_max_it", io.maxIterations, "Gauss-Newton iterations at most"));
-  io.nullTolerance = opts.getReal("identify_null_tol", io.nullTolerance,
-                                  "sigma_i < tol * sigma_1: a direction the data cannot determine");
-  const auto outDir = outputDirectoryFromOptions("output/identify");
+  const auto settings = IdentifySettings::fromOptions(*inv);
   checkAllOptionsUsed();
-  auto theta = inv->initialGuess();
-  const auto report = gaussNewtonScalars(*inv, theta, io);
-  printIdentifiability(comm, report);
-  if (inv->truth() && rankOf(comm) == 0) {
-    const auto truth = gatherRootVector(inv->truth());
-    PetscReal err = 0;
-    for (size_t i = 0; i < truth.size(); ++i)
-      err = std::max(err,
-                     std::abs(report.theta[i] - truth[i]) / std::max(1e-300, std::abs(truth[i])));
-    std::printf("  max relative error against -truth_scalars: %.3e\n", err);
-  }
-  if (!outDir.empty()) {
-    makeDirectory(comm, outDir);
-    writeIdentifiabilityJson(comm, report, outDir + "/identify.json");
-    writeOptionsFile(comm, outDir + "/options_used.txt");
-    if (rankOf(comm) == 0) std::printf("  wrote %s/identify.json\n", outDir.c_str());
-  }
-  return report.converged ? ExitOk : ExitNotConverged;
+  return identify(*inv, settings).converged ? ExitOk : ExitNotConverged;
 }
 
 int runForward(MPI_Comm comm) {

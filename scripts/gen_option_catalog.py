@@ -84,8 +84,6 @@ LINEAR_SOLVER_PREFIXES = ["state_", "reg_A_", "reg_mass_", "ts_stage_", "ts_newt
 # the call (`const Options noise("noise_")`) needs no entry.
 RULES = [
     ("apps/pdeinv.cpp", "runVerify", "*", {"group": "verify mode (-mode verify)"}),
-    ("apps/pdeinv.cpp", "runFieldIdentify", "*", {"group": "identify mode (-mode identify)"}),
-    ("apps/pdeinv.cpp", "runIdentify", "*", {"group": "identify mode (-mode identify)"}),
     ("apps/pdeinv.cpp", "runForward", "*", {"group": "forward mode (-mode forward, the default)"}),
     ("apps/pdeinv.cpp", "runEvaluate", "*", {"group": "evaluate mode (-mode evaluate)"}),
     ("apps/pdeinv.cpp", "main", "*", {"group": "general"}),
@@ -96,6 +94,8 @@ RULES = [
      {"group": "inversion workflow (-mode invert)"}),
     ("src/workflow/sample_run.cpp", "SampleSettings::fromOptions", "*",
      {"group": "sample mode (-mode sample)"}),
+    ("src/workflow/identify_run.cpp", "IdentifySettings::fromOptions", "*",
+     {"group": "identify mode (-mode identify)"}),
     ("src/workflow/forward_run.cpp", "ForwardSettings::fromOptions", "*",
      {"group": "forward mode (-mode forward, the default)"}),
     ("src/core/session.cpp", "runMain", "*", {"group": "general"}),
@@ -181,6 +181,10 @@ DEFAULTS = {
     ("src/io/output.cpp", "def"): "output/<mode>",
     ("src/workflow/inversion.cpp", "{tobs.back()}"): "the final observation time",
     ("src/workflow/inversion.cpp", "s.spectrum.oversampling"): "10",
+    ("src/workflow/identify_run.cpp", "s.eigen.rank"): "20",
+    ("src/workflow/identify_run.cpp", "s.eigen.oversampling"): "10",
+    ("src/workflow/identify_run.cpp", "s.scalars.maxIterations"): "50",
+    ("src/workflow/identify_run.cpp", "s.scalars.nullTolerance"): "1e-08",
     ("src/forward/steady_problem.cpp", "zeros(components)"):
         "0 for each state component",
     ("src/mesh/mesh.cpp", "std::vector<PetscInt>(box.dim, 8)"): "8 per dimension",

@@ -12,6 +12,7 @@
 #include "pdeinv/physics/pde_operator.hpp"
 #include "pdeinv/problem/inverse_problem.hpp"
 #include "pdeinv/workflow/evaluation.hpp"
+#include "pdeinv/workflow/identify_run.hpp"
 #include "pdeinv/workflow/inversion.hpp"
 
 using namespace pdeinv;
@@ -148,4 +149,32 @@ TEST(InverseProblemFromCode, missing_or_mismatched_parts_are_input_errors) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("no data field 'sauce'"), std::string::npos) << e.what();
   }
+}
+
+// -mode identify from code: IdentifySettings filled in a program (no output directory), the
+// spectrum of a parameter field, and the settings' checks naming the option.
+TEST(IdentifyFromCode, field_spectrum_with_settings_made_in_code) {
+  ScopedOptions o(kProblem);
+  auto problem = InverseProblem::fromOptions(PETSC_COMM_WORLD);
+  IdentifySettings s;
+  s.eigen.rank = 30;
+  s.outputDirectory = "";
+  EXPECT_TRUE(identify(*problem, s).converged);
+  auto refused = [&](IdentifySettings bad, const std::string& naming) {
+    try {
+      identify(*problem, bad);
+      ADD_FAILURE() << "accepted, expected an error naming " << naming;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(naming), std::string::npos) << e.what();
+    }
+  };
+  IdentifySettings bad = s;
+  bad.eigen.rank = 0;
+  refused(bad, "-identify_rank");
+  bad = s;
+  bad.at = "middle";
+  refused(bad, "-identify_at must be init or truth");
+  bad = s;
+  bad.scalars.nullTolerance = 2;
+  refused(bad, "-identify_null_tol");
 }
