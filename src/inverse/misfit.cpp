@@ -104,7 +104,9 @@ class PointwiseMisfit : public Misfit {
   };
   virtual Term term(PetscReal y, PetscReal d, PetscReal sigma) const = 0;
 
-  // Checks every local datum with ok(d); the message names the first bad one (global index).
+  // Checks every local datum with ok(d); the message names the value of the first bad one
+  // (by the data vector's layout; its index there is not the user's observation order, so
+  // only the value is named).
   void requireData(const std::function<bool(PetscReal)>& ok, const std::string& what) const {
     const PetscScalar* d = nullptr;
     PetscInt n = 0, first = 0;
@@ -124,8 +126,8 @@ class PointwiseMisfit : public Misfit {
     PetscReal v = bad == firstBad ? badValue : 0;
     MPI_Allreduce(MPI_IN_PLACE, &v, 1, MPIU_REAL, MPI_SUM,
                   PetscObjectComm(reinterpret_cast<PetscObject>(d_.get())));
-    throw InputError("-misfit_type " + name_ + " needs " + what + ", but observation " +
-                     std::to_string(firstBad) + " is " + realText(v));
+    throw InputError("-misfit_type " + name_ + " needs " + what + ", but the data contain " +
+                     realText(v));
   }
 
  private:

@@ -54,10 +54,10 @@ pdeinv_add_error_test(NAME region_not_listed EXPECT "a cell has Cell Sets value 
 # counts, an unknown noise model, and Morozov's rule with a non-Gaussian misfit.
 set(PDEINV_GRID -verify -mesh_faces 4,4 -truth x -obs_type grid -obs_grid 3,3)
 pdeinv_add_error_test(NAME poisson_misfit_needs_counts
-                      EXPECT "-misfit_type poisson needs counts \\(non-negative integers\\) as data, but observation [0-9]+ is"
+                      EXPECT "-misfit_type poisson needs counts \\(non-negative integers\\) as data, but the data contain [0-9.e-]+"
                       ARGS ${PDEINV_GRID} -misfit_type poisson -noise_type gaussian)
 pdeinv_add_error_test(NAME bernoulli_misfit_needs_binary_data
-                      EXPECT "-misfit_type bernoulli needs binary data \\(0 or 1\\), but observation [0-9]+ is"
+                      EXPECT "-misfit_type bernoulli needs binary data \\(0 or 1\\), but the data contain [0-9.e-]+"
                       ARGS ${PDEINV_GRID} -misfit_type bernoulli -noise_type poisson)
 pdeinv_add_error_test(NAME student_t_nu_not_positive EXPECT "-misfit_nu must be positive and finite, got 0"
                       ARGS ${PDEINV_GRID} -misfit_type student_t -noise_type gaussian -misfit_nu 0)
