@@ -656,11 +656,7 @@ CheckResult checkGaussNewtonHessian(InverseProblem& inv, Vec x, unsigned long se
   // vᵀ∇²R v, in the field: for region parameters through m = Eθ (E linear); scalar
   // parameters have no regularization.
   PetscReal vRv = 0;
-  // The objective's regularization term: with an equality constraint, its penalty included.
-  Regularization* objectiveReg = inv.constraint()
-                                     ? static_cast<Regularization*>(inv.constraint())
-                                     : static_cast<Regularization*>(inv.regularization());
-  if (auto* reg = objectiveReg; reg && !inv.scalarMode()) {
+  if (auto* reg = inv.objectiveRegularization(); reg && !inv.scalarMode()) {
     if (const auto* regions = inv.regions()) {
       const auto& P = inv.forward().parameter();
       auto fx = P.createVector(), fv = P.createVector(), Rv = P.createVector();

@@ -10,15 +10,27 @@
 
 namespace pdeinv {
 
-GaussianMisfit::GaussianMisfit(Vec data, Vec sigma) {
-  PetscReal minSigma = 0, dataNorm = 0, sigmaNorm = 0;
-  PDEINV_CALL(VecMin(sigma, nullptr, &minSigma));
+namespace {
+// The checks every misfit makes of its data and (where its model has a scale) of σ.
+void requireFiniteData(Vec data) {
+  PetscReal dataNorm = 0;
   PDEINV_CALL(VecNorm(data, NORM_1, &dataNorm));
-  PDEINV_CALL(VecNorm(sigma, NORM_1, &sigmaNorm));
   require(std::isfinite(dataNorm), "observation data contain NaN or Inf");
+}
+
+void requirePositiveSigma(Vec sigma) {
+  PetscReal minSigma = 0, sigmaNorm = 0;
+  PDEINV_CALL(VecMin(sigma, nullptr, &minSigma));
+  PDEINV_CALL(VecNorm(sigma, NORM_1, &sigmaNorm));
   require(std::isfinite(sigmaNorm) && minSigma > 0,
           "noise standard deviation must be positive and finite (smallest σ = " +
-              std::to_string(minSigma) + ")");
+              realText(minSigma) + ")");
+}
+}  // namespace
+
+GaussianMisfit::GaussianMisfit(Vec data, Vec sigma) {
+  requireFiniteData(data);
+  requirePositiveSigma(sigma);
   PDEINV_CALL(VecDuplicate(data, d_.out()));
   PDEINV_CALL(VecCopy(data, d_));
   PDEINV_CALL(VecDuplicate(data, invVar_.out()));
@@ -59,12 +71,12 @@ namespace {
 // to each rank's observations; the value is summed over the ranks.
 class PointwiseMisfit : public Misfit {
  public:
-  // scaled: the model has a scale σ (else Φ varies on the scale 1 of a log-rate or logit).
+  // scaled: the model has a scale σ, which must then be positive (else Φ varies on the scale 1
+  // of a log-rate or logit, and σ is not used).
   PointwiseMisfit(std::string name, Vec data, Vec sigma, bool scaled)
       : name_(std::move(name)), scaled_(scaled) {
-    PetscReal dataNorm = 0;
-    PDEINV_CALL(VecNorm(data, NORM_1, &dataNorm));
-    require(std::isfinite(dataNorm), "observation data contain NaN or Inf");
+    requireFiniteData(data);
+    if (scaled) requirePositiveSigma(sigma);
     for (auto [from, to] : {std::pair{data, &d_}, std::pair{sigma, &sigma_}}) {
       PDEINV_CALL(VecDuplicate(from, to->out()));
       PDEINV_CALL(VecCopy(from, *to));
@@ -163,24 +175,13 @@ PetscReal requirePositive(const Options& opts, const std::string& name, PetscRea
   return v;
 }
 
-void requirePositiveSigma(Vec sigma) {
-  PetscReal minSigma = 0, sigmaNorm = 0;
-  PDEINV_CALL(VecMin(sigma, nullptr, &minSigma));
-  PDEINV_CALL(VecNorm(sigma, NORM_1, &sigmaNorm));
-  require(std::isfinite(sigmaNorm) && minSigma > 0,
-          "noise standard deviation must be positive and finite (smallest σ = " +
-              realText(minSigma) + ")");
-}
-
 class LaplaceMisfit final : public PointwiseMisfit {
  public:
   LaplaceMisfit(Vec d, Vec sigma, const Options& opts)
       : PointwiseMisfit("laplace", d, sigma, true),
         s_(requirePositive(opts, "laplace_smoothing",
                            opts.getReal("laplace_smoothing", 0.1,
-                                        "smoothing ε/σ of the laplace misfit √(r² + ε²)"))) {
-    requirePositiveSigma(sigma);
-  }
+                                        "smoothing ε/σ of the laplace misfit √(r² + ε²)"))) {}
 
  private:
   Term term(PetscReal y, PetscReal d, PetscReal sigma) const override {
@@ -198,9 +199,7 @@ class HuberMisfit final : public PointwiseMisfit {
         delta_(requirePositive(
             opts, "huber_delta",
             opts.getReal("huber_delta", 1.345,
-                         "threshold δ of the huber misfit, in standard deviations"))) {
-    requirePositiveSigma(sigma);
-  }
+                         "threshold δ of the huber misfit, in standard deviations"))) {}
 
  private:
   Term term(PetscReal y, PetscReal d, PetscReal sigma) const override {
@@ -216,9 +215,7 @@ class StudentTMisfit final : public PointwiseMisfit {
   StudentTMisfit(Vec d, Vec sigma, const Options& opts)
       : PointwiseMisfit("student_t", d, sigma, true),
         nu_(requirePositive(
-            opts, "nu", opts.getReal("nu", 4.0, "degrees of freedom ν of the student_t misfit"))) {
-    requirePositiveSigma(sigma);
-  }
+            opts, "nu", opts.getReal("nu", 4.0, "degrees of freedom ν of the student_t misfit"))) {}
 
  private:
   Term term(PetscReal y, PetscReal d, PetscReal sigma) const override {
@@ -435,40 +432,42 @@ std::vector<PetscReal> drawSyntheticData(const std::vector<PetscReal>& clean,
                             opts.getReal("nu", 4.0, "degrees of freedom ν of student_t noise"))
           : 0.0;
   if (outliers) *outliers = 0;
-  if (type == "gaussian" && fraction == 0) return addGaussianNoise(clean, sigma, seed);
-  std::vector<PetscReal> out(clean.size());
+  // The noise draw: Gaussian exactly addGaussianNoise's numbers, the others keyed streams.
+  std::vector<PetscReal> out;
   const std::uint64_t noiseKey = 0x6e6f697365ull, outlierKey = 0x6f75746c6965ull;
+  if (type == "gaussian") {
+    out = addGaussianNoise(clean, sigma, seed);
+  } else {
+    out.resize(clean.size());
+    for (size_t i = 0; i < clean.size(); ++i) {
+      KeyedStream rs{seed, combineKeys(noiseKey, i)};
+      const PetscReal c = clean[i], s = sigma[i];
+      if (type == "laplace") {
+        const PetscReal u = rs.uniform() - 0.5;
+        out[i] = c - s / std::sqrt(2.0) * std::copysign(std::log(1 - 2 * std::abs(u)), u);
+      } else if (type == "student_t") {
+        out[i] = c + s * rs.normal() / std::sqrt(2 * gammaDraw(nu / 2, rs) / nu);
+      } else if (type == "poisson") {
+        out[i] = poissonDraw(std::exp(c), rs);
+      } else {
+        out[i] = rs.uniform() < 1 / (1 + std::exp(-c)) ? 1.0 : 0.0;
+      }
+    }
+  }
   // The outliers: the round(f·N) observations whose keyed uniforms are smallest (an exact
-  // count, chosen the same way on any number of ranks).
-  std::vector<bool> outlier(clean.size(), false);
+  // count, chosen the same way on any number of ranks), each clean ± a σ.
   if (fraction > 0) {
     std::vector<std::pair<PetscReal, size_t>> order(clean.size());
     for (size_t i = 0; i < clean.size(); ++i)
       order[i] = {uniform01(seed, combineKeys(outlierKey, i)), i};
     const auto k = static_cast<size_t>(std::llround(fraction * static_cast<double>(clean.size())));
     std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end());
-    for (size_t j = 0; j < k; ++j) outlier[order[j].second] = true;
-    if (outliers) *outliers = k;
-  }
-  for (size_t i = 0; i < clean.size(); ++i) {
-    KeyedStream rs{seed, combineKeys(noiseKey, i)};
-    const PetscReal c = clean[i], s = sigma[i];
-    if (type == "gaussian") {
-      out[i] = c + s * standardNormal(seed, i);  // as addGaussianNoise
-    } else if (type == "laplace") {
-      const PetscReal u = rs.uniform() - 0.5;
-      out[i] = c - s / std::sqrt(2.0) * std::copysign(std::log(1 - 2 * std::abs(u)), u);
-    } else if (type == "student_t") {
-      out[i] = c + s * rs.normal() / std::sqrt(2 * gammaDraw(nu / 2, rs) / nu);
-    } else if (type == "poisson") {
-      out[i] = poissonDraw(std::exp(c), rs);
-    } else {
-      out[i] = rs.uniform() < 1 / (1 + std::exp(-c)) ? 1.0 : 0.0;
-    }
-    if (outlier[i]) {
+    for (size_t j = 0; j < k; ++j) {
+      const size_t i = order[j].second;
       const bool down = uniform01(seed, combineKeys(outlierKey + 1, i)) < 0.5;
-      out[i] = c + (down ? -size : size) * s;
+      out[i] = clean[i] + (down ? -size : size) * sigma[i];
     }
+    if (outliers) *outliers = k;
   }
   return out;
 }

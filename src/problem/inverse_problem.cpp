@@ -250,16 +250,14 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
   }
   // An equality constraint on a linear functional of the field, by a penalty added to the
   // (weighted) regularization.
-  Regularization* reg = p->reg_.get();
   if (auto c = linearConstraintFromOptions()) {
     require(!p->regions_,
             "-constraint_mean/-constraint_integral constrain a parameter field, "
             "not region parameters");
     p->constraint_ = std::make_unique<LinearConstraintPenalty>(P, p->reg_.get(), *c);
-    reg = p->constraint_.get();
   }
-  p->J_ = std::make_unique<ReducedFunctional>(solver, *p->obs_, *p->misfit_, reg, *p->map_,
-                                              p->regions_.get());
+  p->J_ = std::make_unique<ReducedFunctional>(
+      solver, *p->obs_, *p->misfit_, p->objectiveRegularization(), *p->map_, p->regions_.get());
   p->J_->setAdjointMode(adjointMode);
   return p;
 }

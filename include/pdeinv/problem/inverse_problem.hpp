@@ -80,6 +80,11 @@ class InverseProblem {
   // The equality constraint's penalty (-constraint_mean/-constraint_integral), if any: added to
   // the regularization in the objective (not scaled by its weight).
   LinearConstraintPenalty* constraint() { return constraint_.get(); }
+  // The regularization term of the objective: the constraint's penalty when there is one (it
+  // includes the weighted regularization), else the weighted regularization; null for none.
+  Regularization* objectiveRegularization() {
+    return constraint_ ? static_cast<Regularization*>(constraint_.get()) : reg_.get();
+  }
   const ParameterMap& map() const { return *map_; }
   // Region parameters (one scalar per region), or null for a field parameter.
   const RegionParameters* regions() const { return regions_.get(); }
