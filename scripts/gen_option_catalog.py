@@ -76,8 +76,11 @@ OPERATOR_PREFIX = {
 # the steady forward solve (forward/steady_solver.hpp), the prior's solves with A and with the
 # mass matrix (inverse/bilaplacian_prior.cpp, regularization.cpp: "<reg prefix>A_" and
 # "<reg prefix>mass_"), the transient stage solves (transient/dirk_stepper.cpp: "ts_stage_")
-# and the Newton systems of ARKODE (transient/transient_solver.cpp: "ts_newton_").
-LINEAR_SOLVER_PREFIXES = ["state_", "reg_A_", "reg_mass_", "ts_stage_", "ts_newton_"]
+# and the Newton systems of ARKODE (transient/transient_solver.cpp: "ts_newton_"), and the
+# preconditioners of the total variation and L1 regularizations (inverse/total_variation.cpp:
+# "<reg prefix>tv_", "<reg prefix>l1_").
+LINEAR_SOLVER_PREFIXES = ["state_", "reg_A_", "reg_mass_", "reg_tv_", "reg_l1_", "ts_stage_",
+                          "ts_newton_"]
 
 # The group and prefixes of the reads in a file, by (file, enclosing function or class,
 # receiver); "*" matches any. The first entry that gives a field wins. A prefix declared next to

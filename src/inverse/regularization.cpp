@@ -7,6 +7,7 @@
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/fem/forms.hpp"
 #include "pdeinv/inverse/bilaplacian_prior.hpp"
+#include "pdeinv/inverse/total_variation.hpp"
 
 namespace pdeinv {
 namespace {
@@ -186,6 +187,34 @@ RegularizationRegistry& regularizationRegistry() {
           return std::make_unique<BiLaplacianPrior>(V, s);
         },
         "Gaussian prior N(m0, A⁻¹MA⁻¹), A = γ(−∇·Θ∇) + δ I");
+    const auto smoothedL1 = [](const Options& o, SmoothedL1Settings::Kind kind) {
+      SmoothedL1Settings s;
+      s.kind = kind;
+      s.prefix = o.prefix();
+      s.gamma = o.getReal("gamma", 1.0, "regularization weight γ (> 0)");
+      s.epsilon = o.getReal("epsilon", 1e-3, "tv, l1: smoothing ε of √(|Dm|² + ε) (> 0)");
+      s.pcShift =
+          o.getReal("pc_shift", 1.0, "tv, l1: preconditioner H + s γ/√ε M: the shift s (> 0)");
+      return s;
+    };
+    r.add(
+        "tv",
+        [smoothedL1](const FunctionSpace& V, const Options& o) {
+          auto s = smoothedL1(o, SmoothedL1Settings::Kind::TotalVariation);
+          s.primalDual = o.getBool("primal_dual", true,
+                                   "tv: primal-dual Newton Hessian (Chan–Golub–Mulet) in the "
+                                   "optimizer, instead of the exact Hessian");
+          return makeSmoothedL1Regularization(V, s);
+        },
+        "R = γ ∫ √(|∇m|² + ε) (total variation, smoothed)");
+    r.add(
+        "l1",
+        [smoothedL1](const FunctionSpace& V, const Options& o) {
+          auto s = smoothedL1(o, SmoothedL1Settings::Kind::Field);
+          s.m0 = o.getString("m0", "0", "centre m0 of the regularization (expression in x, y, z)");
+          return makeSmoothedL1Regularization(V, s);
+        },
+        "R = γ ∫ √((m − m0)² + ε) (sparsity, smoothed L1)");
     return r;
   }();
   return registry;

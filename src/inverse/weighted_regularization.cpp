@@ -52,4 +52,10 @@ bool WeightedRegularization::applyHessianInverse(Vec r, Vec out) {
   return true;
 }
 
+bool WeightedRegularization::applyPreconditioner(Vec r, Vec out) {
+  if (!inner_->applyPreconditioner(r, out)) return false;
+  PDEINV_CALL(VecScale(out, 1.0 / weight_));
+  return true;
+}
+
 }  // namespace pdeinv

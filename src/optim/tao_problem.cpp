@@ -190,7 +190,13 @@ void TaoProblem::wireDataSpaceStep(const std::string& flag) {
   if (!taoGNCGUsesDataSpace(tao_)) return;
   const std::string why = J_.dataSpaceUnavailableReason();
   require(why.empty(), flag + " data_space: " + why);
-  require(preconditioned_,
+  bool covariance = false;
+  if (reg_) {
+    auto probe = J_.createParameterVector(), out = J_.createParameterVector();
+    PDEINV_CALL(VecSet(probe, 0.0));
+    covariance = reg_->applyHessianInverse(probe, out);
+  }
+  require(preconditioned_ && covariance,
           flag +
               " data_space needs a regularization with an inverse Hessian (the prior "
               "covariance: -reg_type l2, h1 with delta > 0, or bilaplacian) and "
@@ -217,7 +223,7 @@ void TaoProblem::wirePreconditioner() {
     // Does R have a Hessian inverse (a quadratic regularization)? Applied once to zero.
     auto probe = J_.createParameterVector(), out = J_.createParameterVector();
     PDEINV_CALL(VecSet(probe, 0.0));
-    if (!reg_->applyHessianInverse(probe, out)) return;
+    if (!reg_->applyPreconditioner(probe, out)) return;
   }
   PC pc = nullptr;
   if (typeIs({TAOPDEINVGNCG})) {
@@ -294,7 +300,7 @@ void TaoProblem::wirePreconditioner() {
             TaoConvergedReason reason;
             PDEINV_CALL(TaoGetGradient(tao, &g, nullptr, nullptr));
             PDEINV_CALL(TaoGetSolutionStatus(tao, nullptr, &f, &gnorm, &cnorm, &xdiff, &reason));
-            sc->self->reg_->applyHessianInverse(g, sc->w);
+            sc->self->reg_->applyPreconditioner(g, sc->w);
             PDEINV_CALL(VecDot(g, sc->w, &gw));
             const PetscReal sigma0 = gw / (2 * std::abs(f));
             // Only ever shortens the first step (σ0 < 1 would lengthen it).
@@ -307,7 +313,7 @@ void TaoProblem::wirePreconditioner() {
       PetscCall(PCShellGetContext(p, &ctx));
       auto* sc = static_cast<Scaling*>(ctx);
       return sc->self->guard([&] {
-        sc->self->reg_->applyHessianInverse(r, out);
+        sc->self->reg_->applyPreconditioner(r, out);
         if (sc->sigma != 1.0) PDEINV_CALL(VecScale(out, 1.0 / sc->sigma));
       });
     };
@@ -423,7 +429,11 @@ PetscErrorCode TaoProblem::objectiveAndGradient(Tao, Vec x, PetscReal* f, Vec g,
 
 PetscErrorCode TaoProblem::hessian(Tao, Vec x, Mat, Mat, void* ctx) {
   auto* self = static_cast<TaoProblem*>(ctx);
-  return self->guard([&] { PDEINV_CALL(VecCopy(x, self->xH_)); });
+  return self->guard([&] {
+    PDEINV_CALL(VecCopy(x, self->xH_));
+    // A nonlinear regularization sets up its Hessian model and preconditioner at the iterate.
+    if (self->reg_) self->reg_->linearizeAt(x, std::exchange(self->firstHessian_, false));
+  });
 }
 
 PetscErrorCode TaoProblem::hessianMult(Mat H, Vec v, Vec out) {
@@ -446,18 +456,23 @@ void TaoProblem::applyRegularizationInverse(Vec r, Vec out) {
   reg_->applyHessianInverse(r, out);
 }
 
+void TaoProblem::applyRegularizationPreconditioner(Vec r, Vec out) {
+  LogScope scope(Phase::Prior);
+  reg_->applyPreconditioner(r, out);
+}
+
 PetscErrorCode TaoProblem::inverseMult(Mat P, Vec r, Vec out) {
   void* ctx = nullptr;
   PetscCall(MatShellGetContext(P, &ctx));
   auto* self = static_cast<TaoProblem*>(ctx);
-  return self->guard([&] { self->applyRegularizationInverse(r, out); });
+  return self->guard([&] { self->applyRegularizationPreconditioner(r, out); });
 }
 
 PetscErrorCode TaoProblem::preconditionerApply(PC pc, Vec r, Vec out) {
   void* ctx = nullptr;
   PetscCall(PCShellGetContext(pc, &ctx));
   auto* self = static_cast<TaoProblem*>(ctx);
-  return self->guard([&] { self->applyRegularizationInverse(r, out); });
+  return self->guard([&] { self->applyRegularizationPreconditioner(r, out); });
 }
 
 PetscErrorCode TaoProblem::monitor(Tao tao, void* ctx) {
@@ -493,6 +508,7 @@ void TaoProblem::solve(Vec x) {
   lastKspIts_ = 0;
   start_ = MPI_Wtime();
   pending_ = nullptr;
+  firstHessian_ = true;
   const PetscErrorCode ierr = TaoSolve(tao_);
   if (pending_) std::rethrow_exception(std::exchange(pending_, nullptr));
   PDEINV_CALL(ierr);

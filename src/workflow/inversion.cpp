@@ -12,6 +12,7 @@
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/options.hpp"
 #include "pdeinv/core/session.hpp"
+#include "pdeinv/fem/expression.hpp"
 #include "pdeinv/fem/forms.hpp"
 #include "pdeinv/io/json.hpp"
 #include "pdeinv/io/output.hpp"
@@ -114,6 +115,15 @@ InversionSettings InversionSettings::fromOptions(const InverseProblem& problem,
   s.spectrum.oversampling = static_cast<int>(opts.getInt(
       "identify_oversampling", s.spectrum.oversampling, "field spectrum: extra random directions"));
   s.laplace = LaplaceRunSettings::fromOptions();
+  s.errorWeight = opts.getString("error_weight", "",
+                                 "weight w(x) ≥ 0 of a second relative parameter error against "
+                                 "the truth, ‖w(m − m_true)‖/‖w m_true‖ (e.g. a band around an "
+                                 "interface; needs -truth; empty: none)");
+  if (!s.errorWeight.empty()) {
+    // Parsed and evaluated now, so that a bad expression stops the run before the inversion.
+    auto w = problem.parameterSpace().createVector();
+    problem.parameterSpace().interpolate(Expression(s.errorWeight, "-error_weight"), w);
+  }
   s.outputDirectory = outputDirectoryFromOptions(defaultOutput);
   if (auto* tJ = const_cast<InverseProblem&>(problem).transientObjective()) {
     const auto& tobs = tJ->times();
@@ -370,7 +380,19 @@ const InversionResult& Inversion::run() {
     auto estimate = P.createVector(), truth = P.createVector();
     problem_.physicalField(x, estimate);
     problem_.physicalField(problem_.truth(), truth);
-    r.relativeError = relativeError(massMatrix(P), estimate, truth);
+    auto M = massMatrix(P);
+    r.relativeError = relativeError(M, estimate, truth);
+    if (!settings_.errorWeight.empty()) {
+      auto w = P.createVector();
+      P.interpolate(Expression(settings_.errorWeight, "-error_weight"), w);
+      PetscReal lowest = 0;
+      PDEINV_CALL(VecMin(w, nullptr, &lowest));
+      require(lowest >= 0,
+              "-error_weight must be non-negative everywhere, got " + text(lowest) + " somewhere");
+      PDEINV_CALL(VecPointwiseMult(estimate, estimate, w));
+      PDEINV_CALL(VecPointwiseMult(truth, truth, w));
+      r.weightedRelativeError = relativeError(M, estimate, truth);
+    }
   } else if (problem_.truth()) {
     // A few global scalars: the Euclidean relative error of θ itself.
     Owned<Vec> d;
@@ -428,6 +450,9 @@ void Inversion::writeResults() {
         static_cast<long long>(r.counts.tangent),
         static_cast<long long>(r.counts.incrementalAdjoint));
     if (r.relativeError >= 0) std::printf("  relative parameter error %.4e\n", r.relativeError);
+    if (r.weightedRelativeError >= 0)
+      std::printf("  relative parameter error weighted by -error_weight %.4e\n",
+                  r.weightedRelativeError);
     if (r.constrained)
       std::printf("  constraint: %s = %.10g (target %.10g, violation %.3e)\n",
                   problem_.constraint()->constraint().describe().c_str(), r.constraintValue,
@@ -574,6 +599,8 @@ void Inversion::writeSummaryJson(const std::string& path) const {
   }
   w.endArray().endObject();
   if (r.relativeError >= 0) w.field("relative_parameter_error", r.relativeError);
+  if (r.weightedRelativeError >= 0)
+    w.field("weighted_relative_parameter_error", r.weightedRelativeError);
   if (r.constrained)
     w.field("constraint_value", r.constraintValue)
         .field("constraint_violation", r.constraintViolation);

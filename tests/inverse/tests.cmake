@@ -16,9 +16,20 @@ foreach(misfit huber student_t laplace poisson bernoulli)
 endforeach()
 # constraint_mean: the equality constraint's penalty (μ = 1e8) inside the reduced functional.
 set(PDEINV_VERIFY_ARGS_constraint_mean -options_file apps/verify_poisson.opts -constraint_mean 0.5)
+# reg_tv, reg_l1: the smoothed total variation and L1 regularizations (not quadratic: their
+# Hessians enter the reduced functional's Newton and Gauss-Newton Taylor tests). Random
+# directions vary on the mesh scale and √(|Dm|² + ε) bends within √ε = 0.1 of Dm = 0: the
+# Taylor steps start at 1e-2 (-verify_h0) to be in the asymptotic range.
+foreach(reg tv l1)
+  set(PDEINV_VERIFY_ARGS_reg_${reg} -verify -mesh_file meshes/square_inclusion_coarse.msh
+      -mesh_refine 1 -state_element P2 -parameter_element P1
+      -truth "log(2+7*exp(-((x-.5)^2+(y-.5)^2)/0.02))" -obs_type grid -obs_grid 7,7
+      -noise_relative 0.01 -reg_type ${reg} -reg_gamma 0.1 -reg_epsilon 1e-2 -m_init 0.5
+      -verify_h0 1e-2)
+endforeach()
 foreach(case poisson regions regions_l2 source elasticity nonlinear nonlinear_unrolled
         misfit_huber misfit_student_t misfit_laplace misfit_poisson misfit_bernoulli
-        constraint_mean)
+        constraint_mean reg_tv reg_l1)
   if(NOT DEFINED PDEINV_VERIFY_ARGS_${case})
     set(PDEINV_VERIFY_ARGS_${case} -options_file apps/verify_${case}.opts)
   endif()
@@ -59,6 +70,9 @@ pdeinv_add_error_test(NAME poisson_misfit_needs_counts
 pdeinv_add_error_test(NAME bernoulli_misfit_needs_binary_data
                       EXPECT "-misfit_type bernoulli needs binary data \\(0 or 1\\), but the data contain [0-9.e-]+"
                       ARGS ${PDEINV_GRID} -misfit_type bernoulli -noise_type poisson)
+pdeinv_add_error_test(NAME tv_epsilon_not_positive
+                      EXPECT "option -reg_epsilon .the smoothing ε of .* must be positive, got 0"
+                      ARGS ${PDEINV_GRID} -reg_type tv -reg_epsilon 0)
 pdeinv_add_error_test(NAME student_t_nu_not_positive EXPECT "-misfit_nu must be positive and finite, got 0"
                       ARGS ${PDEINV_GRID} -misfit_type student_t -noise_type gaussian -misfit_nu 0)
 pdeinv_add_error_test(NAME huber_delta_negative EXPECT "-misfit_huber_delta must be positive and finite, got -1"

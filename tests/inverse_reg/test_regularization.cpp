@@ -94,6 +94,11 @@ void forEveryType(Body&& body) {
   }
 }
 
+// The steps of the Taylor tests of tv and l1: random m varies on the mesh scale, and
+// √(|Dm|² + ε) bends within √ε (0.03 by default) of Dm = 0, so the asymptotic range starts at
+// smaller steps than the default's.
+const std::vector<PetscReal> kSmoothedSteps = {1e-3, 5e-4, 2.5e-4, 1.25e-4, 6.25e-5};
+
 }  // namespace
 
 TEST(Regularization, every_type_gradient_passes_taylor_test) {
@@ -108,7 +113,10 @@ TEST(Regularization, every_type_gradient_passes_taylor_test) {
           VecWAXPY(mh, h, dm, m);
           return std::abs(reg.value(mh) - R0 - h * gdm);
         },
-        std::abs(R0) + std::abs(gdm));
+        std::abs(R0) + std::abs(gdm),
+        type == "tv" || type == "l1"
+            ? kSmoothedSteps
+            : std::vector<PetscReal>{1e-1, 5e-2, 2.5e-2, 1.25e-2, 6.25e-3});
     if (type == "none") {
       EXPECT_TRUE(t.exact) << t.report();
       return;
@@ -123,8 +131,9 @@ TEST(Regularization, every_type_gradient_passes_taylor_test) {
 }
 
 TEST(Regularization, every_type_hessian_is_the_exact_derivative_of_the_gradient) {
-  // Every type is quadratic, so ‖∇R(m + h dm) − ∇R(m) − h H dm‖ is round-off (solver tolerance
-  // for the bilaplacian prior's mass solve) at every h.
+  // The quadratic types: ‖∇R(m + h dm) − ∇R(m) − h H dm‖ is round-off (solver tolerance for the
+  // bilaplacian prior's mass solve) at every h. The smoothed tv and l1: it falls as h² (Taylor
+  // slope 2 for the gradient's derivative, i.e. slope 3 for R itself).
   forEveryType([](const std::string& label, const std::string& type, const FunctionSpace& V,
                   Regularization& reg) {
     auto m = random(V, 21), dm = random(V, 22), g = V.createVector(), gh = V.createVector(),
@@ -132,6 +141,24 @@ TEST(Regularization, every_type_hessian_is_the_exact_derivative_of_the_gradient)
     reg.gradient(m, g);
     reg.hessianApply(m, dm, Hdm);
     const PetscReal scale = norm(g) + norm(Hdm);
+    if (type == "tv" || type == "l1") {
+      auto t = taylorTest(
+          [&](PetscReal h) {
+            VecWAXPY(mh, h, dm, m);
+            reg.gradient(mh, gh);
+            VecAXPY(gh, -1.0, g);
+            VecAXPY(gh, -h, Hdm);
+            return norm(gh);
+          },
+          scale, kSmoothedSteps);
+      EXPECT_FALSE(t.exact) << t.report();
+      ASSERT_GE(t.slope.size(), 3u) << t.report();
+      for (PetscReal sl : t.slope) EXPECT_NEAR(sl, 2.0, 0.1) << t.report();
+      const auto [lo, hi] = std::minmax_element(t.slope.begin(), t.slope.end());
+      say("  Hessian Taylor   %-12s %-34s slopes %.6f .. %.6f\n", type.c_str(), label.c_str(), *lo,
+          *hi);
+      return;
+    }
     PetscReal worst = 0;
     for (PetscReal h : {1e-1, 1e-2, 1e-3, 1e-4}) {
       VecWAXPY(mh, h, dm, m);
@@ -168,7 +195,10 @@ TEST(Regularization, hessian_inverse_inverts_the_hessian_where_available) {
     const bool available = reg.applyHessianInverse(Hx, y);
     // Which types must provide it: every one but 'none', here (δ > 0 or the l2/bilaplacian
     // defaults); h1 with δ = 0 (the first setup) has a singular Hessian.
-    const bool expected = type != "none" && !(type == "h1" && label == "triangles P1");
+    // tv and l1 have none (their Hessians are singular where m is flat); they precondition with
+    // applyPreconditioner instead (TotalVariation tests below).
+    const bool expected = type != "none" && type != "tv" && type != "l1" &&
+                          !(type == "h1" && label == "triangles P1");
     EXPECT_EQ(available, expected);
     if (!available) return;
     VecAXPY(y, -1.0, x);
@@ -204,6 +234,12 @@ TEST(Regularization, values_match_closed_forms) {
               0.18, 1e-10);
   // none is zero.
   EXPECT_EQ(value("-reg_type none", "x"), 0.0);
+  // tv, m = x + 2y: R = γ √(|∇m|² + ε) |Ω| = 0.7 √(5 + 0.01); l1, m − m0 = 3 (|Ω| = 1):
+  // γ √(9 + ε).
+  EXPECT_NEAR(value("-reg_type tv -reg_gamma 0.7 -reg_epsilon 0.01", "x+2*y"),
+              0.7 * std::sqrt(5.01), 1e-12);
+  EXPECT_NEAR(value("-reg_type l1 -reg_gamma 0.7 -reg_epsilon 0.01 -reg_m0 x", "x+3"),
+              0.7 * std::sqrt(9.01), 1e-12);
   // l2 gradient at m = 1: γ M 1, whose entries sum to γ |Ω|.
   {
     ScopedOptions o("-reg_type l2 -reg_gamma 0.7");
@@ -333,14 +369,38 @@ TEST(Regularization, bad_options_are_input_errors_naming_the_option) {
     }
   };
   expectError("-reg_type x",
-              "unknown regularization 'x' (-reg_type); available: bilaplacian, h1, l2, none");
-  for (std::string type : {"l2", "h1", "bilaplacian"}) {
+              "unknown regularization 'x' (-reg_type); available: bilaplacian, h1, l1, l2, none, "
+              "tv");
+  for (std::string type : {"l2", "h1", "bilaplacian", "tv", "l1"}) {
     expectError("-reg_type " + type + " -reg_gamma 0", "option -reg_gamma must be positive, got 0");
     expectError("-reg_type " + type + " -reg_gamma -2",
                 "option -reg_gamma must be positive, got -2");
     expectError("-reg_type " + type + " -reg_gamma abc",
                 "option -reg_gamma expects a real number, got 'abc'");
-    expectError("-reg_type " + type + " -reg_m0 sin(", "malformed expression for -reg_m0");
+    if (type != "tv")
+      expectError("-reg_type " + type + " -reg_m0 sin(", "malformed expression for -reg_m0");
+  }
+  for (std::string type : {"tv", "l1"}) {
+    expectError("-reg_type " + type + " -reg_epsilon 0",
+                "option -reg_epsilon (the smoothing ε of √(|∇m|² + ε)) must be positive, got 0");
+    expectError("-reg_type " + type + " -reg_epsilon -1e-3",
+                "option -reg_epsilon (the smoothing ε of √(|∇m|² + ε)) must be positive, got "
+                "-0.001");
+    expectError("-reg_type " + type + " -reg_epsilon nan", "must be positive, got nan");
+    expectError("-reg_type " + type + " -reg_pc_shift 0",
+                "option -reg_pc_shift must be positive, got 0");
+  }
+  {
+    FunctionSpace P0(mesh, {0, 1}, "m0");
+    ScopedOptions o("-reg_type tv");
+    try {
+      regularizationFromOptions(P0);
+      ADD_FAILURE() << "no InputError for tv on P0";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("-reg_type tv needs a continuous parameter field"),
+                std::string::npos)
+          << e.what();
+    }
   }
   for (std::string type : {"h1", "bilaplacian"}) {
     expectError("-reg_type " + type + " -reg_delta -0.5",
@@ -358,4 +418,81 @@ TEST(Regularization, bad_options_are_input_errors_naming_the_option) {
               "bilaplacian prior: option -reg_delta must be positive");
   expectError("-reg_type bilaplacian -reg_delta 0 -reg_robin",
               "bilaplacian prior: option -reg_delta must be positive");
+}
+
+namespace {
+// ‖H_pd z − H z‖ / ‖H z‖: the primal-dual Hessian of `pd` (linearized at m) against the exact
+// Hessian of `exact` (never linearized) at m, for a fixed smooth z.
+PetscReal primalDualGap(Regularization& pd, Regularization& exact, const FunctionSpace& V, Vec m) {
+  auto z = field(V, "sin(3*x)*cos(2*y)"), a = V.createVector(), b = V.createVector();
+  pd.hessianApply(m, z, a);
+  exact.hessianApply(m, z, b);
+  VecAXPY(a, -1.0, b);
+  return norm(a) / norm(b);
+}
+}  // namespace
+
+TEST(TotalVariation, primal_dual_hessian_is_exact_at_a_consistent_dual_and_newton_accurate) {
+  auto mesh = gmsh("unit_square_coarse.msh");
+  FunctionSpace V(mesh, {1, 1}, "m");
+  // ε comparable to |∇m|², so that |w| = |∇m|/n stays well inside the unit ball.
+  ScopedOptions o("-reg_type tv -reg_gamma 0.7 -reg_epsilon 0.25");
+  auto pd = regularizationFromOptions(V), exact = regularizationFromOptions(V);
+  auto m = field(V, "0.6*sin(3*x) + 0.4*y*y"), v = field(V, "cos(2*x)*y + x*x");
+  // At the first linearization w = ∇m/n: H_pd is the exact Hessian.
+  pd->linearizeAt(m, true);
+  EXPECT_LT(primalDualGap(*pd, *exact, V, m), 1e-13);
+  // One primal step t v: the dual takes its Newton step, so w misses ∇(m + t v)/n by O(t²) and
+  // so does H_pd; a dual left at ∇m/n would miss by O(t).
+  std::vector<PetscReal> gaps;
+  for (PetscReal t : {0.1, 0.05, 0.025}) {
+    auto again = regularizationFromOptions(V);
+    again->linearizeAt(m, true);
+    auto mt = V.createVector();
+    VecWAXPY(mt, t, v, m);
+    again->linearizeAt(mt, false);
+    gaps.push_back(primalDualGap(*again, *exact, V, mt));
+  }
+  for (size_t i = 1; i < gaps.size(); ++i) {
+    const PetscReal slope = std::log2(gaps[i - 1] / gaps[i]);
+    EXPECT_NEAR(slope, 2.0, 0.15) << gaps[i - 1] << " → " << gaps[i];
+    say("  primal-dual Hessian gap after a step t: %.3e → %.3e, slope %.3f\n", gaps[i - 1], gaps[i],
+        slope);
+  }
+  // Away from the linearization point the Hessian actions are exact (derivative checks).
+  auto elsewhere = field(V, "x*y");
+  EXPECT_LT(primalDualGap(*pd, *exact, V, elsewhere), 1e-13);
+}
+
+TEST(TotalVariation, primal_dual_hessian_and_preconditioner_stay_positive_after_large_steps) {
+  auto mesh = gmsh("unit_square_coarse.msh");
+  FunctionSpace V(mesh, {1, 1}, "m");
+  for (std::string type : {"tv", "l1"}) {
+    SCOPED_TRACE(type);
+    // A small ε: large steps push the dual's Newton step out of the unit ball, so the step is cut.
+    ScopedOptions o("-reg_type " + type + " -reg_epsilon 1e-6");
+    auto reg = regularizationFromOptions(V);
+    auto m = random(V, 51), step = random(V, 52);
+    reg->linearizeAt(m, true);
+    for (int k = 0; k < 4; ++k) {
+      VecAXPY(m, 3.0, step);
+      VecScale(step, -0.7);
+      reg->linearizeAt(m, false);
+      PetscReal worst = 0, scale = 0;
+      for (unsigned long seed = 60; seed < 64; ++seed) {
+        auto z = random(V, seed), Hz = V.createVector();
+        reg->hessianApply(m, z, Hz);
+        worst = std::min(worst, dot(z, Hz));
+        scale = std::max(scale, norm(z) * norm(Hz));
+      }
+      EXPECT_GE(worst, -1e-12 * scale) << "indefinite after step " << k;
+      // The preconditioner: symmetric positive definite.
+      auto x = random(V, 70), y = random(V, 71), Px = V.createVector(), Py = V.createVector();
+      ASSERT_TRUE(reg->applyPreconditioner(x, Px));
+      ASSERT_TRUE(reg->applyPreconditioner(y, Py));
+      auto r = dotProductTest(dot(Px, y), dot(x, Py));
+      EXPECT_LT(r.relativeError(), 1e-10);
+      EXPECT_GT(dot(Px, x), 0.0);
+    }
+  }
 }

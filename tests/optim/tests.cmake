@@ -176,6 +176,9 @@ pdeinv_add_error_test(NAME data_space_with_scalar_parameters
                       EXPECT "-tao_gncg_step data_space: the parameters are the operator's scalars"
                       ARGS -options_file apps/verify_source.opts -verify 0 -mode invert
                            -tao_gncg_step data_space -output none)
+pdeinv_add_error_test(NAME data_space_with_total_variation
+                      EXPECT "-tao_gncg_step data_space needs a regularization with an inverse Hessian"
+                      ARGS ${PDEINV_SMALL} -reg_type tv -tao_gncg_step data_space -output none)
 pdeinv_add_error_test(NAME data_space_unknown_value EXPECT "tao_gncg_step"
                       ARGS ${PDEINV_SMALL} -tao_gncg_step exact)
 

@@ -44,6 +44,12 @@ class LinearConstraintPenalty final : public Regularization {
   bool applyHessianInverse(Vec r, Vec out) override {
     return inner_ && inner_->applyHessianInverse(r, out);
   }
+  void linearizeAt(Vec m, bool restart) override {
+    if (inner_) inner_->linearizeAt(m, restart);
+  }
+  bool applyPreconditioner(Vec r, Vec out) override {
+    return inner_ && inner_->applyPreconditioner(r, out);
+  }
 
   const LinearConstraint& constraint() const { return c_; }
   // cᵀm and cᵀm − t.

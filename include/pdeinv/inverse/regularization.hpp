@@ -7,6 +7,9 @@
 //   none
 //   l2           R = ½ γ ‖m − m0‖²_M                          (M the mass matrix)
 //   h1           R = ½ γ (m − m0)ᵀ K_Θ (m − m0) + ½ δ ‖m − m0‖²_M  (K_Θ stiffness; δ ≥ 0)
+//   tv, l1       smoothed total variation γ∫√(|∇m|² + ε) and L1 norm γ∫√((m − m0)² + ε)
+//                (total_variation.hpp: primal-dual Newton, options -reg_epsilon,
+//                -reg_primal_dual, -reg_pc_shift)
 //   bilaplacian  Gaussian prior N(m0, C), C = A⁻¹ M A⁻¹, A = γ(−∇·Θ∇) + δ I (weak form
 //                A = γ K_Θ + δ M [+ Robin β M_∂Ω]);  R = ½ ‖A(m − m0)‖²_{M⁻¹}
 //                Θ anisotropic via -reg_theta (dim×dim, row-major); -reg_robin adds the
@@ -48,6 +51,16 @@ class Regularization {
   virtual bool sample(unsigned long /*seed*/, Vec /*out*/) { return false; }
   // Gaussian priors only: out = m0, the prior's mean; false if not a Gaussian prior.
   virtual bool mean(Vec /*out*/) { return false; }
+  // Optimizers call this at each new iterate m_k, before the Hessian actions and
+  // preconditioner applications of that iteration (restart: the first iterate of a solve).
+  // Nonlinear regularizations set up their Hessian model and preconditioner here (the
+  // primal-dual total variation steps its dual variable); quadratic ones need nothing.
+  virtual void linearizeAt(Vec /*m*/, bool /*restart*/) {}
+  // out ≈ (∇²R)⁻¹ r, a symmetric positive definite preconditioner for Hessians ∇²(misfit) + ∇²R
+  // at the point of the last linearizeAt: the Hessian inverse where there is one (the default),
+  // otherwise the regularization's own choice (total variation: its Hessian plus a small mass
+  // shift, factored); false if none.
+  virtual bool applyPreconditioner(Vec r, Vec out) { return applyHessianInverse(r, out); }
 };
 
 // The parameters of the built-in types, as read from options (each type reads the ones it

@@ -23,6 +23,8 @@ class WeightedRegularization final : public Regularization {
   // m0 + (inner sample − m0)/√β, so that their covariance is the inverse of this Hessian.
   bool sample(unsigned long seed, Vec out) override;
   bool mean(Vec out) override { return inner_->mean(out); }
+  void linearizeAt(Vec m, bool restart) override { inner_->linearizeAt(m, restart); }
+  bool applyPreconditioner(Vec r, Vec out) override;
 
   PetscReal weight() const { return weight_; }
   // InputError unless β > 0.

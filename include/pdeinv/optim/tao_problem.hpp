@@ -92,7 +92,8 @@ class TaoProblem {
   // flag: -<prefix>tao_gncg_step, for the errors.
   void wireDataSpaceStep(const std::string& flag);
   // out = R⁻¹ r (logged as the prior): the preconditioner, and the data-space step's covariance.
-  void applyRegularizationInverse(Vec r, Vec out);
+  void applyRegularizationInverse(Vec r, Vec out);         // exact (data-space step)
+  void applyRegularizationPreconditioner(Vec r, Vec out);  // CG / quasi-Newton
   bool typeIs(std::initializer_list<const char*> names) const;
 
   Objective& J_;
@@ -107,6 +108,7 @@ class TaoProblem {
   PetscInt failed_ = 0, lastKspIts_ = 0;
   double start_ = 0;
   bool preconditioned_ = false, configured_ = false;
+  bool firstHessian_ = true;                  // the next Hessian evaluation is the first of a solve
   std::unique_ptr<DataSpaceStep> dataSpace_;  // -tao_gncg_step data_space
 };
 

@@ -69,6 +69,10 @@ struct InversionSettings {
   LaplaceRunSettings laplace;          // -laplace_rank r > 0: Laplace approximation at the estimate
   std::vector<PetscReal> outputTimes;  // transient: -output_times (empty: the final time)
   std::optional<PetscReal> lowerBound, upperBound;  // -bound_lower/-bound_upper (physical)
+  // -error_weight: a weight w(x) ≥ 0 (expression; e.g. an indicator of a band around an
+  // interface) for a second relative error against the truth, ‖w(m − m_true)‖/‖w m_true‖ in L2
+  // (empty: none).
+  std::string errorWeight;
 
   // Throws InputError naming the option of the first field out of its range.
   void validate() const;
@@ -96,8 +100,9 @@ struct InversionResult {
   bool misfitPlausible = true;
   PetscReal weight = 0;  // the β of the final inversion
   bool morozovFound = false;
-  std::vector<WeightTrial> trials;  // Morozov's or the L-curve's inversions
-  PetscReal relativeError = -1;     // against the truth, when there is one (else -1)
+  std::vector<WeightTrial> trials;       // Morozov's or the L-curve's inversions
+  PetscReal relativeError = -1;          // against the truth, when there is one (else -1)
+  PetscReal weightedRelativeError = -1;  // the same with -error_weight (else -1)
   // The equality constraint (-constraint_mean/-constraint_integral), if any: cᵀm at the
   // estimate and cᵀm − t.
   bool constrained = false;
