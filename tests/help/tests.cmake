@@ -37,6 +37,8 @@ set(PDEINV_CATALOG_invert_bilaplacian -options_file apps/poisson_bilaplacian.opt
 set(PDEINV_CATALOG_invert_morozov_sigmoid -options_file apps/poisson_h1.opts -mesh_refine 0
     -plot 0 -monitor 0 -reg_weight_choice morozov -param_map_type sigmoid -param_map_lower -1
     -param_map_upper 3 -tao_type bqnls -bound_lower -0.5 -bound_upper 2.5)
+set(PDEINV_CATALOG_invert_tv -options_file apps/poisson_tv.opts -mesh_refine 0 -plot 0
+    -monitor 0 -reg_tv_pc_type cholesky)
 set(PDEINV_CATALOG_invert_transient -options_file apps/examples/heat_initial_condition.opts
     -mesh_faces 8,8 -obs_grid 5,5 -plot 0 -monitor 0)
 set(PDEINV_CATALOG_invert_advection -options_file apps/examples/advection_source.opts
@@ -50,7 +52,7 @@ set(PDEINV_CATALOG_identify_scalars -options_file apps/verify_source.opts -mode 
 set(PDEINV_CATALOG_identify_field -options_file apps/verify_poisson.opts -mode identify
     -identify_rank 4)
 foreach(case forward forward_transient invert_h1 invert_bilaplacian invert_morozov_sigmoid
-             invert_transient invert_advection verify_poisson verify_elasticity verify_nonlinear
+             invert_tv invert_transient invert_advection verify_poisson verify_elasticity verify_nonlinear
              verify_regions verify_transient identify_scalars identify_field)
   add_test(NAME options_catalog_${case}
            COMMAND ${PDEINV_MPIEXEC} ${PDEINV_MPIEXEC_FLAGS} -n 1 $<TARGET_FILE:pdeinv_driver>
