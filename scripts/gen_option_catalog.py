@@ -131,6 +131,7 @@ RULES = [
     ("src/inverse/observation.cpp", "listAllOptions", "*", {"repeats": True}),
     ("src/inverse/observation.cpp", "*", "opts",
      {"group": "observations", "prefixes": ["obs_"]}),
+    ("src/inverse/xray.cpp", "*", "opts", {"group": "observations", "prefixes": ["obs_"]}),
     ("src/inverse/parameter_map.cpp", "SigmoidMap", "opts",
      {"group": "parameter map", "prefixes": ["param_map_"]}),
     ("src/inverse/parameter_map.cpp", "parameterMapFromOptions", "opts",
@@ -178,6 +179,9 @@ NON_LITERAL = {
 # Default expressions that are not literals, by (file, expression text): what -help shows.
 # (A member of a local struct, as `g.dt` for `TimeGrid g;`, is looked up in its header.)
 DEFAULTS = {
+    ("src/forward/steady_problem.cpp",
+     "spec.op->boundaryValueProblem() ? std::vector<PetscInt>{1} : std::vector<PetscInt>{}"):
+        "1 (none for -operator_type identity)",
     ("src/inverse/misfit.cpp", 'known ? misfitType : "gaussian"'):
         "the misfit's model (gaussian for huber)",
     ("apps/pdeinv.cpp", 'verify ? "verify" : "forward"'): "forward (verify with -verify)",

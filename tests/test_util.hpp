@@ -4,6 +4,7 @@
 
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/handle.hpp"
+#include "pdeinv/fem/function_space.hpp"
 #include "pdeinv/mesh/mesh.hpp"
 
 #include <cctype>
@@ -92,6 +93,13 @@ inline Mesh unitBox(int dim, PetscInt n) {
   auto m = Mesh::box(PETSC_COMM_WORLD, b);
   m.distribute();
   return m;
+}
+
+// The expression interpolated into V (a global vector).
+inline Owned<Vec> field(const FunctionSpace& V, const std::string& expr) {
+  auto v = V.createVector();
+  V.interpolate(Expression(expr, "-test"), v);
+  return v;
 }
 
 }  // namespace pdeinv::test

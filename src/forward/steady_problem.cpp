@@ -26,7 +26,12 @@ std::unique_ptr<SteadyProblem> SteadyProblem::fromOptions(MPI_Comm comm) {
       opts.getString("parameter_element", "P1", "parameter element: P0, P1, P2");
   DirichletBC bc;
   bc.label = opts.getString("bc_dirichlet_label", "boundary", "mesh label of Dirichlet facets");
-  bc.values = opts.getIntArray("bc_dirichlet_ids", {1}, "label values of Dirichlet facets");
+  // Operators without boundary conditions (identity) have none unless asked for.
+  bc.values = opts.getIntArray(
+      "bc_dirichlet_ids",
+      spec.op->boundaryValueProblem() ? std::vector<PetscInt>{1} : std::vector<PetscInt>{},
+      "label values of Dirichlet facets (default 1; none for operators without boundary "
+      "conditions)");
   const int components = spec.op->stateComponents(dim);
   bc.value = std::make_shared<Expression>(
       opts.getString("bc_dirichlet_value", zeros(components),

@@ -402,7 +402,7 @@ PetscReal poissonDraw(PetscReal lambda, KeyedStream& rs) {
 std::vector<PetscReal> drawSyntheticData(const std::vector<PetscReal>& clean,
                                          const std::vector<PetscReal>& sigma, unsigned long seed,
                                          const std::string& misfitType, const Options& opts,
-                                         size_t* outliers) {
+                                         size_t* outliers, size_t* lowCounts) {
   require(clean.size() == sigma.size(), "drawSyntheticData: size mismatch");
   const std::vector<std::string> types = {"gaussian", "laplace", "student_t", "poisson",
                                           "bernoulli"};
@@ -431,7 +431,14 @@ std::vector<PetscReal> drawSyntheticData(const std::vector<PetscReal>& clean,
           ? requirePositive(opts, "nu",
                             opts.getReal("nu", 4.0, "degrees of freedom ν of student_t noise"))
           : 0.0;
+  const bool logCounts =
+      opts.getBool("log_counts", false,
+                   "poisson noise: the data are log(max(c, 1/2)) of the counts c (CT's post-log "
+                   "data, for a least-squares reconstruction)");
+  require(!logCounts || type == "poisson", opts.flag("log_counts") + " needs poisson noise (" +
+                                               opts.flag("type") + " poisson), got " + type);
   if (outliers) *outliers = 0;
+  if (lowCounts) *lowCounts = 0;
   // The noise draw: Gaussian exactly addGaussianNoise's numbers, the others keyed streams.
   std::vector<PetscReal> out;
   const std::uint64_t noiseKey = 0x6e6f697365ull, outlierKey = 0x6f75746c6965ull;
@@ -449,6 +456,8 @@ std::vector<PetscReal> drawSyntheticData(const std::vector<PetscReal>& clean,
         out[i] = c + s * rs.normal() / std::sqrt(2 * gammaDraw(nu / 2, rs) / nu);
       } else if (type == "poisson") {
         out[i] = poissonDraw(std::exp(c), rs);
+        if (lowCounts && out[i] < 10) ++*lowCounts;
+        if (logCounts) out[i] = std::log(std::max<PetscReal>(out[i], 0.5));
       } else {
         out[i] = rs.uniform() < 1 / (1 + std::exp(-c)) ? 1.0 : 0.0;
       }

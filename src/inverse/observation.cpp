@@ -28,7 +28,9 @@
 #include "pdeinv/core/resources.hpp"
 #include "pdeinv/core/session.hpp"
 #include "pdeinv/fem/reference_map.hpp"
+#include "pdeinv/inverse/xray.hpp"
 #include "point_table.hpp"
+#include "sequential_observation.hpp"
 
 namespace pdeinv {
 namespace {
@@ -489,65 +491,27 @@ class PointObservation final : public ObservationOperator {
 // ---------------------------------------------------------------------------------------------
 // Full observation: B = I on the free dofs.
 // ---------------------------------------------------------------------------------------------
-class FullObservation final : public ObservationOperator {
+class FullObservation final : public detail::SequentialObservation {
  public:
-  explicit FullObservation(const FunctionSpace& V) : V_(&V) {
-    auto u = V.createVector();
-    PDEINV_CALL(VecGetLocalSize(u, &nLocal_));
-    PDEINV_CALL(VecGetSize(u, &n_));
-    const int size = sizeOf(commOf(V));
-    counts_.resize(size);
-    displs_.resize(size);
-    const int mine = static_cast<int>(nLocal_);
-    MPI_Allgather(&mine, 1, MPI_INT, counts_.data(), 1, MPI_INT, commOf(V));
-    for (int r = 1; r < size; ++r) displs_[r] = displs_[r - 1] + counts_[r - 1];
-  }
+  explicit FullObservation(const FunctionSpace& V)
+      : SequentialObservation(commOf(V), localSizeOf(V)) {}
   std::string name() const override { return "full"; }
-  PetscInt size() const override { return n_; }
-  Owned<Vec> createObservationVector() const override {
-    Owned<Vec> v;
-    PDEINV_CALL(VecCreateMPI(commOf(*V_), nLocal_, n_, v.out()));
-    return v;
-  }
   void apply(Vec u, Vec obs) const override { copy(u, obs); }
   void applyLinear(Vec du, Vec obs) const override { copy(du, obs); }
   void applyTranspose(Vec obs, Vec out) const override { copy(obs, out); }
-  const std::vector<std::array<PetscReal, 3>>& points() const override { return none_; }
-  void fromOriginalOrder(const std::vector<PetscReal>& values, Vec obs) const override {
-    require(values.size() == static_cast<size_t>(n_),
-            "observations (full): " + std::to_string(values.size()) + " values given for " +
-                std::to_string(n_) + " observations");
-    checkLocalSize(obs, nLocal_, "the observation vector");
-    PetscInt start = 0;
-    PDEINV_CALL(VecGetOwnershipRange(obs, &start, nullptr));
-    PetscScalar* a = nullptr;
-    PDEINV_CALL(VecGetArray(obs, &a));
-    for (PetscInt k = 0; k < nLocal_; ++k) a[k] = values[start + k];
-    PDEINV_CALL(VecRestoreArray(obs, &a));
-  }
-  std::vector<PetscReal> toOriginalOrder(Vec obs) const override {
-    checkLocalSize(obs, nLocal_, "the observation vector");
-    std::vector<PetscScalar> all(n_);
-    const PetscScalar* a = nullptr;
-    PDEINV_CALL(VecGetArrayRead(obs, &a));
-    MPI_Allgatherv(a, static_cast<int>(nLocal_), MPIU_SCALAR, all.data(), counts_.data(),
-                   displs_.data(), MPIU_SCALAR, commOf(*V_));
-    PDEINV_CALL(VecRestoreArrayRead(obs, &a));
-    std::vector<PetscReal> out(n_);
-    for (PetscInt i = 0; i < n_; ++i) out[i] = PetscRealPart(all[i]);
-    return out;
-  }
 
  private:
+  static PetscInt localSizeOf(const FunctionSpace& V) {
+    auto u = V.createVector();
+    PetscInt n = 0;
+    PDEINV_CALL(VecGetLocalSize(u, &n));
+    return n;
+  }
   void copy(Vec from, Vec to) const {
-    checkLocalSize(from, nLocal_, "the input vector");
-    checkLocalSize(to, nLocal_, "the output vector");
+    checkObservationVector(from, "the input vector");
+    checkObservationVector(to, "the output vector");
     PDEINV_CALL(VecCopy(from, to));
   }
-  const FunctionSpace* V_;
-  PetscInt nLocal_ = 0, n_ = 0;
-  std::vector<int> counts_, displs_;
-  std::vector<Point> none_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -749,9 +713,61 @@ void listAllOptions(const FunctionSpace& V, const Options& opts) {
   (void)opts.findString("file",
                         "sensor file: CSV x,y[,z] per line, or .h5 with dataset 'points' "
                         "(-obs_type file)");
+  (void)XRayGeometry::fromOptions(opts);  // lists the xray options (validated only if chosen)
 }
 
 }  // namespace
+
+namespace detail {
+
+SequentialObservation::SequentialObservation(MPI_Comm comm, PetscInt nLocal)
+    : comm_(comm), nLocal_(nLocal) {
+  const int size = sizeOf(comm);
+  counts_.resize(size);
+  displs_.resize(size);
+  const int mine = static_cast<int>(nLocal_);
+  MPI_Allgather(&mine, 1, MPI_INT, counts_.data(), 1, MPI_INT, comm);
+  for (int r = 1; r < size; ++r) displs_[r] = displs_[r - 1] + counts_[r - 1];
+  n_ = displs_[size - 1] + counts_[size - 1];
+}
+
+Owned<Vec> SequentialObservation::createObservationVector() const {
+  Owned<Vec> v;
+  PDEINV_CALL(VecCreateMPI(comm_, nLocal_, n_, v.out()));
+  return v;
+}
+
+void SequentialObservation::checkObservationVector(Vec v, const std::string& what) const {
+  checkLocalSize(v, nLocal_, what);
+}
+
+void SequentialObservation::fromOriginalOrder(const std::vector<PetscReal>& values, Vec obs) const {
+  require(values.size() == static_cast<size_t>(n_),
+          "observations (" + name() + "): " + std::to_string(values.size()) + " values given for " +
+              std::to_string(n_) + " observations");
+  checkLocalSize(obs, nLocal_, "the observation vector");
+  PetscInt start = 0;
+  PDEINV_CALL(VecGetOwnershipRange(obs, &start, nullptr));
+  PetscScalar* a = nullptr;
+  PDEINV_CALL(VecGetArray(obs, &a));
+  for (PetscInt k = 0; k < nLocal_; ++k) a[k] = values[start + k];
+  PDEINV_CALL(VecRestoreArray(obs, &a));
+}
+
+std::vector<PetscReal> SequentialObservation::toOriginalOrder(Vec obs) const {
+  checkLocalSize(obs, nLocal_, "the observation vector");
+  std::vector<PetscScalar> all(n_);
+  const PetscScalar* a = nullptr;
+  PDEINV_CALL(VecGetArrayRead(obs, &a));
+  MPI_Allgatherv(a, static_cast<int>(nLocal_), MPIU_SCALAR, all.data(), counts_.data(),
+                 displs_.data(), MPIU_SCALAR, comm_);
+  PDEINV_CALL(VecRestoreArrayRead(obs, &a));
+  std::vector<PetscReal> out(n_);
+  for (PetscInt i = 0; i < n_; ++i) out[i] = PetscRealPart(all[i]);
+  return out;
+}
+
+}  // namespace detail
 
 ObservationRegistry& observationRegistry() {
   static ObservationRegistry registry = [] {
@@ -766,6 +782,13 @@ ObservationRegistry& observationRegistry() {
           return std::make_unique<FullObservation>(V);
         },
         "every free state dof (B = I)");
+    r.add(
+        "xray",
+        [](const FunctionSpace& V, const Options& o) {
+          return makeXRayObservation(V, XRayGeometry::fromOptions(o));
+        },
+        "parallel-beam X-ray transform (CT): -obs_xray_angles k, -obs_xray_bins n, "
+        "-obs_xray_range deg, -obs_xray_photons I0");
     return r;
   }();
   return registry;

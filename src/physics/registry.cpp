@@ -1,6 +1,7 @@
 #include "pdeinv/physics/advection_diffusion.hpp"
 #include "pdeinv/physics/advection_diffusion_source.hpp"
 #include "pdeinv/physics/elasticity.hpp"
+#include "pdeinv/physics/identity.hpp"
 #include "pdeinv/physics/nonlinear_diffusion.hpp"
 #include "pdeinv/physics/pde_operator.hpp"
 #include "pdeinv/physics/poisson.hpp"
@@ -25,6 +26,9 @@ OperatorRegistry& operatorRegistry() {
     r.add(
         "elasticity", [] { return std::make_unique<Elasticity>(); },
         "linear elasticity div(sigma(u)) + f = 0, log Young's modulus m (or the Lame pair)");
+    r.add(
+        "identity", [] { return std::make_unique<IdentityOperator>(); },
+        "u = m (L2 projection): observe the parameter field itself (CT: -obs_type xray)");
     return r;
   }();
   return registry;

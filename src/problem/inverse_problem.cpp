@@ -2,8 +2,10 @@
 
 #include "pdeinv/core/error.hpp"
 #include "pdeinv/core/root_vector.hpp"
+#include "pdeinv/inverse/xray.hpp"
 #include "pdeinv/transient/transient_solver.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -146,7 +148,8 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
                                  "scalar parameters generating synthetic data");
     }
   } else {
-    truthText = opts.findString("truth", "physical parameter generating synthetic data");
+    truthText = opts.findString(
+        "truth", "physical parameter generating synthetic data (shepp_logan: the CT phantom)");
   }
   // A truth drawn from the prior (hIPPYlib's benchmarks do this): the seed of the draw.
   std::optional<PetscInt> truthSample;
@@ -187,6 +190,22 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
                   p->reg_->name());
       p->map_->apply(p->truth_, phys);
     } else {
+      if (truthText->find("shepp_logan") != std::string::npos) {
+        // The phantom on the square around the mesh's bounding box (in an expression: 4*shepp_logan
+        // scales it).
+        PetscReal lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};
+        PDEINV_CALL(DMGetBoundingBox(P.dm(), lo, hi));
+        require(P.dim() == 2, "-truth shepp_logan is a 2-D phantom, the mesh is " +
+                                  std::to_string(P.dim()) + "-D");
+        const std::string phantom =
+            "(" +
+            sheppLoganExpression(0.5 * (lo[0] + hi[0]), 0.5 * (lo[1] + hi[1]),
+                                 0.5 * std::max(hi[0] - lo[0], hi[1] - lo[1])) +
+            ")";
+        for (size_t at = truthText->find("shepp_logan"); at != std::string::npos;
+             at = truthText->find("shepp_logan", at + phantom.size()))
+          truthText->replace(at, 11, phantom);
+      }
       Expression truthExpr(*truthText, "-truth", P.components());
       P.interpolate(truthExpr, phys);
       p->truth_ = P.createVector();
@@ -207,13 +226,16 @@ std::unique_ptr<InverseProblem> InverseProblem::fromOptions(MPI_Comm comm) {
     solver.setScalars(defaults);
     p->obs_->apply(u, clean);
     p->sigma_ = noiseSigmaFromOptions(clean, *p->obs_);
-    size_t outliers = 0;
+    size_t outliers = 0, lowCounts = 0;
     const auto noisy =
         drawSyntheticData(p->obs_->toOriginalOrder(clean), p->obs_->toOriginalOrder(p->sigma_),
-                          seed, misfitType, Options("noise_"), &outliers);
+                          seed, misfitType, Options("noise_"), &outliers, &lowCounts);
     if (outliers > 0)
       PDEINV_CALL(PetscPrintf(comm, "synthetic data: %zu of %zu observations are gross outliers\n",
                               outliers, noisy.size()));
+    if (lowCounts > 0)
+      PDEINV_CALL(PetscPrintf(comm, "synthetic data: %zu of %zu counts are below 10\n", lowCounts,
+                              noisy.size()));
     p->data_ = p->obs_->createObservationVector();
     p->obs_->fromOriginalOrder(noisy, p->data_);
   } else {

@@ -534,6 +534,19 @@ void Inversion::writeResults() {
     for (const auto& [name, v] : timeFields) fields.push_back({name, v.get()});
     writePlotFields(outDir + "/fields.h5", fields);
   }
+  // The data and the estimate's predictions, in the original observation order (steady
+  // problems; for a CT run the sinogram).
+  std::vector<PetscReal> observed, predicted;
+  if (auto* sJ = problem_.steadyObjective()) {
+    observed = problem_.observation().toOriginalOrder(problem_.data());
+    predicted = problem_.observation().toOriginalOrder(sJ->predictedObservations());
+  }
+  if (root && !observed.empty()) {
+    std::ofstream o(outDir + "/observations.csv");
+    o << "index,observed,predicted\n" << std::setprecision(12);
+    for (size_t i = 0; i < observed.size(); ++i)
+      o << i << "," << observed[i] << "," << predicted[i] << "\n";
+  }
   if (root) {
     std::ofstream h(outDir + "/history.csv");
     h << "iteration,cost,misfit,regularization,gradient_norm,step,cg_iterations,pde_solves,"

@@ -39,3 +39,11 @@ add_test(NAME driver_example_posterior_flagship_np2
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(driver_example_posterior_flagship_np2 PROPERTIES TIMEOUT 180 PROCESSORS 2
                      PASS_REGULAR_EXPRESSION "converged: CONVERGED.*Laplace approximation at the estimate.*MCMC \\(hmc, 2 chain\\(s\\) of 30 samples.*QoI \\(weighted parameter mean, weight \\(\\(x-0.6\\)\\^2\\+\\(y-0.45\\)\\^2<0.04\\)\\): at the MAP point [0-9.]+\n    MCMC mean .*Laplace mean")
+
+# The CT example (apps/examples/ct/run_ct.sh): four low-dose reconstructions of the Shepp–Logan
+# phantom (full and limited angle; Poisson and least squares) at 2 ranks, and its figures.
+add_test(NAME example_ct_np2
+         COMMAND ${PROJECT_SOURCE_DIR}/apps/examples/ct/run_ct.sh -r 2 -o ${PDEINV_EXAMPLE_OUT}/ct
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(example_ct_np2 PROPERTIES TIMEOUT 180 PROCESSORS 2
+                     PASS_REGULAR_EXPRESSION "ct_plots: wrote")

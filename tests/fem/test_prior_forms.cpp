@@ -12,17 +12,10 @@
 
 using namespace pdeinv;
 using pdeinv::test::bilinearForm;
+using pdeinv::test::field;
 using pdeinv::test::gmshMesh;
 using pdeinv::test::meshPath;
 using pdeinv::test::unitBox;
-
-namespace {
-Owned<Vec> field(const FunctionSpace& V, const std::string& expr) {
-  auto v = V.createVector();
-  V.interpolate(Expression(expr, "-test"), v);
-  return v;
-}
-}  // namespace
 
 TEST(BoundaryMass, measures_perimeter_and_boundary_moments_in_2d) {
   // Unit square: |∂Ω| = 4, ∫_∂Ω x ds = 0 + 1 + ½ + ½ = 2, ∫_∂Ω x² ds = 1 + ⅓ + ⅓ = 5/3.

@@ -4,7 +4,8 @@
 # help and the options of the solvers pdeinv configures.
 set(PDEINV_HELP_FLAGS "-mesh_file " "-reg_weight_choice " "-verify_seed " "-identify_rank "
     "-identify_max_it " "-obs_type " "-ts_dt " "-noise_sigma " "-tao_pdeinv_pc "
-    "-{state_,reg_A_,reg_mass_,ts_stage_,ts_newton_}solver " "-poisson_source_model ")
+    "-{state_,reg_A_,reg_mass_,reg_tv_,reg_l1_,ts_stage_,ts_newton_}solver "
+    "-poisson_source_model " "-reg_epsilon " "-obs_xray_angles ")
 set(PDEINV_HELP_PETSC_FLAGS "-state_ksp_type <" "-state_snes_type <" "-tao_type <now pdeinvgncg"
     "-tao_gncg_newton")
 set(PDEINV_HELP_ARGS_plain -help)

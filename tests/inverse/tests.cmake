@@ -16,6 +16,12 @@ foreach(misfit huber student_t laplace poisson bernoulli)
 endforeach()
 # constraint_mean: the equality constraint's penalty (μ = 1e8) inside the reduced functional.
 set(PDEINV_VERIFY_ARGS_constraint_mean -options_file apps/verify_poisson.opts -constraint_mean 0.5)
+# ct: the identity operator observed by the X-ray transform, photon counts, Poisson likelihood,
+# total variation (the CT example's problem on a coarse mesh).
+set(PDEINV_VERIFY_ARGS_ct -verify -operator_type identity -mesh_file meshes/structured_square_16.msh
+    -truth 10*shepp_logan -obs_type xray -obs_xray_angles 12 -obs_xray_bins 24
+    -obs_xray_photons 20 -misfit_type poisson -reg_type tv -reg_epsilon 1e-2 -m_init 1
+    -verify_h0 1e-2)
 # reg_tv, reg_l1: the smoothed total variation and L1 regularizations (not quadratic: their
 # Hessians enter the reduced functional's Newton and Gauss-Newton Taylor tests). Random
 # directions vary on the mesh scale and √(|Dm|² + ε) bends within √ε = 0.1 of Dm = 0: the
@@ -29,7 +35,7 @@ foreach(reg tv l1)
 endforeach()
 foreach(case poisson regions regions_l2 source elasticity nonlinear nonlinear_unrolled
         misfit_huber misfit_student_t misfit_laplace misfit_poisson misfit_bernoulli
-        constraint_mean reg_tv reg_l1)
+        constraint_mean reg_tv reg_l1 ct)
   if(NOT DEFINED PDEINV_VERIFY_ARGS_${case})
     set(PDEINV_VERIFY_ARGS_${case} -options_file apps/verify_${case}.opts)
   endif()
@@ -73,6 +79,21 @@ pdeinv_add_error_test(NAME bernoulli_misfit_needs_binary_data
 pdeinv_add_error_test(NAME tv_epsilon_not_positive
                       EXPECT "option -reg_epsilon .the smoothing ε of .* must be positive, got 0"
                       ARGS ${PDEINV_GRID} -reg_type tv -reg_epsilon 0)
+pdeinv_add_error_test(NAME log_counts_without_poisson_noise
+                      EXPECT "-noise_log_counts needs poisson noise .-noise_type poisson., got gaussian"
+                      ARGS ${PDEINV_GRID} -noise_log_counts)
+pdeinv_add_error_test(NAME xray_angles_not_positive
+                      EXPECT "option -obs_xray_angles must be positive, got 0"
+                      ARGS -verify -mesh_faces 4,4 -truth x -operator_type identity
+                           -obs_type xray -obs_xray_bins 8)
+pdeinv_add_error_test(NAME xray_on_a_dirichlet_state
+                      EXPECT "-obs_type xray observes every dof of the field, but it has Dirichlet"
+                      ARGS -verify -mesh_file meshes/structured_square_16.msh -truth x
+                           -obs_type xray -obs_xray_angles 3 -obs_xray_bins 8)
+pdeinv_add_error_test(NAME xray_on_quadrilaterals
+                      EXPECT "-obs_type xray needs a P0 field, or a P1 field on triangles .* got P1 on quadrilaterals"
+                      ARGS -verify -mesh_faces 4,4 -truth x -operator_type identity
+                           -obs_type xray -obs_xray_angles 3 -obs_xray_bins 8)
 pdeinv_add_error_test(NAME student_t_nu_not_positive EXPECT "-misfit_nu must be positive and finite, got 0"
                       ARGS ${PDEINV_GRID} -misfit_type student_t -noise_type gaussian -misfit_nu 0)
 pdeinv_add_error_test(NAME huber_delta_negative EXPECT "-misfit_huber_delta must be positive and finite, got -1"

@@ -16,6 +16,7 @@
 #include "pdeinv/inverse/regularization.hpp"
 
 using namespace pdeinv;
+using pdeinv::test::field;
 using pdeinv::test::meshPath;
 using pdeinv::test::ScopedOptions;
 
@@ -32,11 +33,6 @@ Mesh quads(PetscInt n) {
   auto m = Mesh::box(PETSC_COMM_WORLD, b);
   m.distribute();
   return m;
-}
-Owned<Vec> field(const FunctionSpace& V, const std::string& expr) {
-  auto v = V.createVector();
-  V.interpolate(Expression(expr, "-test"), v);
-  return v;
 }
 Owned<Vec> random(const FunctionSpace& V, unsigned long seed) {
   auto v = V.createVector();

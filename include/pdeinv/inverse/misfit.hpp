@@ -110,10 +110,14 @@ std::vector<PetscReal> addGaussianNoise(const std::vector<PetscReal>& clean,
 // number of ranks. Bad values (f outside [0, 1), a or ν not positive, an unknown type,
 // outliers of counts) are InputErrors naming the option. `outliers`, if given, receives the
 // number of outliers drawn.
+// -noise_log_counts (poisson noise only): the data are log(max(c, ½)) of the counts c drawn —
+// CT's post-log data (log I0 − log c estimates the line integral ∫μ, a count of 0 taken as ½),
+// for a least-squares (Gaussian misfit) reconstruction of count data. `lowCounts`, if given,
+// receives the number of counts below 10 (poisson noise; 0 otherwise).
 std::vector<PetscReal> drawSyntheticData(const std::vector<PetscReal>& clean,
                                          const std::vector<PetscReal>& sigma, unsigned long seed,
                                          const std::string& misfitType,
                                          const Options& opts = Options("noise_"),
-                                         size_t* outliers = nullptr);
+                                         size_t* outliers = nullptr, size_t* lowCounts = nullptr);
 
 }  // namespace pdeinv

@@ -414,11 +414,12 @@ struct AdKernels {
 // redeclares what differs.
 struct AdPhysics {
   static constexpr int numDataFields = 0;
-  static constexpr bool linearInState = false;      // one linear solve (ksponly)
-  static constexpr bool spdElliptic = false;        // CG + AMG when iterative
-  static constexpr bool symmetricJacobian = false;  // transpose solve = tangent solve
-  static constexpr int extraQuadraturePoints = 1;   // e^m and similar need more points
-  static constexpr bool denseBlocks = false;        // see the header comment
+  static constexpr bool linearInState = false;        // one linear solve (ksponly)
+  static constexpr bool spdElliptic = false;          // CG + AMG when iterative
+  static constexpr bool symmetricJacobian = false;    // transpose solve = tangent solve
+  static constexpr int extraQuadraturePoints = 1;     // e^m and similar need more points
+  static constexpr bool denseBlocks = false;          // see the header comment
+  static constexpr bool boundaryValueProblem = true;  // Dirichlet conditions by default
   static std::vector<PdeOperator::DataField> dataFields() { return {}; }
   static std::vector<PetscScalar> constants() { return {}; }
 };
@@ -540,6 +541,7 @@ class AdOperator : public PdeOperator {
     return Physics::spdElliptic && Physics::stateComponents(2) == 1;
   }
   bool symmetricJacobian() const override { return Physics::symmetricJacobian; }
+  bool boundaryValueProblem() const override { return Physics::boundaryValueProblem; }
   int stateComponents(int dim) const override { return byDimValue(dim, true); }
   int parameterComponents(int dim) const override { return byDimValue(dim, false); }
   std::vector<DataField> dataFields() const override { return Physics::dataFields(); }

@@ -68,6 +68,9 @@ class PdeOperator {
   virtual bool spdElliptic() const { return scalarElliptic(); }
   // ∂R/∂u symmetric: the transpose solve is the tangent solve with the same KSP.
   virtual bool symmetricJacobian() const { return false; }
+  // A boundary value problem: Dirichlet conditions by default (-bc_dirichlet_ids 1 on the
+  // label "boundary"). False for operators without boundary conditions (identity: u = m).
+  virtual bool boundaryValueProblem() const { return true; }
   virtual int stateComponents(int /*dim*/) const { return 1; }
   virtual int parameterComponents(int /*dim*/) const { return 1; }
   // Coefficient fields besides m, given as expressions under the option -<name>_<field>.
