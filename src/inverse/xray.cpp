@@ -115,6 +115,27 @@ struct Triplets {
     if (col < 0 || value == 0) return;
     i.push_back(row), j.push_back(col), v.push_back(value);
   }
+  // Sums the entries from index `from` on with equal (row, column), keeping one of each.
+  void mergeFrom(size_t from) {
+    const size_t n = i.size() - from;
+    std::vector<size_t> order(n);
+    std::iota(order.begin(), order.end(), from);
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return i[a] != i[b] ? i[a] < i[b] : j[a] < j[b]; });
+    std::vector<PetscInt> mi, mj;
+    std::vector<PetscScalar> mv;
+    for (size_t k : order) {
+      if (!mi.empty() && mi.back() == i[k] && mj.back() == j[k]) {
+        mv.back() += v[k];
+      } else {
+        mi.push_back(i[k]), mj.push_back(j[k]), mv.push_back(v[k]);
+      }
+    }
+    i.resize(from), j.resize(from), v.resize(from);
+    i.insert(i.end(), mi.begin(), mi.end());
+    j.insert(j.end(), mj.begin(), mj.end());
+    v.insert(v.end(), mv.begin(), mv.end());
+  }
 };
 
 // The contributions of one polygon to the rays of angle j.
@@ -280,9 +301,14 @@ Owned<Mat> xrayMatrix(const FunctionSpace& V, XRayGeometry& g) {
   if (!g.hasCenter) g.center = {0.5 * (lo[0] + hi[0]), 0.5 * (lo[1] + hi[1])};
   if (g.width == 0) g.width = std::hypot(hi[0] - lo[0], hi[1] - lo[1]);
 
+  // Angle by angle; each angle's entries are merged (a vertex is shared by the cells a ray
+  // crosses around it), so the triplets held at once stay near the matrix's own size.
   Triplets t;
-  for (const auto& cell : cellPolygons(V)) {
-    for (PetscInt j = 0; j < g.angles; ++j) addCell(cell, g, j, degree == 1, t);
+  const auto cells = cellPolygons(V);
+  for (PetscInt j = 0; j < g.angles; ++j) {
+    const size_t from = t.i.size();
+    for (const auto& cell : cells) addCell(cell, g, j, degree == 1, t);
+    t.mergeFrom(from);
   }
   const PetscInt rays = g.angles * g.bins;
   auto u = V.createVector();
