@@ -3,8 +3,7 @@
 # log-conductivity of a disc inclusion, 0 ≤ m_true ≤ 1.61): positivity m ≥ 0 by projection
 # inside pdeinvgncg, by TAO's bnls and bqnls, by reparameterization (a sigmoid map onto
 # (−0.01, 3): the truth reaches 0), and a known mean by the equality-constraint penalty; the
-# unconstrained inversion
-# for reference.
+# unconstrained inversion for reference.
 #
 #   scripts/bench_constraints.sh          # 1 rank
 #   scripts/bench_constraints.sh -r 2     # 2 ranks
@@ -19,7 +18,7 @@ NP=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -r) NP="$2"; shift ;;
-    -h|--help) sed -n '2,14s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,15s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "bench_constraints: unknown argument '$1'" >&2; exit 2 ;;
   esac
   shift
