@@ -120,9 +120,13 @@ InversionSettings InversionSettings::fromOptions(const InverseProblem& problem,
                                  "the truth, ‖w(m − m_true)‖/‖w m_true‖ (e.g. a band around an "
                                  "interface; needs -truth; empty: none)");
   if (!s.errorWeight.empty()) {
-    // Parsed and evaluated now, so that a bad expression stops the run before the inversion.
+    // Parsed and evaluated now, so that a bad weight stops the run before the inversion.
     auto w = problem.parameterSpace().createVector();
     problem.parameterSpace().interpolate(Expression(s.errorWeight, "-error_weight"), w);
+    PetscReal lowest = 0;
+    PDEINV_CALL(VecMin(w, nullptr, &lowest));
+    require(lowest >= 0,
+            "-error_weight must be non-negative everywhere, got " + text(lowest) + " somewhere");
   }
   s.outputDirectory = outputDirectoryFromOptions(defaultOutput);
   if (auto* tJ = const_cast<InverseProblem&>(problem).transientObjective()) {
@@ -383,12 +387,8 @@ const InversionResult& Inversion::run() {
     auto M = massMatrix(P);
     r.relativeError = relativeError(M, estimate, truth);
     if (!settings_.errorWeight.empty()) {
-      auto w = P.createVector();
+      auto w = P.createVector();  // checked non-negative by InversionSettings::fromOptions
       P.interpolate(Expression(settings_.errorWeight, "-error_weight"), w);
-      PetscReal lowest = 0;
-      PDEINV_CALL(VecMin(w, nullptr, &lowest));
-      require(lowest >= 0,
-              "-error_weight must be non-negative everywhere, got " + text(lowest) + " somewhere");
       PDEINV_CALL(VecPointwiseMult(estimate, estimate, w));
       PDEINV_CALL(VecPointwiseMult(truth, truth, w));
       r.weightedRelativeError = relativeError(M, estimate, truth);
@@ -538,6 +538,7 @@ void Inversion::writeResults() {
   // problems; for a CT run the sinogram).
   std::vector<PetscReal> observed, predicted;
   if (auto* sJ = problem_.steadyObjective()) {
+    sJ->value(x);  // the predictions at the estimate (the state is cached when it is there)
     observed = problem_.observation().toOriginalOrder(problem_.data());
     predicted = problem_.observation().toOriginalOrder(sJ->predictedObservations());
   }

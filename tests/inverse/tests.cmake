@@ -79,6 +79,10 @@ pdeinv_add_error_test(NAME bernoulli_misfit_needs_binary_data
 pdeinv_add_error_test(NAME tv_epsilon_not_positive
                       EXPECT "option -reg_epsilon .the smoothing ε of .* must be positive, got 0"
                       ARGS ${PDEINV_GRID} -reg_type tv -reg_epsilon 0)
+pdeinv_add_error_test(NAME error_weight_negative
+                      EXPECT "-error_weight must be non-negative everywhere, got -1 somewhere"
+                      ARGS -mode invert -mesh_faces 4,4 -truth x -obs_type grid -obs_grid 3,3
+                           -error_weight x-1 -output none)
 pdeinv_add_error_test(NAME log_counts_without_poisson_noise
                       EXPECT "-noise_log_counts needs poisson noise .-noise_type poisson., got gaussian"
                       ARGS ${PDEINV_GRID} -noise_log_counts)
