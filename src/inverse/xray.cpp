@@ -58,8 +58,8 @@ std::vector<Polygon> cellPolygons(const FunctionSpace& V) {
   const int degree = V.element().degree;
   DM dm = V.dm();
   const auto& closure = V.cellClosure();
-  PetscInt cStart = 0, cEnd = 0;
-  PDEINV_CALL(DMPlexGetHeightStratum(dm, 0, &cStart, &cEnd));
+  PetscInt cStart = 0, cEnd = 0;  // the cells V's closure covers (ghost cells excluded)
+  PDEINV_CALL(DMPlexGetSimplexOrBoxCells(dm, 0, &cStart, &cEnd));
   std::vector<Polygon> cells;
   cells.reserve(static_cast<size_t>(cEnd - cStart));
   if (degree == 1) {
