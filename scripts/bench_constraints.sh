@@ -13,31 +13,13 @@
 # pdeinvgncg's projection is feasible by construction, tests/optim_gncg checks each one), the
 # constraint violation where there is one, and the wall time. Runs go to build/bench_constraints/.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-NP=1
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    -r) NP="$2"; shift ;;
-    -h|--help) sed -n '2,15s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
-    *) echo "bench_constraints: unknown argument '$1'" >&2; exit 2 ;;
-  esac
-  shift
-done
-PDEINV="$ROOT/build/apps/pdeinv"
-[[ -x "$PDEINV" ]] || { echo "bench_constraints: $PDEINV not built (run scripts/setup.sh)" >&2; exit 1; }
-OUT="$ROOT/build/bench_constraints"
-mkdir -p "$OUT"
-MPI=(mpiexec --oversubscribe -n "$NP")
-[[ $(id -u) -eq 0 ]] && MPI+=(--allow-run-as-root)
+source "$(dirname "${BASH_SOURCE[0]}")/bench_common.sh"
+bench_init bench_constraints 15 "$@"
 
 run() {  # run <tag> [options...]: prints "iterations solves error violation seconds min"
-  local tag=$1 rc=0; shift
-  (cd "$ROOT" && "${MPI[@]}" "$PDEINV" -options_file apps/poisson_bilaplacian.opts \
-     -identify_rank 0 -plot 0 -monitor 0 -output "$OUT/$tag" "$@") > "$OUT/$tag.log" 2>&1 || rc=$?
-  if [[ $rc -ne 0 ]] && ! { [[ $rc -eq 2 ]] && grep -q "^NOT converged" "$OUT/$tag.log"; }; then
-    echo "bench_constraints: run $tag failed, see $OUT/$tag.log" >&2
-    exit 1
-  fi
+  local tag=$1; shift
+  bench_pdeinv "$tag" -options_file apps/poisson_bilaplacian.opts -identify_rank 0 -plot 0 \
+    -monitor 0 "$@"
   local min
   min=$(/usr/bin/python3 -c "
 import h5py, sys

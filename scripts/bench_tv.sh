@@ -13,33 +13,14 @@
 # the edge, and the wall time (Morozov's inversions included). Runs go to build/bench_tv/;
 # build/bench_tv/compare_<noise>.png shows the estimates side by side.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-NP=1
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    -r) NP="$2"; shift ;;
-    -h|--help) sed -n '2,14s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
-    *) echo "bench_tv: unknown argument '$1'" >&2; exit 2 ;;
-  esac
-  shift
-done
-PDEINV="$ROOT/build/apps/pdeinv"
-[[ -x "$PDEINV" ]] || { echo "bench_tv: $PDEINV not built (run scripts/setup.sh)" >&2; exit 1; }
-OUT="$ROOT/build/bench_tv"
-mkdir -p "$OUT"
-MPI=(mpiexec --oversubscribe -n "$NP")
-[[ $(id -u) -eq 0 ]] && MPI+=(--allow-run-as-root)
+source "$(dirname "${BASH_SOURCE[0]}")/bench_common.sh"
+bench_init bench_tv 14 "$@"
 BAND='abs(sqrt((x-0.6)^2+(y-0.45)^2)-0.2)<0.05'
 
 run() {  # run <tag> [options...]: prints "beta iterations cg error band seconds"
-  local tag=$1 rc=0; shift
-  (cd "$ROOT" && "${MPI[@]}" "$PDEINV" "$@" -identify_rank 0 -plot 0 -error_weight "$BAND" \
-     -output "$OUT/$tag") > "$OUT/$tag.log" 2>&1 || rc=$?
-  # Exit status 2 with a summary: the optimizer did not converge (reported, marked '*').
-  if [[ $rc -ne 0 ]] && ! { [[ $rc -eq 2 ]] && grep -q "^NOT converged" "$OUT/$tag.log"; }; then
-    echo "bench_tv: run $tag failed, see $OUT/$tag.log" >&2
-    exit 1
-  fi
+  local tag=$1; shift
+  # A run that did not converge is reported, marked '*'.
+  bench_pdeinv "$tag" "$@" -identify_rank 0 -plot 0 -error_weight "$BAND"
   awk '/^inversion: .*beta =/ { beta = $NF; cg = 0 }
        /^Morozov: beta =/ { beta = $4 }
        /converged: / { for (i = 1; i <= NF; ++i) if ($i == "after") its = $(i + 1)
